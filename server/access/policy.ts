@@ -1,0 +1,101 @@
+// The permission rules of DESIGN.md, as small named predicates. Pure: no I/O here,
+// so the truth tables in tests/unit cover every rule exactly as it runs.
+
+export type Side = "internal" | "external";
+export type ParticipantRole = "owner" | "editor" | "commenter" | "viewer";
+export type Visibility = "internal" | "shared";
+export type OrgRole = "admin" | "member";
+
+/** Where one user stands in one room: the only facts a room-level decision is made from. */
+export interface Standing {
+  userId: string;
+  roomId: string;
+  organizationId: string;
+  participation: { side: Side; role: ParticipantRole } | null;
+  orgRole: OrgRole | null;
+}
+
+/** Anything in a room that carries a visibility: pages, threads, files, activity. */
+export interface ScopedItem {
+  visibility: Visibility;
+}
+
+const ROLE_RANK: Record<ParticipantRole, number> = { viewer: 0, commenter: 1, editor: 2, owner: 3 };
+
+export const isOrgAdmin = (s: Standing) => s.orgRole === "admin";
+export const isParticipant = (s: Standing) => s.participation !== null;
+/** Organization admins see every room of their organization (pipeline inspection), as internal readers. */
+export const seesRoom = (s: Standing) => isParticipant(s) || isOrgAdmin(s);
+export const effectiveSide = (s: Standing): Side | null => s.participation?.side ?? (isOrgAdmin(s) ? "internal" : null);
+export const isInternal = (s: Standing) => effectiveSide(s) === "internal";
+export const isExternal = (s: Standing) => effectiveSide(s) === "external";
+/** An admin who is not a participant reads like an internal viewer. */
+export const effectiveRole = (s: Standing): ParticipantRole | null => s.participation?.role ?? (isOrgAdmin(s) ? "viewer" : null);
+export const roleAtLeast = (s: Standing, role: ParticipantRole) => {
+  const mine = effectiveRole(s);
+  return mine !== null && ROLE_RANK[mine] >= ROLE_RANK[role];
+};
+export const isRoomOwner = (s: Standing) => s.participation?.role === "owner";
+export const canReadItem = (s: Standing, item: ScopedItem) => seesRoom(s) && (isInternal(s) || item.visibility === "shared");
+
+/** Room-level actions. Item-level actions take the item as a third argument. */
+const roomRules = {
+  "room.read": seesRoom,
+  "room.update": (s: Standing) => isRoomOwner(s) || (isInternal(s) && roleAtLeast(s, "editor")),
+  "room.invite": isRoomOwner,
+  "room.transferOwnership": (s: Standing) => isRoomOwner(s) || isOrgAdmin(s),
+  "room.moveStage": isRoomOwner,
+  "room.readAudit": (s: Standing) => isRoomOwner(s) || isOrgAdmin(s),
+  "participant.list": seesRoom,
+  "participant.seeEmail": isInternal,
+  "participant.manage": isRoomOwner,
+  "invitation.manage": isRoomOwner,
+  "internal.read": isInternal,
+  "page.create": (s: Standing) => roleAtLeast(s, "editor"),
+  "thread.create": (s: Standing) => roleAtLeast(s, "commenter"),
+  "file.upload": (s: Standing) => roleAtLeast(s, "editor"),
+  /** Only internal editors decide what is shared (DESIGN.md). */
+  "item.setVisibility": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
+} as const satisfies Record<string, (s: Standing) => boolean>;
+
+const itemRules = {
+  "item.read": canReadItem,
+  "item.edit": (s: Standing, item: ScopedItem) => canReadItem(s, item) && roleAtLeast(s, "editor"),
+  "item.comment": (s: Standing, item: ScopedItem) => canReadItem(s, item) && roleAtLeast(s, "commenter"),
+  "item.changeVisibility": (s: Standing, item: ScopedItem) =>
+    canReadItem(s, item) && isInternal(s) && roleAtLeast(s, "editor"),
+} as const satisfies Record<string, (s: Standing, item: ScopedItem) => boolean>;
+
+export type RoomAction = keyof typeof roomRules;
+export type ItemAction = keyof typeof itemRules;
+export type Action = RoomAction | ItemAction;
+export const ROOM_ACTIONS = Object.keys(roomRules) as RoomAction[];
+export const ITEM_ACTIONS = Object.keys(itemRules) as ItemAction[];
+
+function isItemAction(action: Action): action is ItemAction {
+  return action in itemRules;
+}
+
+export function can(s: Standing, action: RoomAction): boolean;
+export function can(s: Standing, action: ItemAction, item: ScopedItem): boolean;
+export function can(s: Standing, action: Action, item?: ScopedItem): boolean {
+  if (!seesRoom(s)) return false;
+  if (isItemAction(action)) {
+    if (!item) throw new TypeError(`${action} needs the item it applies to`);
+    return itemRules[action](s, item);
+  }
+  return roomRules[action](s);
+}
+
+export type RoomAbilities = Record<RoomAction, boolean>;
+export type ItemAbilities = Record<ItemAction, boolean>;
+
+/** Serialized into loader and API answers; the UI shows actions from this and never re-derives a rule. */
+export function abilities(s: Standing): RoomAbilities;
+export function abilities(s: Standing, item: ScopedItem): ItemAbilities;
+export function abilities(s: Standing, item?: ScopedItem): RoomAbilities | ItemAbilities {
+  if (item) {
+    return Object.fromEntries(ITEM_ACTIONS.map((a) => [a, can(s, a, item)])) as ItemAbilities;
+  }
+  return Object.fromEntries(ROOM_ACTIONS.map((a) => [a, can(s, a)])) as RoomAbilities;
+}

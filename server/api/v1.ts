@@ -1,0 +1,79 @@
+import express, { type Request, type Response } from "express";
+import type { AppContext } from "../context.ts";
+import { notFound } from "../errors.ts";
+import { invalidateSession } from "../auth/sessions.ts";
+import { login, me, signup } from "../services/accounts.ts";
+import { acceptInvitation, createInvitation } from "../services/invitations.ts";
+import { changeParticipantRole, listParticipants, removeParticipant } from "../services/participants.ts";
+import { createRoom, getRoom, listRooms, roomJson, updateRoom } from "../services/rooms.ts";
+import { actorContext, param, apiErrorHandler, authOf, baseUrl, jsonBody, requestMeta, requireActor, route } from "./http.ts";
+
+/**
+ * The public JSON API, exactly as shared/API.md writes it. Handlers stay thin:
+ * parse, call a service, shape the answer.
+ */
+export function apiV1(app: AppContext) {
+  const api = express.Router();
+  api.use(jsonBody);
+  const body = (req: Request) => (req.body === undefined ? {} : req.body);
+
+  // Accounts
+  api.post("/signup", route(async (req, res) => {
+    const result = await signup(app, body(req), "bearer", requestMeta(req));
+    res.status(201).json({ token: result.token, user: result.user, organization: result.organization });
+  }));
+  api.post("/login", route(async (req, res) => {
+    const result = await login(app, body(req), "bearer", requestMeta(req));
+    res.json({ token: result.token, user: result.user });
+  }));
+  api.post("/logout", route(async (_req, res) => {
+    requireActor(res);
+    await invalidateSession(app.sql, authOf(res).session!.id);
+    res.status(204).end();
+  }));
+  api.get("/me", route(async (_req, res) => {
+    res.json(await me(app.sql, requireActor(res)));
+  }));
+
+  // Rooms and participants
+  api.post("/rooms", route(async (req, res) => {
+    res.status(201).json(roomJson(await createRoom(actorContext(app, req, res), body(req))));
+  }));
+  api.get("/rooms", route(async (req, res) => {
+    res.json({ items: await listRooms(actorContext(app, req, res)) });
+  }));
+  api.get("/rooms/:roomId", route(async (req, res) => {
+    res.json(roomJson(await getRoom(actorContext(app, req, res), param(req, "roomId"))));
+  }));
+  api.patch("/rooms/:roomId", route(async (req, res) => {
+    res.json(roomJson(await updateRoom(actorContext(app, req, res), param(req, "roomId"), body(req))));
+  }));
+  api.post("/rooms/:roomId/invitations", route(async (req, res) => {
+    res.status(201).json(await createInvitation(actorContext(app, req, res), param(req, "roomId"), body(req), baseUrl(app, req)));
+  }));
+  api.post("/invitations/:token/accept", route(async (req, res) => {
+    const actor = authOf(res).actor;
+    const result = await acceptInvitation(app, param(req, "token"), actor, body(req), "bearer", requestMeta(req));
+    // An existing user accepting with their bearer token keeps using that token.
+    const token = result.token ?? bearerOf(req);
+    res.json({ token, user: result.user, roomId: result.roomId });
+  }));
+  api.get("/rooms/:roomId/participants", route(async (req, res) => {
+    res.json({ items: await listParticipants(actorContext(app, req, res), param(req, "roomId")) });
+  }));
+  api.patch("/rooms/:roomId/participants/:userId", route(async (req, res) => {
+    res.json(await changeParticipantRole(actorContext(app, req, res), param(req, "roomId"), param(req, "userId"), body(req)));
+  }));
+  api.delete("/rooms/:roomId/participants/:userId", route(async (req, res) => {
+    await removeParticipant(actorContext(app, req, res), param(req, "roomId"), param(req, "userId"));
+    res.status(204).end();
+  }));
+
+  api.use((_req: Request, _res: Response, next) => next(notFound("That endpoint")));
+  api.use(apiErrorHandler(app));
+  return api;
+}
+
+function bearerOf(req: Request): string | null {
+  return req.headers.authorization?.replace(/^Bearer\s+/i, "") ?? null;
+}

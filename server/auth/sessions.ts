@@ -1,0 +1,76 @@
+import { sha256 } from "@oslojs/crypto/sha2";
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
+import type { Tx } from "../../db/client.ts";
+
+// Sessions as the Lucia guide builds them: a random token goes to the client,
+// only its SHA-256 is stored, expiry slides forward while the session is used.
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const SESSION_LIFETIME_MS = 30 * DAY_MS;
+const RENEW_WHEN_LEFT_MS = 15 * DAY_MS;
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+}
+export interface Session {
+  id: string;
+  userId: string;
+  expiresAt: Date;
+  kind: "cookie" | "bearer";
+}
+
+export function generateToken(): string {
+  const bytes = new Uint8Array(20);
+  crypto.getRandomValues(bytes);
+  return encodeBase32LowerCaseNoPadding(bytes);
+}
+
+export const hashToken = (token: string) => encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+
+export async function createSession(
+  sql: Tx,
+  userId: string,
+  kind: Session["kind"],
+  meta: { ip?: string | undefined; userAgent?: string | undefined } = {},
+): Promise<{ token: string; session: Session }> {
+  const token = generateToken();
+  const session: Session = { id: hashToken(token), userId, kind, expiresAt: new Date(Date.now() + SESSION_LIFETIME_MS) };
+  await sql`insert into sessions (id, user_id, expires_at, kind, ip, user_agent)
+    values (${session.id}, ${userId}, ${session.expiresAt}, ${kind}, ${meta.ip ?? null}, ${meta.userAgent?.slice(0, 400) ?? null})`;
+  return { token, session };
+}
+
+/** The session and user a token stands for, or null. Renews the expiry when it is past half-life. */
+export async function validateSessionToken(
+  sql: Tx,
+  token: string,
+): Promise<{ session: Session; user: SessionUser; renewed: boolean } | null> {
+  if (!/^[a-z2-7]{32}$/.test(token)) return null;
+  const id = hashToken(token);
+  const [row] = await sql<{ userId: string; expiresAt: Date; kind: Session["kind"]; email: string; name: string }[]>`
+    select s.user_id as "userId", s.expires_at as "expiresAt", s.kind, u.email, u.name
+    from sessions s join users u on u.id = s.user_id
+    where s.id = ${id} and u.deactivated_at is null`;
+  if (!row) return null;
+  const session: Session = { id, userId: row.userId, expiresAt: row.expiresAt, kind: row.kind };
+  if (Date.now() >= session.expiresAt.getTime()) {
+    await sql`delete from sessions where id = ${id}`;
+    return null;
+  }
+  let renewed = false;
+  if (session.expiresAt.getTime() - Date.now() < RENEW_WHEN_LEFT_MS) {
+    session.expiresAt = new Date(Date.now() + SESSION_LIFETIME_MS);
+    await sql`update sessions set expires_at = ${session.expiresAt} where id = ${id}`;
+    renewed = true;
+  }
+  return { session, user: { id: row.userId, email: row.email, name: row.name }, renewed };
+}
+
+export async function invalidateSession(sql: Tx, sessionId: string): Promise<void> {
+  await sql`delete from sessions where id = ${sessionId}`;
+}
+
+export async function invalidateUserSessions(sql: Tx, userId: string): Promise<void> {
+  await sql`delete from sessions where user_id = ${userId}`;
+}

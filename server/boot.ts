@@ -1,0 +1,35 @@
+import path from "node:path";
+import { connect, type Sql } from "../db/client.ts";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded.ts";
+import { migrate } from "../db/migrate.ts";
+import { createRateLimits } from "./auth/rate-limits.ts";
+import type { Config } from "./config.ts";
+import type { AppContext } from "./context.ts";
+import type { Logger } from "./log.ts";
+import { createLocalBus } from "./realtime/bus.ts";
+
+export interface Database {
+  sql: Sql;
+  url: string;
+  embedded: EmbeddedDatabase | null;
+}
+
+/** DATABASE_URL when set; otherwise PostgreSQL embedded under DATA_DIR/postgres. */
+export async function openDatabase(config: Config, log: Logger): Promise<Database> {
+  let embedded: EmbeddedDatabase | null = null;
+  let url = config.databaseUrl;
+  if (!url) {
+    const dir = path.join(config.dataDir, "postgres");
+    log.info({ dir }, "starting embedded PostgreSQL");
+    embedded = await startEmbeddedPostgres(dir, { onLog: (line) => line && log.debug({ postgres: line }) });
+    url = embedded.url;
+  }
+  const sql = connect(url);
+  const applied = await migrate(sql);
+  if (applied.length) log.info({ applied }, "migrations applied");
+  return { sql, url, embedded };
+}
+
+export function createAppContext(sql: Sql, config: Config, log: Logger): AppContext {
+  return { sql, config, log, bus: createLocalBus(), rateLimits: createRateLimits() };
+}

@@ -1,0 +1,96 @@
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequestHandler } from "@react-router/express";
+import express from "express";
+import type { ServerBuild } from "react-router";
+import { attachCollab } from "../collab/server.ts";
+import { apiV1 } from "./api/v1.ts";
+import { authOf } from "./api/http.ts";
+import { authenticate, csrfGuard } from "./auth/middleware.ts";
+import type { AppContext } from "./context.ts";
+import { securityHeaders } from "./security-headers.ts";
+import { attachRealtime } from "./realtime/socket.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface WebOptions {
+  /** production: serve build/; development: Vite middleware with HMR; none: API, sockets and health only. */
+  web: "production" | "development" | "none";
+}
+
+export interface RunningServer {
+  server: http.Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** One HTTP server: the React Router app, /api/v1, socket.io, /collab and /healthz. */
+export async function createHttpServer(app: AppContext, options: WebOptions): Promise<Omit<RunningServer, "url">> {
+  const web = express();
+  const server = http.createServer(web);
+  web.disable("x-powered-by");
+  web.set("trust proxy", "loopback, linklocal, uniquelocal");
+  web.use(securityHeaders(app, options.web === "development"));
+
+  web.get("/healthz", async (_req, res) => {
+    try {
+      await app.sql`select 1`;
+      res.json({ ok: true, database: "up" });
+    } catch {
+      res.status(503).json({ ok: false, database: "down" });
+    }
+  });
+
+  web.use(authenticate(app));
+  web.use(csrfGuard(app));
+  web.use("/api/v1", apiV1(app));
+
+  const realtime = attachRealtime(app, server);
+  const collab = attachCollab(app, server);
+
+  let vite: { close(): Promise<void> } | undefined;
+  if (options.web !== "none") {
+    let build: ServerBuild | (() => Promise<ServerBuild>);
+    if (options.web === "development") {
+      const { createServer } = await import("vite");
+      const devServer = await createServer({ root: ROOT, server: { middlewareMode: true, hmr: { server } } });
+      vite = devServer;
+      web.use(devServer.middlewares);
+      build = () => devServer.ssrLoadModule("virtual:react-router/server-build") as Promise<ServerBuild>;
+    } else {
+      const buildDir = path.join(ROOT, "build");
+      web.use("/assets", express.static(path.join(buildDir, "client/assets"), { immutable: true, maxAge: "1y" }));
+      web.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
+      build = (await import(path.join(buildDir, "server/index.js"))) as ServerBuild;
+    }
+    web.use(
+      createRequestHandler({
+        build,
+        mode: options.web,
+        getLoadContext: (req, res) => ({ app, auth: authOf(res), ip: req.ip }),
+      }),
+    );
+  }
+
+  return {
+    server,
+    async close() {
+      await collab.close();
+      await realtime.close();
+      await vite?.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export async function listen(server: http.Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as import("node:net").AddressInfo;
+  const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+  return `http://${shownHost}:${address.port}`;
+}

@@ -1,0 +1,63 @@
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { createAppContext, openDatabase } from "./boot.ts";
+import { createHttpServer, listen } from "./http.ts";
+import { createLogger } from "./log.ts";
+import { DEMO_PASSWORD, seedDemo } from "./seed.ts";
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  const db = await openDatabase(config, log);
+  const app = createAppContext(db.sql, config, log);
+  const demo = config.seedDemo ? await seedDemo(app) : null;
+  const web = config.env === "development" ? "development" : "production";
+  const { server, close } = await createHttpServer(app, { web });
+  const url = config.publicUrl ?? (await listen(server, config.port, config.host));
+  if (config.publicUrl) await listen(server, config.port, config.host);
+
+  const lines = [`Dealroom is running at ${url}`];
+  if (demo) {
+    lines.push("", `Demo room: ${demo.roomName} — ${url}/rooms/${demo.roomId}`, "Sign in as (password for all three: " + DEMO_PASSWORD + "):");
+    for (const u of demo.users) lines.push(`  ${u.label.padEnd(34)} ${u.email}`);
+  }
+  console.log(`\n${lines.join("\n")}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    const timer = setTimeout(() => {
+      log.error("shutdown took too long; exiting");
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    timer.unref();
+    try {
+      await close();
+      await db.sql.end({ timeout: 5 });
+      await db.embedded?.stop();
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, "shutdown failed");
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error) => {
+  console.error(`Dealroom could not start: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,64 @@
+import { hashPassword } from "./auth/passwords.ts";
+import type { AppContext } from "./context.ts";
+import { recordActivity } from "./services/activity.ts";
+
+/** The demo is for trying the product locally; its password is printed at start. */
+export const DEMO_PASSWORD = "dealroom-demo";
+
+const DEMO_USERS = [
+  { key: "seller", label: "Seller (room owner)", email: "maya.chen@northwind.example", name: "Maya Chen" },
+  { key: "engineer", label: "Sales engineer (internal editor)", email: "sam.okafor@northwind.example", name: "Sam Okafor" },
+  { key: "champion", label: "Prospect champion (external editor)", email: "jordan.lee@acme.example", name: "Jordan Lee" },
+] as const;
+
+const ROOM_NAME = "Acme Corp — Platform rollout";
+const ROOM_DESCRIPTION =
+  "Acme is replacing three regional order-management systems with one platform before their fiscal year ends. " +
+  "Jordan (VP Operations) is our champion; the CFO signs. Security review and a 90-day pilot in the EU region " +
+  "are the two gates before contract.";
+
+export interface DemoInfo {
+  roomId: string;
+  roomName: string;
+  users: { label: string; email: string }[];
+}
+
+/**
+ * Creates the demo organization, room and three users on the first start; afterwards finds
+ * them again and seeds nothing twice. Runs under an advisory lock so two processes agree.
+ */
+export async function seedDemo(app: AppContext): Promise<DemoInfo> {
+  const users = DEMO_USERS.map((u) => ({ label: u.label, email: u.email }));
+  return app.sql.begin(async (sql) => {
+    await sql`select pg_advisory_xact_lock(720431978)`;
+    const [existing] = await sql<{ roomId: string }[]>`
+      select r.id as "roomId" from rooms r join users u on u.id = r.created_by
+      where u.email = ${DEMO_USERS[0].email} and r.name = ${ROOM_NAME} limit 1`;
+    if (existing) return { roomId: existing.roomId, roomName: ROOM_NAME, users };
+
+    const passwordHash = await hashPassword(DEMO_PASSWORD);
+    const ids: Record<string, string> = {};
+    for (const u of DEMO_USERS) {
+      const [row] = await sql<{ id: string }[]>`
+        insert into users (email, name, password_hash) values (${u.email}, ${u.name}, ${passwordHash})
+        on conflict (email) do update set name = excluded.name returning id`;
+      ids[u.key] = row!.id;
+    }
+    const [org] = await sql<{ id: string }[]>`insert into organizations (name) values ('Northwind Software') returning id`;
+    await sql`insert into memberships (organization_id, user_id, role) values
+      (${org!.id}, ${ids.seller!}, 'admin'), (${org!.id}, ${ids.engineer!}, 'member')`;
+    const [room] = await sql<{ id: string }[]>`
+      insert into rooms (organization_id, name, account, value_amount, value_currency, stage, expected_close_date, description, created_by)
+      values (${org!.id}, ${ROOM_NAME}, 'Acme Corp', 18600000, 'USD', 'Proposing',
+              (current_date + 45)::date, ${ROOM_DESCRIPTION}, ${ids.seller!})
+      returning id`;
+    const roomId = room!.id;
+    await sql`insert into participants (room_id, user_id, side, role) values
+      (${roomId}, ${ids.seller!}, 'internal', 'owner'),
+      (${roomId}, ${ids.engineer!}, 'internal', 'editor'),
+      (${roomId}, ${ids.champion!}, 'external', 'editor')`;
+    await recordActivity(sql, { roomId, organizationId: org!.id, actorId: ids.seller!, type: "room.created", objectType: "room", objectId: roomId, visibility: "shared" });
+    app.log.info({ roomId }, "demo room seeded");
+    return { roomId, roomName: ROOM_NAME, users };
+  });
+}

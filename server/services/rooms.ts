@@ -1,0 +1,173 @@
+import { z } from "zod";
+import { transaction, type Tx } from "../../db/client.ts";
+import { abilities, authorize, loadStanding, visibleRoomsWhere, type RoomAbilities, type Standing } from "../access/index.ts";
+import type { ActorContext } from "../context.ts";
+import { forbidden, invalid } from "../errors.ts";
+import { IsoDate, Money, Name, parseInput } from "../validation.ts";
+import { recordActivity } from "./activity.ts";
+import { DEFAULT_STAGES, stagesOf } from "./stages.ts";
+
+export interface Room {
+  id: string;
+  organizationId: string;
+  name: string;
+  account: string;
+  value: { amount: number; currency: string } | null;
+  stage: string;
+  status: "open" | "won" | "lost";
+  expectedCloseDate: string | null;
+  description: string;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface RoomView extends Room {
+  myParticipation: Standing["participation"];
+  abilities: RoomAbilities;
+}
+
+const Description = z.string().max(5000, "must be at most 5,000 characters");
+export const CreateRoomInput = z.object({
+  name: Name,
+  account: Name,
+  value: Money.nullish(),
+  stage: z.string().optional(),
+  expectedCloseDate: IsoDate.nullish(),
+  description: Description.optional(),
+});
+export const UpdateRoomInput = z
+  .object({
+    name: Name,
+    account: Name,
+    value: Money.nullable(),
+    expectedCloseDate: IsoDate.nullable(),
+    description: Description,
+  })
+  .partial()
+  .strict();
+
+const ROOM_COLUMNS = (sql: Tx) => sql`
+  r.id, r.organization_id as "organizationId", r.name, r.account, r.value_amount as "valueAmount",
+  r.value_currency as "valueCurrency", r.stage, r.status, r.expected_close_date as "expectedCloseDate",
+  r.description, r.created_at as "createdAt", r.updated_at as "updatedAt"`;
+
+type RoomRow = Omit<Room, "value" | "createdAt" | "updatedAt"> & {
+  valueAmount: string | null;
+  valueCurrency: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+function toRoom(row: RoomRow): Room {
+  const { valueAmount, valueCurrency, ...rest } = row;
+  return {
+    ...rest,
+    value: valueAmount !== null && valueCurrency ? { amount: Number(valueAmount), currency: valueCurrency } : null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+const view = (room: Room, s: Standing): RoomView => ({ ...room, myParticipation: s.participation, abilities: abilities(s) });
+
+async function assertKnownStage(organizationId: string, stage: string) {
+  const stages = await stagesOf(organizationId);
+  if (!stages.includes(stage)) throw invalid("Unknown stage.", { stage: `must be one of ${stages.join(", ")}` });
+}
+
+/** The organization a new room belongs to: the creator's (the first, when they have several). */
+async function homeOrganization(ctx: ActorContext, requested?: string): Promise<string> {
+  const orgs = await ctx.sql<{ organizationId: string }[]>`
+    select organization_id as "organizationId" from memberships where user_id = ${ctx.actor.userId} order by created_at`;
+  if (requested) {
+    if (!orgs.some((o) => o.organizationId === requested)) throw forbidden("You are not a member of that organization.");
+    return requested;
+  }
+  if (!orgs[0]) throw forbidden("Only members of an organization can create rooms. Sign up to create your own.");
+  return orgs[0].organizationId;
+}
+
+export async function createRoom(ctx: ActorContext, raw: unknown, organizationId?: string): Promise<RoomView> {
+  const input = parseInput(CreateRoomInput, raw);
+  const orgId = await homeOrganization(ctx, organizationId);
+  const stage = input.stage ?? DEFAULT_STAGES[0];
+  await assertKnownStage(orgId, stage);
+  const roomId = await transaction(ctx.sql, async (sql) => {
+    const [row] = await sql<{ id: string }[]>`
+      insert into rooms (organization_id, name, account, value_amount, value_currency, stage, expected_close_date, description, created_by)
+      values (${orgId}, ${input.name}, ${input.account}, ${input.value?.amount ?? null}, ${input.value?.currency ?? null},
+              ${stage}, ${input.expectedCloseDate ?? null}, ${input.description ?? ""}, ${ctx.actor.userId})
+      returning id`;
+    await sql`insert into participants (room_id, user_id, side, role) values (${row!.id}, ${ctx.actor.userId}, 'internal', 'owner')`;
+    await recordActivity(sql, {
+      roomId: row!.id, organizationId: orgId, actorId: ctx.actor.userId, type: "room.created",
+      objectType: "room", objectId: row!.id, visibility: "shared", ip: ctx.ip,
+    });
+    return row!.id;
+  });
+  return getRoom(ctx, roomId);
+}
+
+export async function getRoom(ctx: ActorContext, roomId: string | undefined): Promise<RoomView> {
+  const standing = await loadStanding(ctx.sql, ctx.actor, roomId);
+  authorize(standing, "room.read");
+  const [row] = await ctx.sql<RoomRow[]>`select ${ROOM_COLUMNS(ctx.sql)} from rooms r where r.id = ${standing.roomId}`;
+  return view(toRoom(row!), standing);
+}
+
+export async function listRooms(ctx: ActorContext): Promise<(Room & { myParticipation: Standing["participation"] })[]> {
+  const rows = await ctx.sql<(RoomRow & { side: any; role: any })[]>`
+    select ${ROOM_COLUMNS(ctx.sql)}, p.side, p.role
+    from rooms r
+    left join participants p on p.room_id = r.id and p.user_id = ${ctx.actor.userId}
+    where ${visibleRoomsWhere(ctx.sql, ctx.actor)}
+    order by r.status = 'open' desc, r.updated_at desc`;
+  return rows.map(({ side, role, ...row }) => ({
+    ...toRoom(row),
+    myParticipation: side ? { side, role } : null,
+  }));
+}
+
+export async function updateRoom(ctx: ActorContext, roomId: string | undefined, raw: unknown): Promise<RoomView> {
+  const standing = await loadStanding(ctx.sql, ctx.actor, roomId);
+  authorize(standing, "room.update");
+  const input = parseInput(UpdateRoomInput, raw);
+  const changes: Record<string, unknown> = {};
+  if (input.name !== undefined) changes.name = input.name;
+  if (input.account !== undefined) changes.account = input.account;
+  if (input.description !== undefined) changes.description = input.description;
+  if (input.expectedCloseDate !== undefined) changes.expected_close_date = input.expectedCloseDate;
+  if (input.value !== undefined) {
+    changes.value_amount = input.value?.amount ?? null;
+    changes.value_currency = input.value?.currency ?? null;
+  }
+  if (Object.keys(changes).length > 0) {
+    await transaction(ctx.sql, async (sql) => {
+      await sql`update rooms set ${sql(changes)}, updated_at = now() where id = ${standing.roomId}`;
+      await recordActivity(sql, {
+        roomId: standing.roomId, organizationId: standing.organizationId, actorId: ctx.actor.userId,
+        type: "room.updated", objectType: "room", objectId: standing.roomId, visibility: "shared",
+        data: { fields: Object.keys(input) }, ip: ctx.ip,
+      });
+    });
+  }
+  return getRoom(ctx, standing.roomId);
+}
+
+/** The API's room shape (API.md), with our additions after the contract's fields. */
+export function roomJson(room: RoomView) {
+  return {
+    id: room.id,
+    name: room.name,
+    account: room.account,
+    value: room.value,
+    stage: room.stage,
+    status: room.status,
+    expectedCloseDate: room.expectedCloseDate,
+    myParticipation: room.myParticipation,
+    organizationId: room.organizationId,
+    description: room.description,
+    createdAt: room.createdAt,
+    updatedAt: room.updatedAt,
+    abilities: room.abilities,
+  };
+}

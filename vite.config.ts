@@ -1,0 +1,10 @@
+import { reactRouter } from "@react-router/dev/vite";
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  plugins: [reactRouter()],
+  resolve: {
+    // One copy of the CRDT stack in the browser bundle: two copies of yjs break its constructor checks.
+    dedupe: ["yjs", "y-protocols", "lib0", "@tiptap/pm", "@tiptap/core"],
+  },
+});
