@@ -1,4 +1,5 @@
 import path from "node:path";
+import { storedPageDocuments } from "../collab/documents.ts";
 import { connect, type Sql } from "../db/client.ts";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded.ts";
 import { migrate } from "../db/migrate.ts";
@@ -31,5 +32,5 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
 }
 
 export function createAppContext(sql: Sql, config: Config, log: Logger): AppContext {
-  return { sql, config, log, bus: createLocalBus(), rateLimits: createRateLimits() };
+  return { sql, config, log, bus: createLocalBus(), rateLimits: createRateLimits(), documents: storedPageDocuments(sql) };
 }

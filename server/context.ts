@@ -1,3 +1,4 @@
+import type { PageDocuments } from "../collab/documents.ts";
 import type { Sql, Tx } from "../db/client.ts";
 import type { Actor } from "./access/index.ts";
 import type { RateLimits } from "./auth/rate-limits.ts";
@@ -12,6 +13,8 @@ export interface AppContext {
   log: Logger;
   bus: Bus;
   rateLimits: RateLimits;
+  /** Server-side reads and CRDT changes of page documents (live when the collab server runs). */
+  documents: PageDocuments;
 }
 
 /** A service call made on behalf of a signed-in user. `sql` may be a transaction's. */
