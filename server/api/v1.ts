@@ -2,10 +2,13 @@ import express, { type Request, type Response } from "express";
 import type { AppContext } from "../context.ts";
 import { notFound } from "../errors.ts";
 import { invalidateSession } from "../auth/sessions.ts";
+import { clearedSessionCookie } from "../auth/cookies.ts";
+import { isSecureRequest } from "../auth/middleware.ts";
 import { login, me, signup } from "../services/accounts.ts";
-import { acceptInvitation, createInvitation } from "../services/invitations.ts";
+import { acceptInvitation, createInvitation, listInvitations, revokeInvitation } from "../services/invitations.ts";
 import { changeParticipantRole, listParticipants, removeParticipant } from "../services/participants.ts";
 import { createRoom, getRoom, listRooms, roomJson, updateRoom } from "../services/rooms.ts";
+import { peopleRouter } from "./people.ts";
 import { actorContext, param, apiErrorHandler, authOf, baseUrl, jsonBody, requestMeta, requireActor, route } from "./http.ts";
 
 /**
@@ -26,9 +29,10 @@ export function apiV1(app: AppContext) {
     const result = await login(app, body(req), "bearer", requestMeta(req));
     res.json({ token: result.token, user: result.user });
   }));
-  api.post("/logout", route(async (_req, res) => {
+  api.post("/logout", route(async (req, res) => {
     requireActor(res);
     await invalidateSession(app.sql, authOf(res).session!.id);
+    if (authOf(res).via === "cookie") res.append("Set-Cookie", clearedSessionCookie(isSecureRequest(app, req)));
     res.status(204).end();
   }));
   api.get("/me", route(async (_req, res) => {
@@ -51,6 +55,14 @@ export function apiV1(app: AppContext) {
   api.post("/rooms/:roomId/invitations", route(async (req, res) => {
     res.status(201).json(await createInvitation(actorContext(app, req, res), param(req, "roomId"), body(req), baseUrl(app, req)));
   }));
+  // Our additions: the owner lists and withdraws invitations.
+  api.get("/rooms/:roomId/invitations", route(async (req, res) => {
+    res.json({ items: await listInvitations(actorContext(app, req, res), param(req, "roomId")) });
+  }));
+  api.delete("/rooms/:roomId/invitations/:invitationId", route(async (req, res) => {
+    await revokeInvitation(actorContext(app, req, res), param(req, "roomId"), param(req, "invitationId"));
+    res.status(204).end();
+  }));
   api.post("/invitations/:token/accept", route(async (req, res) => {
     const actor = authOf(res).actor;
     const result = await acceptInvitation(app, param(req, "token"), actor, body(req), "bearer", requestMeta(req));
@@ -68,6 +80,8 @@ export function apiV1(app: AppContext) {
     await removeParticipant(actorContext(app, req, res), param(req, "roomId"), param(req, "userId"));
     res.status(204).end();
   }));
+
+  api.use(peopleRouter(app));
 
   api.use((_req: Request, _res: Response, next) => next(notFound("That endpoint")));
   api.use(apiErrorHandler(app));

@@ -1,0 +1,47 @@
+import express from "express";
+import type { AppContext } from "../context.ts";
+import { auditCsv, listAudit } from "../services/audit.ts";
+import { deactivateMember, listMembers, reactivateMember } from "../services/members.ts";
+import { transferOwnership } from "../services/ownership.ts";
+import { changePassword } from "../services/passwords.ts";
+import { roomJson } from "../services/rooms.ts";
+import { actorContext, param, requestMeta, route } from "./http.ts";
+
+/** Continuity and accountability (our extensions to API.md): ownership, members, passwords, audit. */
+export function peopleRouter(app: AppContext) {
+  const api = express.Router();
+
+  api.post("/rooms/:roomId/owner", route(async (req, res) => {
+    res.json(roomJson(await transferOwnership(actorContext(app, req, res), param(req, "roomId"), req.body ?? {})));
+  }));
+
+  api.get("/rooms/:roomId/audit", route(async (req, res) => {
+    const entries = await listAudit(actorContext(app, req, res), param(req, "roomId"), req.query);
+    if (req.query.format === "csv") {
+      res.setHeader("Content-Type", "text/csv; charset=utf-8");
+      res.setHeader("Content-Disposition", 'attachment; filename="audit.csv"');
+      res.send(auditCsv(entries));
+      return;
+    }
+    res.json({ items: entries });
+  }));
+
+  api.get("/organizations/:organizationId/members", route(async (req, res) => {
+    res.json({ items: await listMembers(actorContext(app, req, res), param(req, "organizationId")) });
+  }));
+  api.post("/organizations/:organizationId/members/:userId/deactivate", route(async (req, res) => {
+    await deactivateMember(actorContext(app, req, res), param(req, "organizationId"), param(req, "userId"));
+    res.status(204).end();
+  }));
+  api.post("/organizations/:organizationId/members/:userId/reactivate", route(async (req, res) => {
+    await reactivateMember(actorContext(app, req, res), param(req, "organizationId"), param(req, "userId"));
+    res.status(204).end();
+  }));
+
+  api.post("/me/password", route(async (req, res) => {
+    const result = await changePassword(actorContext(app, req, res), req.body ?? {}, "bearer", requestMeta(req));
+    res.json({ token: result.token });
+  }));
+
+  return api;
+}

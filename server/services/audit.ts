@@ -1,0 +1,69 @@
+import { z } from "zod";
+import type { Tx } from "../../db/client.ts";
+import { authorize, loadStanding } from "../access/index.ts";
+import type { ActorContext } from "../context.ts";
+import { IsoDate, parseInput } from "../validation.ts";
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  type: string;
+  actor: { id: string; name: string } | null;
+  objectType: string | null;
+  objectId: string | null;
+  visibility: "internal" | "shared";
+  ip: string | null;
+  data: Record<string, unknown>;
+}
+
+export const AuditFilter = z.object({
+  type: z.string().max(100).optional(),
+  actorId: z.uuid({ error: "must be a user id" }).optional(),
+  from: IsoDate.optional(),
+  to: IsoDate.optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(200),
+});
+export type AuditFilter = z.infer<typeof AuditFilter>;
+
+async function query(sql: Tx, roomId: string, f: AuditFilter): Promise<AuditEntry[]> {
+  const rows = await sql<(Omit<AuditEntry, "id" | "at" | "actor"> & { id: string; at: Date; actorId: string | null; actorName: string | null })[]>`
+    select a.id::text as id, a.at, a.type, a.actor_id as "actorId", u.name as "actorName", a.object_type as "objectType",
+           a.object_id as "objectId", a.visibility, a.ip, a.data
+    from activities a left join users u on u.id = a.actor_id
+    where a.room_id = ${roomId}
+      ${f.type ? sql`and (a.type = ${f.type} or a.type like ${f.type.replace(/[%_]/g, "") + ".%"})` : sql``}
+      ${f.actorId ? sql`and a.actor_id = ${f.actorId}` : sql``}
+      ${f.from ? sql`and a.at >= ${f.from}::date` : sql``}
+      ${f.to ? sql`and a.at < ${f.to}::date + 1` : sql``}
+    order by a.id desc limit ${f.limit}`;
+  return rows.map(({ actorId, actorName, at, ...r }) => ({
+    ...r,
+    at: at.toISOString(),
+    actor: actorId ? { id: actorId, name: actorName ?? "" } : null,
+  }));
+}
+
+/**
+ * The room's audit trail: every grant, revocation, visibility change, ownership transfer and
+ * download, with who, when and from where. Owners and organization admins only — both internal.
+ */
+export async function listAudit(ctx: ActorContext, roomId: string | undefined, raw: unknown): Promise<AuditEntry[]> {
+  const standing = await loadStanding(ctx.sql, ctx.actor, roomId);
+  authorize(standing, "room.readAudit");
+  return query(ctx.sql, standing.roomId, parseInput(AuditFilter, raw));
+}
+
+/** A cell that a spreadsheet will not execute (CSV injection) and that survives commas and quotes. */
+function csvCell(value: unknown): string {
+  let text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function auditCsv(entries: AuditEntry[]): string {
+  const header = ["at", "type", "actor_id", "actor_name", "object_type", "object_id", "visibility", "ip", "details"];
+  const lines = entries.map((e) =>
+    [e.at, e.type, e.actor?.id, e.actor?.name, e.objectType, e.objectId, e.visibility, e.ip, e.data].map(csvCell).join(","),
+  );
+  return [header.join(","), ...lines].join("\r\n") + "\r\n";
+}

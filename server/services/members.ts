@@ -1,0 +1,86 @@
+import { transaction } from "../../db/client.ts";
+import { isId } from "../access/index.ts";
+import { invalidateUserSessions } from "../auth/sessions.ts";
+import type { ActorContext } from "../context.ts";
+import { AppError, forbidden, notFound } from "../errors.ts";
+import { recordActivity } from "./activity.ts";
+
+export interface MemberView {
+  userId: string;
+  name: string;
+  email: string;
+  role: "admin" | "member";
+  deactivatedAt: string | null;
+  joinedAt: string;
+}
+
+/** Organization admins manage members; anyone else asking about an organization learns nothing. */
+async function requireOrgAdmin(ctx: ActorContext, organizationId: string | undefined): Promise<string> {
+  if (!isId(organizationId)) throw notFound("Organization");
+  const [row] = await ctx.sql<{ role: string }[]>`
+    select role from memberships where organization_id = ${organizationId} and user_id = ${ctx.actor.userId}`;
+  if (!row) throw notFound("Organization");
+  if (row.role !== "admin") throw forbidden("Only organization admins can manage members.");
+  return organizationId;
+}
+
+export async function listMembers(ctx: ActorContext, organizationId: string | undefined): Promise<MemberView[]> {
+  const orgId = await requireOrgAdmin(ctx, organizationId);
+  const rows = await ctx.sql<{ userId: string; name: string; email: string; role: MemberView["role"]; deactivatedAt: Date | null; joinedAt: Date }[]>`
+    select u.id as "userId", u.name, u.email, m.role, u.deactivated_at as "deactivatedAt", m.created_at as "joinedAt"
+    from memberships m join users u on u.id = m.user_id
+    where m.organization_id = ${orgId} order by u.deactivated_at nulls first, u.name`;
+  return rows.map((r) => ({ ...r, deactivatedAt: r.deactivatedAt?.toISOString() ?? null, joinedAt: r.joinedAt.toISOString() }));
+}
+
+/**
+ * Deactivates a member who leaves: their sessions end, live connections close, and everything
+ * they wrote stays, attributed to them. Rooms they owned pass to the admin doing this.
+ */
+export async function deactivateMember(ctx: ActorContext, organizationId: string | undefined, userId: string | undefined) {
+  const orgId = await requireOrgAdmin(ctx, organizationId);
+  if (!isId(userId)) throw notFound("Member");
+  if (userId === ctx.actor.userId) throw new AppError(400, "cannot_deactivate_self", "You cannot deactivate yourself.");
+  const transferred = await transaction(ctx.sql, async (sql) => {
+    const [member] = await sql`select 1 from memberships where organization_id = ${orgId} and user_id = ${userId}`;
+    if (!member) throw notFound("Member");
+    await sql`update users set deactivated_at = coalesce(deactivated_at, now()) where id = ${userId}`;
+    await invalidateUserSessions(sql, userId);
+    const owned = await sql<{ roomId: string }[]>`
+      select p.room_id as "roomId" from participants p join rooms r on r.id = p.room_id
+      where p.user_id = ${userId} and p.role = 'owner' and r.organization_id = ${orgId}`;
+    for (const { roomId } of owned) {
+      await sql`update participants set role = 'editor' where room_id = ${roomId} and user_id = ${userId}`;
+      await sql`insert into participants (room_id, user_id, side, role) values (${roomId}, ${ctx.actor.userId}, 'internal', 'owner')
+        on conflict (room_id, user_id) do update set side = 'internal', role = 'owner'`;
+      await recordActivity(sql, {
+        roomId, organizationId: orgId, actorId: ctx.actor.userId, type: "room.ownership_transferred",
+        objectType: "user", objectId: ctx.actor.userId, visibility: "internal",
+        data: { from: userId, to: ctx.actor.userId, because: "member_deactivated" }, ip: ctx.ip,
+      });
+    }
+    await recordActivity(sql, {
+      organizationId: orgId, actorId: ctx.actor.userId, type: "member.deactivated",
+      objectType: "user", objectId: userId, visibility: "internal", ip: ctx.ip,
+    });
+    return owned.map((o) => o.roomId);
+  });
+  ctx.bus.invalidate({ userIds: [userId] });
+  if (transferred.length) ctx.bus.invalidate({ userIds: [ctx.actor.userId] });
+}
+
+export async function reactivateMember(ctx: ActorContext, organizationId: string | undefined, userId: string | undefined) {
+  const orgId = await requireOrgAdmin(ctx, organizationId);
+  if (!isId(userId)) throw notFound("Member");
+  await transaction(ctx.sql, async (sql) => {
+    const [row] = await sql`
+      update users set deactivated_at = null where id = ${userId}
+        and exists (select 1 from memberships where organization_id = ${orgId} and user_id = ${userId})
+      returning id`;
+    if (!row) throw notFound("Member");
+    await recordActivity(sql, {
+      organizationId: orgId, actorId: ctx.actor.userId, type: "member.reactivated",
+      objectType: "user", objectId: userId, visibility: "internal", ip: ctx.ip,
+    });
+  });
+}
