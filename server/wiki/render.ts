@@ -1,0 +1,84 @@
+import { getText } from "@tiptap/core";
+import { DOMSerializer, type Node as PMNode } from "@tiptap/pm/model";
+import { yXmlFragmentToProseMirrorRootNode } from "@tiptap/y-tiptap";
+import { Window } from "happy-dom";
+import * as Y from "yjs";
+import { PAGE_FRAGMENT, pageSchema } from "./schema.ts";
+
+export interface RenderedContent {
+  /** Plain text, blocks separated by blank lines: the search index and the diff read this. */
+  text: string;
+  /** HTML serialized from the page schema: only the schema's elements and attributes, text escaped. */
+  html: string;
+}
+
+/**
+ * The page document as a ProseMirror node. Reads from a copy: the conversion deletes Y
+ * elements that do not fit the schema, and a live document must not change because it
+ * was rendered.
+ */
+export function pageNodeOf(doc: Y.Doc): PMNode {
+  return pageNodeFromState(Y.encodeStateAsUpdate(doc));
+}
+
+/** The ProseMirror node of an encoded Yjs state (a page version, or `documents.encodeState`). */
+export function pageNodeFromState(state: Uint8Array): PMNode {
+  const copy = new Y.Doc();
+  try {
+    Y.applyUpdate(copy, state);
+    return yXmlFragmentToProseMirrorRootNode(copy.getXmlFragment(PAGE_FRAGMENT), pageSchema().schema);
+  } finally {
+    copy.destroy();
+  }
+}
+
+// One DOM for every render: @tiptap/html/server's generateHTML builds a new happy-dom
+// window per call (about 15 ms); serializing into a reused document costs a fraction.
+let dom: { document: Document; serializer: DOMSerializer } | undefined;
+
+function serializerDom() {
+  if (!dom) {
+    const window = new Window({
+      settings: {
+        disableJavaScriptEvaluation: true,
+        disableJavaScriptFileLoading: true,
+        disableCSSFileLoading: true,
+        disableIframePageLoading: true,
+        disableComputedStyleRendering: true,
+      },
+    });
+    dom = { document: window.document as unknown as Document, serializer: DOMSerializer.fromSchema(pageSchema().schema) };
+  }
+  return dom;
+}
+
+/** The page's text: each non-empty text block (paragraph, heading, list item line, cell) apart. */
+function plainText(node: PMNode): string {
+  const { textSerializers } = pageSchema();
+  const blocks: string[] = [];
+  node.descendants((child) => {
+    if (!child.isTextblock) return true;
+    const text = getText(child, { textSerializers });
+    if (text.trim()) blocks.push(text);
+    return false;
+  });
+  return blocks.join("\n\n");
+}
+
+/** Text and HTML of a page node. */
+export function renderNode(node: PMNode): RenderedContent {
+  const { document, serializer } = serializerDom();
+  const wrap = document.createElement("div");
+  serializer.serializeFragment(node.content, { document }, wrap);
+  return { text: plainText(node), html: wrap.innerHTML };
+}
+
+/** What the collab server stores next to a flushed state: the page's plain text and HTML. */
+export function renderPageContent(doc: Y.Doc): RenderedContent {
+  return renderNode(pageNodeOf(doc));
+}
+
+/** Text and HTML of an encoded Yjs state. */
+export function renderState(state: Uint8Array): RenderedContent {
+  return renderNode(pageNodeFromState(state));
+}

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import type { Tx } from "../../db/client.ts";
+import { authorize, loadStanding, visibleWhere, type Standing } from "../access/index.ts";
+import type { ActorContext } from "../context.ts";
+import { parseInput } from "../validation.ts";
+
+/**
+ * Room search (PostgreSQL full-text, `websearch_to_tsquery` syntax: words, "phrases", -not, or).
+ * What the caller may not see is filtered out in SQL by the access policy, never afterwards.
+ *
+ * Snippets are plain text, never HTML: `highlights` gives the [start, end) character ranges
+ * of the matches inside `snippet`, for the UI to mark (React escapes the text around them).
+ */
+
+export interface SearchResult {
+  type: "page" | "message" | "file";
+  id: string;
+  title: string;
+  snippet: string;
+  highlights: [number, number][];
+  /** PostgreSQL's ts_rank; results of every kind are merged by it. */
+  rank: number;
+}
+
+/** One kind of searchable item. Threads and files add theirs to SOURCES. */
+export type SearchSource = (sql: Tx, standing: Standing, query: string) => Promise<SearchResult[]>;
+
+const RESULT_LIMIT = 50;
+// ts_headline marks matches with these; they are removed from the text first so content cannot forge them.
+const START = "\u0001";
+const STOP = "\u0002";
+const HEADLINE_OPTIONS = `StartSel=${START}, StopSel=${STOP}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`;
+
+/** Splits a ts_headline result into plain text and the ranges of the matches. */
+export function parseHeadline(headline: string): { snippet: string; highlights: [number, number][] } {
+  let snippet = "";
+  const highlights: [number, number][] = [];
+  let start = -1;
+  for (const part of headline.replace(/\s+/g, " ").trim().split(/([\u0001\u0002])/)) {
+    if (part === START) start = snippet.length;
+    else if (part === STOP) {
+      if (start >= 0 && snippet.length > start) highlights.push([start, snippet.length]);
+      start = -1;
+    } else snippet += part;
+  }
+  return { snippet, highlights };
+}
+
+const searchPages: SearchSource = async (sql, standing, query) => {
+  const rows = await sql<{ id: string; title: string; headline: string; rank: number }[]>`
+    select p.id, p.title,
+           ts_headline('english', translate(p.content_text, ${START + STOP}, ''), q, ${HEADLINE_OPTIONS}) as headline,
+           ts_rank(p.search, q) as rank
+    from pages p, websearch_to_tsquery('english', ${query}) q
+    where p.room_id = ${standing.roomId}
+      and p.archived_at is null
+      and ${visibleWhere(sql, standing, "p.visibility")}
+      and p.search @@ q
+    order by rank desc, p.updated_at desc
+    limit ${RESULT_LIMIT}`;
+  return rows.map((row) => ({ type: "page" as const, id: row.id, title: row.title, rank: row.rank, ...parseHeadline(row.headline) }));
+};
+
+const SOURCES: SearchSource[] = [searchPages];
+
+const SearchQuery = z.string({ error: "is required" }).trim().min(1, "is required").max(200, "must be at most 200 characters");
+
+export async function searchRoom(ctx: ActorContext, roomId: string | undefined, q: unknown): Promise<SearchResult[]> {
+  const standing = await loadStanding(ctx.sql, ctx.actor, roomId);
+  authorize(standing, "room.read");
+  const { q: query } = parseInput(z.object({ q: SearchQuery }), { q });
+  const results = (await Promise.all(SOURCES.map((source) => source(ctx.sql, standing, query)))).flat();
+  return results.sort((a, b) => b.rank - a.rank).slice(0, RESULT_LIMIT);
+}

@@ -1,0 +1,292 @@
+import type { Node as PMNode } from "@tiptap/pm/model";
+import { updateYFragment } from "@tiptap/y-tiptap";
+import * as Y from "yjs";
+import { z } from "zod";
+import type { PageDocuments } from "../../collab/documents.ts";
+import { transaction, type Tx } from "../../db/client.ts";
+import type { Visibility } from "../access/index.ts";
+import type { ActorContext, AppContext } from "../context.ts";
+import type { Logger } from "../log.ts";
+import { notFound } from "../errors.ts";
+import { parseInput } from "../validation.ts";
+import type { Bus } from "../realtime/bus.ts";
+import { recordActivity } from "../services/activity.ts";
+import { diffPages, type DiffBlock } from "./diff.ts";
+import { stateToMarkdown } from "./markdown.ts";
+import { loadPage } from "./load-page.ts";
+import { pageNodeFromState, renderState } from "./render.ts";
+import { PAGE_FRAGMENT } from "./schema.ts";
+
+/**
+ * Page versions: full Yjs state plus text and HTML, credited to everyone who edited since
+ * the previous version. Made after a quiet period of edits, on demand, at stage changes and
+ * hand-off, and by restore. The quiet period survives restarts: whoever stores an edit
+ * (collab/storage.ts appendUpdates) sets pages.version_due_at and adds the author to
+ * pages.pending_authors in the same transaction; the sweeper here makes due versions.
+ * History is append-only: restore writes the old content as a new change and a new version.
+ */
+
+export type VersionReason = "auto" | "manual" | "stage" | "handoff" | "restore";
+
+/** How often the sweeper looks for due versions. */
+const SWEEP_INTERVAL_MS = 2_000;
+const SWEEP_BATCH = 20;
+
+export interface VersionSummary {
+  number: number;
+  reason: VersionReason;
+  label: string | null;
+  title: string;
+  createdAt: string;
+  authors: { id: string; name: string }[];
+  createdBy: { id: string; name: string } | null;
+  restoredFrom: number | null;
+}
+export interface VersionView extends VersionSummary {
+  markdown: string;
+  html: string;
+}
+
+/** What making a version needs; the sweeper has no actor. */
+export interface VersionDeps {
+  sql: Tx;
+  documents: PageDocuments;
+  bus: Bus;
+}
+
+type VersionRow = Omit<VersionSummary, "createdAt"> & { createdAt: Date };
+
+const versionColumns = (sql: Tx) => sql`
+  v.number, v.reason, v.label, v.title, v.created_at as "createdAt", v.restored_from as "restoredFrom",
+  coalesce((select json_agg(json_build_object('id', u.id, 'name', u.name) order by u.name)
+            from users u where u.id = any(v.author_ids)), '[]'::json) as authors,
+  (select json_build_object('id', u.id, 'name', u.name) from users u where u.id = v.created_by) as "createdBy"`;
+
+const toSummary = (row: VersionRow): VersionSummary => ({ ...row, createdAt: row.createdAt.toISOString() });
+
+async function versionSummary(sql: Tx, pageId: string, number: number): Promise<VersionSummary> {
+  const [row] = await sql<VersionRow[]>`select ${versionColumns(sql)} from page_versions v where v.page_id = ${pageId} and v.number = ${number}`;
+  return toSummary(row!);
+}
+
+export interface MadeVersion {
+  version: VersionSummary;
+  /** False when the content matched the latest version: that one is returned instead. */
+  created: boolean;
+}
+
+/**
+ * Makes the next version of a page from its current document, unless the content and title
+ * are the same as the latest version's: then the latest is returned and only the due mark
+ * clears. Numbers are 1, 2, 3… per page, under the page row's lock.
+ */
+export async function makeVersion(
+  deps: VersionDeps,
+  pageId: string,
+  reason: VersionReason,
+  options: {
+    label?: string | null;
+    createdBy?: string | null;
+    restoredFrom?: number;
+    ip?: string | undefined;
+    /** Make the version even when it matches the latest (a restore that changed the document). */
+    evenIfUnchanged?: boolean;
+  } = {},
+): Promise<MadeVersion> {
+  // Read the document before taking the row lock: the live document may be waiting on a
+  // flush that itself needs this row.
+  const state = await deps.documents.encodeState(pageId);
+  const content = renderState(state);
+  const made = await transaction(deps.sql, async (sql) => {
+    const [page] = await sql<{ roomId: string; organizationId: string; title: string; visibility: Visibility; pendingAuthors: string[] }[]>`
+      select p.room_id as "roomId", r.organization_id as "organizationId", p.title, p.visibility,
+             p.pending_authors as "pendingAuthors"
+      from pages p join rooms r on r.id = p.room_id
+      where p.id = ${pageId}
+      for update of p`;
+    if (!page) throw notFound("Page");
+    const [latest] = await sql<{ number: number; contentHtml: string; title: string }[]>`
+      select number, content_html as "contentHtml", title from page_versions
+      where page_id = ${pageId} order by number desc limit 1`;
+    if (latest && !options.evenIfUnchanged && latest.contentHtml === content.html && latest.title === page.title) {
+      await sql`update pages set version_due_at = null where id = ${pageId}`;
+      return { page, number: latest.number, created: false };
+    }
+    const number = (latest?.number ?? 0) + 1;
+    await sql`
+      insert into page_versions (page_id, number, state, content_text, content_html, title, label, reason, author_ids, created_by, restored_from)
+      values (${pageId}, ${number}, ${Buffer.from(state)}, ${content.text}, ${content.html}, ${page.title},
+              ${options.label ?? null}, ${reason}, ${page.pendingAuthors}::uuid[], ${options.createdBy ?? null}, ${options.restoredFrom ?? null})`;
+    // Credited now; whoever edits from here on is credited in the next version.
+    await sql`update pages set pending_authors = '{}', version_due_at = null where id = ${pageId}`;
+    await recordActivity(sql, {
+      roomId: page.roomId, organizationId: page.organizationId, actorId: options.createdBy ?? null,
+      type: "page.version.created", objectType: "page", objectId: pageId, visibility: page.visibility,
+      data: { number, reason, ...(options.restoredFrom ? { restoredFrom: options.restoredFrom } : {}) }, ip: options.ip,
+    });
+    return { page, number, created: true };
+  });
+  if (made.created) {
+    deps.bus.publish({
+      roomId: made.page.roomId, type: "page.version.created", visibility: made.page.visibility,
+      payload: { pageId, number: made.number, reason },
+    });
+  }
+  return { version: await versionSummary(deps.sql, pageId, made.number), created: made.created };
+}
+
+/** A version of every live page of a room (stage changes, hand-off). */
+export async function makeVersionsForRoom(
+  deps: VersionDeps,
+  roomId: string,
+  reason: "stage" | "handoff",
+  options: { createdBy?: string | null; label?: string | null } = {},
+): Promise<{ pageId: string; version: VersionSummary; created: boolean }[]> {
+  const pages = await deps.sql<{ id: string }[]>`
+    select id from pages where room_id = ${roomId} and archived_at is null order by created_at`;
+  const made = [];
+  for (const page of pages) made.push({ pageId: page.id, ...(await makeVersion(deps, page.id, reason, options)) });
+  return made;
+}
+
+/** A page whose version cannot be made is tried again this much later, so it does not hold up the others. */
+const FAILED_VERSION_RETRY_SECONDS = 300;
+
+/** One pass of the quiet-period trigger: an auto version of every page whose version is due. */
+export async function sweepDueVersions(deps: VersionDeps & { log: Logger }): Promise<number> {
+  const due = await deps.sql<{ id: string }[]>`
+    select id from pages where version_due_at <= now() order by version_due_at limit ${SWEEP_BATCH}`;
+  for (const page of due) {
+    try {
+      await makeVersion(deps, page.id, "auto");
+    } catch (error) {
+      deps.log.error({ err: error, pageId: page.id }, "making a page version failed; trying again later");
+      await deps.sql`
+        update pages set version_due_at = now() + make_interval(secs => ${FAILED_VERSION_RETRY_SECONDS})
+        where id = ${page.id}`;
+    }
+  }
+  return due.length;
+}
+
+/** Runs the quiet-period trigger every few seconds until stopped. */
+export function startVersionSweeper(app: AppContext, intervalMs = SWEEP_INTERVAL_MS): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  const tick = () => {
+    if (running || stopped) return;
+    running = (async () => {
+      try {
+        // Keep going while full batches come back, so a backlog drains without waiting.
+        while (!stopped && (await sweepDueVersions(app)) === SWEEP_BATCH) {}
+      } catch (error) {
+        app.log.error({ err: error }, "the page version sweep failed; retrying on the next one");
+      } finally {
+        running = null;
+      }
+    })();
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+const ManualVersionInput = z.object({
+  label: z.string({ error: "must be a string" }).trim().max(200, "must be at most 200 characters").nullish(),
+});
+
+/** Manual checkpoint by an editor. */
+export async function createManualVersion(ctx: ActorContext, pageId: string | undefined, raw: unknown): Promise<MadeVersion> {
+  const { page } = await loadPage(ctx, pageId, "item.edit");
+  const { label } = parseInput(ManualVersionInput, raw);
+  return makeVersion(ctx, page.id, "manual", { label: label || null, createdBy: ctx.actor.userId, ip: ctx.ip });
+}
+
+export async function listVersions(ctx: ActorContext, pageId: string | undefined): Promise<VersionSummary[]> {
+  const { page } = await loadPage(ctx, pageId);
+  const rows = await ctx.sql<VersionRow[]>`
+    select ${versionColumns(ctx.sql)} from page_versions v where v.page_id = ${page.id} order by v.number desc`;
+  return rows.map(toSummary);
+}
+
+function versionNumber(raw: string | undefined): number {
+  if (!raw || !/^[1-9]\d{0,8}$/.test(raw)) throw notFound("Version");
+  return Number(raw);
+}
+
+async function loadVersionState(sql: Tx, pageId: string, number: number) {
+  const [row] = await sql<{ state: Buffer; contentHtml: string }[]>`
+    select state, content_html as "contentHtml" from page_versions where page_id = ${pageId} and number = ${number}`;
+  if (!row) throw notFound("Version");
+  return { state: new Uint8Array(row.state), html: row.contentHtml };
+}
+
+export async function getVersion(ctx: ActorContext, pageId: string | undefined, numberParam: string | undefined): Promise<VersionView> {
+  const { page } = await loadPage(ctx, pageId);
+  const number = versionNumber(numberParam);
+  const { state, html } = await loadVersionState(ctx.sql, page.id, number);
+  return { ...(await versionSummary(ctx.sql, page.id, number)), markdown: stateToMarkdown(state), html };
+}
+
+/**
+ * Brings back the content of version `number` as a new change to the current document
+ * (so live editors see it and concurrent edits merge), then records it as a new version.
+ */
+export async function restoreVersion(ctx: ActorContext, pageId: string | undefined, numberParam: string | undefined): Promise<MadeVersion> {
+  const { page } = await loadPage(ctx, pageId, "item.edit");
+  const number = versionNumber(numberParam);
+  const { state: oldState } = await loadVersionState(ctx.sql, page.id, number);
+  const update = contentChange(await ctx.documents.encodeState(page.id), pageNodeFromState(oldState));
+  if (update) await ctx.documents.applyUpdate(page.id, update, ctx.actor.userId);
+  // A restore that changed the document is recorded even when it lands on the latest version's
+  // content (unsaved edits thrown away); one that changed nothing is not.
+  return makeVersion(ctx, page.id, "restore", {
+    createdBy: ctx.actor.userId, restoredFrom: number, ip: ctx.ip, evenIfUnchanged: update !== null,
+  });
+}
+
+/**
+ * The Yjs update that turns the document `currentState` into `target`, or null when it
+ * already is: how non-collaborative writes (restore, API edits) become CRDT changes.
+ * Only the differing blocks change, so live editors' cursors in unchanged parts stay put.
+ */
+export function contentChange(currentState: Uint8Array, target: PMNode): Uint8Array | null {
+  const doc = new Y.Doc();
+  try {
+    Y.applyUpdate(doc, currentState);
+    const before = Y.encodeStateVector(doc);
+    let changed = false;
+    doc.on("afterTransaction", (tr: Y.Transaction) => {
+      if (tr.changed.size > 0 || tr.deleteSet.clients.size > 0) changed = true;
+    });
+    updateYFragment(doc, doc.getXmlFragment(PAGE_FRAGMENT), target, { mapping: new Map(), isOMark: new Map() });
+    return changed ? Y.encodeStateAsUpdate(doc, before) : null;
+  } finally {
+    doc.destroy();
+  }
+}
+
+export interface VersionDiff {
+  from: number;
+  to: number;
+  blocks: DiffBlock[];
+}
+
+export async function diffVersions(
+  ctx: ActorContext,
+  pageId: string | undefined,
+  fromParam: string | undefined,
+  toParam: string | undefined,
+): Promise<VersionDiff> {
+  const { page } = await loadPage(ctx, pageId);
+  const from = versionNumber(fromParam);
+  const to = versionNumber(toParam);
+  const [before, after] = await Promise.all([loadVersionState(ctx.sql, page.id, from), loadVersionState(ctx.sql, page.id, to)]);
+  return { from, to, blocks: diffPages(pageNodeFromState(before.state), pageNodeFromState(after.state)) };
+}
