@@ -1,10 +1,13 @@
 import type http from "node:http";
 import { Server, type Socket } from "socket.io";
+import { z } from "zod";
 import { isInternal, loadStanding, type Actor, type Standing } from "../access/index.ts";
 import { SESSION_COOKIE, readCookie } from "../auth/cookies.ts";
 import { validateSessionToken } from "../auth/sessions.ts";
-import type { AppContext } from "../context.ts";
+import { withActor, type AppContext } from "../context.ts";
 import { AppError } from "../errors.ts";
+import { PERSONAL_EVENTS } from "../threads/events.ts";
+import { markThreadRead } from "../threads/unread.ts";
 import type { InvalidationScope, RoomEvent } from "./bus.ts";
 
 interface SocketData {
@@ -15,11 +18,25 @@ interface SocketData {
 
 /** socket.io channel names are the server's; a client never names one. */
 const channel = (roomId: string, scope: "shared" | "internal") => `room:${roomId}:${scope}`;
+/** Every socket of a user is in their own channel, for events meant for that person alone. */
+const userChannel = (userId: string) => `user:${userId}`;
+
+type Ack = (value: unknown) => void;
+const errorReply = (code: string, message: string) => ({ error: { code, message } });
+
+/** What a client may send, and the shape each message must have. */
+const INBOUND = {
+  "room:join": z.object({ roomId: z.string().min(1).max(100) }),
+  "room:leave": z.object({ roomId: z.string().min(1).max(100) }),
+  "thread:read": z.object({ threadId: z.string().min(1).max(100) }),
+} as const;
+type InboundEvent = keyof typeof INBOUND;
 
 /**
  * Live events over socket.io. A client asks `room:join`; the access policy answers; the
  * server alone puts the socket in the room's shared channel, and internal sockets also in
- * the internal one.
+ * the internal one. Messages of the wrong shape get an error acknowledgement and change
+ * nothing; the socket stays usable.
  */
 export function attachRealtime(app: AppContext, server: http.Server) {
   const io = new Server(server, {
@@ -43,35 +60,76 @@ export function attachRealtime(app: AppContext, server: http.Server) {
     }
   });
 
+  const leaveRoom = async (socket: Socket, roomId: string) => {
+    (socket.data as SocketData).rooms.delete(roomId);
+    await socket.leave(channel(roomId, "shared"));
+    await socket.leave(channel(roomId, "internal"));
+  };
+
+  const handlers: { [E in InboundEvent]: (socket: Socket, input: z.infer<(typeof INBOUND)[E]>) => Promise<unknown> } = {
+    async "room:join"(socket, { roomId }) {
+      const data = socket.data as SocketData;
+      const standing = await loadStanding(app.sql, data.actor, roomId);
+      data.rooms.set(roomId, standing);
+      await socket.join(channel(roomId, "shared"));
+      if (isInternal(standing)) await socket.join(channel(roomId, "internal"));
+      // Asked again after joining: a removal that committed while we joined has either been
+      // seen here, or its invalidation comes after the join and drops this socket.
+      try {
+        await loadStanding(app.sql, data.actor, roomId);
+      } catch (error) {
+        await leaveRoom(socket, roomId);
+        throw error;
+      }
+      return { ok: true };
+    },
+    async "room:leave"(socket, { roomId }) {
+      await leaveRoom(socket, roomId);
+      return { ok: true };
+    },
+    async "thread:read"(socket, { threadId }) {
+      const result = await markThreadRead(withActor(app, (socket.data as SocketData).actor), threadId);
+      return { ok: true, ...result };
+    },
+  };
+
   io.on("connection", (socket: Socket) => {
     const data = socket.data as SocketData;
-    socket.on("room:join", async (payload: unknown, ack?: unknown) => {
-      const reply = typeof ack === "function" ? (ack as (value: unknown) => void) : () => {};
-      const roomId = (payload as { roomId?: unknown } | null)?.roomId;
-      if (typeof roomId !== "string") {
-        return reply({ error: { code: "invalid_input", message: "room:join needs { roomId }." } });
-      }
-      try {
-        const standing = await loadStanding(app.sql, data.actor, roomId);
-        data.rooms.set(roomId, standing);
-        await socket.join(channel(roomId, "shared"));
-        if (isInternal(standing)) await socket.join(channel(roomId, "internal"));
-        reply({ ok: true });
-      } catch (error) {
-        const e = error instanceof AppError ? error : new AppError(500, "internal", "Could not join the room.");
-        reply({ error: { code: e.code, message: e.message } });
-      }
-    });
-    socket.on("room:leave", async (payload: unknown) => {
-      const roomId = (payload as { roomId?: unknown } | null)?.roomId;
-      if (typeof roomId !== "string") return;
-      data.rooms.delete(roomId);
-      await socket.leave(channel(roomId, "shared"));
-      await socket.leave(channel(roomId, "internal"));
+    void socket.join(userChannel(data.actor.userId));
+
+    for (const event of Object.keys(INBOUND) as InboundEvent[]) {
+      socket.on(event, async (payload: unknown, ack?: unknown) => {
+        // `emit(event, ack)` with no payload puts the callback first.
+        if (typeof payload === "function" && ack === undefined) [payload, ack] = [undefined, payload];
+        const reply: Ack = typeof ack === "function" ? (ack as Ack) : () => {};
+        const parsed = INBOUND[event].safeParse(payload);
+        if (!parsed.success) {
+          const fields = parsed.error.issues.map((i) => i.path.join(".") || "payload").join(", ");
+          return reply(errorReply("invalid_input", `${event} needs ${describeShape(event)}; check ${fields}.`));
+        }
+        try {
+          reply(await (handlers[event] as (s: Socket, input: unknown) => Promise<unknown>)(socket, parsed.data));
+        } catch (error) {
+          if (!(error instanceof AppError)) app.log.error({ err: error, event }, "socket event failed");
+          const e = error instanceof AppError ? error : new AppError(500, "internal", "Something went wrong on our side.");
+          reply(errorReply(e.code, e.message));
+        }
+      });
+    }
+
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (event in INBOUND) return;
+      const ack = args[args.length - 1];
+      if (typeof ack === "function") (ack as Ack)(errorReply("unknown_event", `There is no event called ${String(event).slice(0, 50)}.`));
     });
   });
 
   const offEvent = app.bus.onEvent((event: RoomEvent) => {
+    if (PERSONAL_EVENTS.has(event.type)) {
+      const userId = event.payload.userId;
+      if (typeof userId === "string") io.to(userChannel(userId)).emit(event.type, event.payload);
+      return;
+    }
     io.to(channel(event.roomId, event.visibility)).emit(event.type, event.payload);
   });
 
@@ -101,4 +159,8 @@ export function attachRealtime(app: AppContext, server: http.Server) {
       await io.close();
     },
   };
+}
+
+function describeShape(event: InboundEvent): string {
+  return event === "thread:read" ? "{ threadId }" : "{ roomId }";
 }
