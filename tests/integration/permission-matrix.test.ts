@@ -1,0 +1,1008 @@
+// The permission matrix: every API endpoint and every page route, asked by every kind of actor
+// about an internal and a shared target, against the real server. The expected answers are
+// written out by hand per endpoint (never computed from server/access), so a change of rule
+// shows up here as a changed table. How to add an endpoint: docs/access.md.
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { execSync } from "node:child_process";
+import type { RouteConfigEntry } from "@react-router/dev/routes";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiV1 } from "../../server/api/v1.ts";
+import { createSession } from "../../server/auth/sessions.ts";
+import { SESSION_COOKIE } from "../../server/auth/cookies.ts";
+import {
+  buildFixtures,
+  freshFile,
+  freshFolder,
+  freshInvitation,
+  freshMember,
+  freshOwnerMessage,
+  freshPage,
+  freshParticipant,
+  freshRoomWithHeir,
+  freshToken,
+  uniqueLabel,
+  uploadFile,
+  versionedPage,
+  type Fixtures,
+  type ItemSet,
+  type Visibility,
+} from "../support/matrix-fixtures.ts";
+import {
+  ACTORS,
+  describeMismatch,
+  isSuccess,
+  listPagePaths,
+  listRoutes,
+  parseTable,
+  patternRegExp,
+  runLimited,
+  type ActorName,
+  type Expected,
+} from "../support/matrix.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
+import type { TestUser } from "../support/factories.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+/** Cells of one endpoint run this many at a time: enough to be quick, few enough for 2 cores. */
+const CONCURRENCY = 6;
+
+interface Cell {
+  f: Fixtures;
+  row: string;
+  actor: ActorName;
+  user: TestUser | null;
+  /** The items the row is about (internal or shared). */
+  item: ItemSet;
+  /** What `fresh` made for this cell (only for cells expected to succeed). */
+  fresh: Record<string, any>;
+}
+
+interface ApiRequest {
+  path: string;
+  body?: unknown;
+  /** A multipart upload instead of a JSON body. */
+  upload?: { fields: Record<string, string>; name: string; content: string };
+  /** Overrides the actor's own token (a throwaway session). */
+  token?: string;
+}
+
+interface ApiEntry {
+  /** "METHOD /path" exactly as the router registers it (below /api/v1). */
+  endpoint: string;
+  expect: string;
+  request(c: Cell): ApiRequest;
+  /** Makes a target of its own for each cell expected to succeed (the write would change a shared fixture). */
+  fresh?(c: Cell): Promise<Record<string, any>>;
+  /** Rows whose items are not the ones their name starts with. */
+  items?: Record<string, Visibility>;
+  /** Runs after every other entry (it ends the actors' sessions). */
+  last?: boolean;
+}
+
+const title = () => uniqueLabel("renamed");
+
+const API: ApiEntry[] = [
+  // ── Accounts ────────────────────────────────────────────────────────────────────────────
+  {
+    endpoint: "POST /signup",
+    request: () => ({ path: "/signup", body: { email: `${uniqueLabel("signup")}@example.test`, password: "correct horse battery", name: "New Person", organization: "New Org" } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      public 201 201 201  201  201  201  201  201  201  201`,
+  },
+  {
+    endpoint: "POST /login",
+    // The anonymous caller signs in with the credentials of someone in no shared room.
+    request: ({ f, user }) => ({ path: "/login", body: { email: (user ?? f.spareMember).email, password: (user ?? f.spareMember).password } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    200  200   200    200   200    200   200`,
+  },
+  {
+    endpoint: "POST /logout",
+    fresh: async ({ f, user }) => ({ token: await freshToken(f, user!) }),
+    request: ({ fresh }) => ({ path: "/logout", token: fresh.token }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  204   204  204    204  204   204    204   204    204   401`,
+  },
+  {
+    endpoint: "GET /me",
+    request: () => ({ path: "/me" }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    200  200   200    200   200    200   401`,
+  },
+  {
+    endpoint: "POST /me/password",
+    last: true,
+    request: ({ user }) => ({ path: "/me/password", body: { currentPassword: user?.password ?? "x", newPassword: "another horse battery staple" } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    200  200   200    200   200    200   401`,
+  },
+
+  // ── Rooms, invitations, participants ───────────────────────────────────────────────────
+  {
+    // Rooms are created in one's own organization; buyers (no organization) cannot.
+    endpoint: "POST /rooms",
+    request: () => ({ path: "/rooms", body: { name: uniqueLabel("room"), account: "Acme Corp" } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      own-org 201 201  201    403  403   403    201   201    201   401`,
+  },
+  {
+    endpoint: "GET /rooms",
+    request: () => ({ path: "/rooms" }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    200  200   200    200   200    200   401`,
+  },
+  {
+    endpoint: "GET /rooms/:roomId",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   401`,
+  },
+  {
+    endpoint: "PATCH /rooms/:roomId",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}`, body: { account: "Acme Corp" } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  403    403  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "POST /rooms/:roomId/invitations",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/invitations`, body: { email: `${uniqueLabel("invitee")}@example.test`, side: "external", role: "viewer" } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  201   403  403    403  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "GET /rooms/:roomId/invitations",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/invitations` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   403  403    403  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "DELETE /rooms/:roomId/invitations/:invitationId",
+    fresh: async ({ f }) => ({ invitation: await freshInvitation(f) }),
+    request: ({ f, fresh }) => ({ path: `/rooms/${f.roomId}/invitations/${(fresh.invitation ?? f.invitation).id}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  204   403  403    403  403   403    403   404    404   401`,
+  },
+  {
+    // Signed in as someone else than the invited address: refused; a newcomer accepts.
+    endpoint: "POST /invitations/:token/accept",
+    fresh: async ({ f }) => ({ invitation: await freshInvitation(f) }),
+    request: ({ f, fresh, user }) => ({
+      path: `/invitations/${(fresh.invitation ?? f.invitation).token}/accept`,
+      body: user ? {} : { name: "Newcomer", password: "correct horse battery" },
+    }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      pending 403 403  403    403  403   403    403   403    403   200`,
+  },
+  {
+    endpoint: "GET /rooms/:roomId/participants",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/participants` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   401`,
+  },
+  {
+    endpoint: "PATCH /rooms/:roomId/participants/:userId",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/participants/${f.victim.id}`, body: { role: "viewer" } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   403  403    403  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "DELETE /rooms/:roomId/participants/:userId",
+    fresh: async ({ f }) => ({ participant: await freshParticipant(f) }),
+    request: ({ f, fresh }) => ({ path: `/rooms/${f.roomId}/participants/${(fresh.participant ?? f.victim).id}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  204   403  403    403  403   403    403   404    404   401`,
+  },
+  {
+    // The owner and organization admins hand a room on (in a room of its own when it succeeds).
+    endpoint: "POST /rooms/:roomId/owner",
+    fresh: ({ f }) => freshRoomWithHeir(f),
+    request: ({ f, fresh }) => ({ path: `/rooms/${fresh.roomId ?? f.roomId}/owner`, body: { userId: fresh.heirId ?? f.users.inEd.id } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   403  403    403  403   403    200   404    404   401`,
+  },
+  {
+    endpoint: "GET /rooms/:roomId/audit",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/audit` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   403  403    403  403   403    200   404    404   401`,
+  },
+  {
+    // Organization business: admins only; members are refused, non-members learn nothing.
+    endpoint: "GET /organizations/:organizationId/members",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/members` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   403  403    404  404   404    200   403    404   401`,
+  },
+  {
+    endpoint: "POST /organizations/:organizationId/members/:userId/deactivate",
+    fresh: async ({ f }) => ({ member: await freshMember(f) }),
+    request: ({ f, fresh }) => ({ path: `/organizations/${f.organizationId}/members/${(fresh.member ?? f.spareMember).id}/deactivate` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      member 204  403  403    404  404   404    204   403    404   401`,
+  },
+  {
+    endpoint: "POST /organizations/:organizationId/members/:userId/reactivate",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/members/${f.deactivatedMember.id}/reactivate` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      member 204  403  403    404  404   404    204   403    404   401`,
+  },
+
+  // ── Pages, versions, search ─────────────────────────────────────────────────────────────
+  {
+    // The row is the visibility asked for: only internal participants create internal pages.
+    endpoint: "POST /rooms/:roomId/pages",
+    request: ({ f, row }) => ({ path: `/rooms/${f.roomId}/pages`, body: { title: uniqueLabel("new-page"), visibility: row, markdown: "Hello." } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 201 201 403    403  403   403    403   404    404   401
+      shared   201 201 403    201  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "GET /rooms/:roomId/pages",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/pages` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   401`,
+  },
+  {
+    endpoint: "GET /pages/:pageId",
+    request: ({ item }) => ({ path: `/pages/${item.page}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401
+      shared   200 200 200    200  200   200    200   404    404   401`,
+  },
+  {
+    // make-internal / make-shared: a visibility change, which only internal editors may make.
+    endpoint: "PATCH /pages/:pageId",
+    items: { "make-internal": "shared", "make-shared": "internal" },
+    fresh: async ({ f, item }) => ({ page: await freshPage(f, item.visibility) }),
+    request: ({ item, fresh, row }) => ({
+      path: `/pages/${fresh.page ?? item.page}`,
+      body: row === "make-internal" ? { visibility: "internal" } : row === "make-shared" ? { visibility: "shared" } : { title: title() },
+    }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal      200 200 403 404 404 404 403 404 404 401
+      shared        200 200 403 200 403 403 403 404 404 401
+      make-internal 200 200 403 403 403 403 403 404 404 401
+      make-shared   200 200 403 404 404 404 403 404 404 401`,
+  },
+  {
+    endpoint: "POST /pages/:pageId/archive",
+    fresh: async ({ f, item }) => ({ page: await freshPage(f, item.visibility) }),
+    request: ({ item, fresh }) => ({ path: `/pages/${fresh.page ?? item.page}/archive` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 403    404  404   404    403   404    404   401
+      shared   200 200 403    200  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "POST /pages/:pageId/unarchive",
+    fresh: async ({ f, item }) => ({ page: await freshPage(f, item.visibility, { archived: true }) }),
+    request: ({ item, fresh }) => ({ path: `/pages/${fresh.page ?? item.page}/unarchive` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 403    404  404   404    403   404    404   401
+      shared   200 200 403    200  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "GET /pages/:pageId/versions",
+    request: ({ item }) => ({ path: `/pages/${item.page}/versions` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401
+      shared   200 200 200    200  200   200    200   404    404   401`,
+  },
+  {
+    endpoint: "POST /pages/:pageId/versions",
+    fresh: async ({ f, item }) => ({ page: await freshPage(f, item.visibility) }),
+    request: ({ item, fresh }) => ({ path: `/pages/${fresh.page ?? item.page}/versions`, body: { label: "checkpoint" } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 201 201 403    404  404   404    403   404    404   401
+      shared   201 201 403    201  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "GET /pages/:pageId/versions/:number",
+    request: ({ item }) => ({ path: `/pages/${item.page}/versions/1` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401
+      shared   200 200 200    200  200   200    200   404    404   401`,
+  },
+  {
+    endpoint: "POST /pages/:pageId/versions/:number/restore",
+    fresh: async ({ f, item }) => ({ page: await versionedPage(f.server, f.users.owner, f.roomId, item.visibility) }),
+    request: ({ item, fresh }) => ({ path: `/pages/${fresh.page ?? item.page}/versions/1/restore` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 201 201 403    404  404   404    403   404    404   401
+      shared   201 201 403    201  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "GET /pages/:pageId/versions/:from/diff/:to",
+    request: ({ item }) => ({ path: `/pages/${item.page}/versions/1/diff/2` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401
+      shared   200 200 200    200  200   200    200   404    404   401`,
+  },
+  {
+    // What the results may contain is checked for every answer (see checkAnswer).
+    endpoint: "GET /rooms/:roomId/search",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/search?q=MATRIX` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   401`,
+  },
+
+  // ── Files and folders ───────────────────────────────────────────────────────────────────
+  {
+    // The row is what is uploaded: a new internal or shared file, or a new version of one.
+    // Commenters and viewers are refused before the file is looked at (403 either way).
+    endpoint: "POST /rooms/:roomId/files",
+    request: ({ f, row, item }) => ({
+      path: `/rooms/${f.roomId}/files`,
+      upload: {
+        fields: row.endsWith("-version") ? { fileId: item.file } : { visibility: item.visibility },
+        name: row.endsWith("-version") ? item.fileName : `${uniqueLabel("upload")}.txt`,
+        content: `uploaded by a matrix cell (${row})`,
+      },
+    }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal         201 201 403 403 403 403 403 404 404 401
+      shared           201 201 403 201 403 403 403 404 404 401
+      internal-version 201 201 403 404 403 403 403 404 404 401
+      shared-version   201 201 403 201 403 403 403 404 404 401`,
+  },
+  {
+    endpoint: "GET /rooms/:roomId/files",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/files` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   401`,
+  },
+  {
+    endpoint: "GET /rooms/:roomId/folders",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/folders` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   401`,
+  },
+  {
+    endpoint: "POST /rooms/:roomId/folders",
+    request: ({ f, row }) => ({ path: `/rooms/${f.roomId}/folders`, body: { name: uniqueLabel("folder"), visibility: row } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 201 201 403    403  403   403    403   404    404   401
+      shared   201 201 403    201  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "PATCH /folders/:folderId",
+    fresh: async ({ f, item }) => ({ folder: await freshFolder(f, item.visibility) }),
+    request: ({ item, fresh }) => ({ path: `/folders/${fresh.folder ?? item.folder}`, body: { name: title() } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 403    404  404   404    403   404    404   401
+      shared   200 200 403    200  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "DELETE /folders/:folderId",
+    fresh: async ({ f, item }) => ({ folder: await freshFolder(f, item.visibility) }),
+    request: ({ item, fresh }) => ({ path: `/folders/${fresh.folder ?? item.folder}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 204 204 403    404  404   404    403   404    404   401
+      shared   204 204 403    204  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "GET /files/:fileId",
+    request: ({ item }) => ({ path: `/files/${item.file}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401
+      shared   200 200 200    200  200   200    200   404    404   401`,
+  },
+  {
+    endpoint: "PATCH /files/:fileId",
+    items: { "make-internal": "shared", "make-shared": "internal" },
+    fresh: async ({ f, item }) => ({ file: await freshFile(f, item.visibility) }),
+    request: ({ item, fresh, row }) => ({
+      path: `/files/${fresh.file ?? item.file}`,
+      body: row === "make-internal" ? { visibility: "internal" } : row === "make-shared" ? { visibility: "shared" } : { name: `${title()}.txt` },
+    }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal      200 200 403 404 404 404 403 404 404 401
+      shared        200 200 403 200 403 403 403 404 404 401
+      make-internal 200 200 403 403 403 403 403 404 404 401
+      make-shared   200 200 403 404 404 404 403 404 404 401`,
+  },
+  {
+    endpoint: "DELETE /files/:fileId",
+    fresh: async ({ f, item }) => ({ file: await freshFile(f, item.visibility) }),
+    request: ({ item, fresh }) => ({ path: `/files/${fresh.file ?? item.file}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 204 204 403    404  404   404    403   404    404   401
+      shared   204 204 403    204  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "GET /files/:fileId/versions",
+    request: ({ item }) => ({ path: `/files/${item.file}/versions` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401
+      shared   200 200 200    200  200   200    200   404    404   401`,
+  },
+  {
+    // Who opened a file is the seller's business: externals may see the file, not its log.
+    endpoint: "GET /files/:fileId/access-log",
+    request: ({ item }) => ({ path: `/files/${item.file}/access-log` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401
+      shared   200 200 200    403  403   403    200   404    404   401`,
+  },
+  {
+    // @v1: an older file version (?version=1).
+    endpoint: "GET /files/:fileId/download",
+    request: ({ item, row }) => ({ path: `/files/${item.file}/download${row.endsWith("@v1") ? "?version=1" : ""}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal    200 200 200 404 404 404 200 404 404 401
+      shared      200 200 200 200 200 200 200 404 404 401
+      internal@v1 200 200 200 404 404 404 200 404 404 401
+      shared@v1   200 200 200 200 200 200 200 404 404 401`,
+  },
+  {
+    endpoint: "GET /files/:fileId/preview",
+    request: ({ item, row }) => ({ path: `/files/${item.file}/preview${row.endsWith("@v1") ? "?version=1" : ""}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal    200 200 200 404 404 404 200 404 404 401
+      shared      200 200 200 200 200 200 200 404 404 401
+      internal@v1 200 200 200 404 404 404 200 404 404 401
+      shared@v1   200 200 200 200 200 200 200 404 404 401`,
+  },
+
+  // ── Threads, messages, activity, notifications ──────────────────────────────────────────
+  {
+    endpoint: "POST /rooms/:roomId/threads",
+    request: ({ f, row }) => ({ path: `/rooms/${f.roomId}/threads`, body: { title: uniqueLabel("thread"), visibility: row, body: "A question." } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 201 201 403    403  403   403    403   404    404   401
+      shared   201 201 403    201  201   403    403   404    404   401`,
+  },
+  {
+    endpoint: "GET /rooms/:roomId/threads",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/threads` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   401`,
+  },
+  {
+    endpoint: "GET /threads/:threadId",
+    request: ({ item }) => ({ path: `/threads/${item.thread}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401
+      shared   200 200 200    200  200   200    200   404    404   401`,
+  },
+  {
+    // The thread's creator (the owner) or an editor who can see it.
+    endpoint: "PATCH /threads/:threadId",
+    request: ({ item }) => ({ path: `/threads/${item.thread}`, body: { title: item.threadTitle } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 403    404  404   404    403   404    404   401
+      shared   200 200 403    200  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "GET /threads/:threadId/messages",
+    request: ({ item }) => ({ path: `/threads/${item.thread}/messages` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401
+      shared   200 200 200    200  200   200    200   404    404   401`,
+  },
+  {
+    endpoint: "POST /threads/:threadId/messages",
+    request: ({ item, actor }) => ({ path: `/threads/${item.thread}/messages`, body: { body: `A message from ${actor}.` } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 201 201 403    404  404   404    403   404    404   401
+      shared   201 201 403    201  201   403    403   404    404   401`,
+  },
+  {
+    endpoint: "POST /threads/:threadId/resolve",
+    request: ({ item }) => ({ path: `/threads/${item.thread}/resolve` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 403    404  404   404    403   404    404   401
+      shared   200 200 403    200  200   403    403   404    404   401`,
+  },
+  {
+    endpoint: "POST /threads/:threadId/reopen",
+    request: ({ item }) => ({ path: `/threads/${item.thread}/reopen` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 403    404  404   404    403   404    404   401
+      shared   200 200 403    200  200   403    403   404    404   401`,
+  },
+  {
+    endpoint: "POST /threads/:threadId/read",
+    request: ({ item }) => ({ path: `/threads/${item.thread}/read` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401
+      shared   200 200 200    200  200   200    200   404    404   401`,
+  },
+  {
+    // The target is the owner's message: only its author changes it.
+    endpoint: "PATCH /messages/:messageId",
+    request: ({ item }) => ({ path: `/messages/${item.message}`, body: { body: item.messageBody } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 403 403    404  404   404    403   404    404   401
+      shared   200 403 403    403  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "DELETE /messages/:messageId",
+    fresh: async ({ f, item }) => ({ message: await freshOwnerMessage(f, item.visibility) }),
+    request: ({ item, fresh }) => ({ path: `/messages/${fresh.message ?? item.message}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 204 403 403    404  404   404    403   404    404   401
+      shared   204 403 403    403  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "GET /rooms/:roomId/unread",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/unread` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   401`,
+  },
+  {
+    // The row is the visibility of the item being written: who could be @mentioned in it.
+    endpoint: "GET /rooms/:roomId/mentionable",
+    request: ({ f, row }) => ({ path: `/rooms/${f.roomId}/mentionable?visibility=${row}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401
+      shared   200 200 200    200  200   200    200   404    404   401`,
+  },
+  {
+    endpoint: "GET /rooms/:roomId/activity",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/activity` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   401`,
+  },
+  {
+    endpoint: "PUT /rooms/:roomId/notification-preference",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/notification-preference`, body: { level: "everything" } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   401`,
+  },
+  {
+    endpoint: "GET /notifications",
+    request: () => ({ path: "/notifications" }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    200  200   200    200   200    200   401`,
+  },
+  {
+    endpoint: "POST /notifications/read-all",
+    request: () => ({ path: "/notifications/read-all" }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    200  200   200    200   200    200   401`,
+  },
+  {
+    // A notification is its recipient's alone: anyone else gets 404.
+    endpoint: "POST /notifications/:notificationId/read",
+    request: ({ f }) => ({ path: `/notifications/${f.ownerNotification}/read` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      owners 200  404  404    404  404   404    404   404    404   401`,
+  },
+  {
+    endpoint: "GET /notifications/preferences",
+    request: () => ({ path: "/notifications/preferences" }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    200  200   200    200   200    200   401`,
+  },
+  {
+    endpoint: "PUT /notifications/digest",
+    request: () => ({ path: "/notifications/digest", body: { enabled: true } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    200  200   200    200   200    200   401`,
+  },
+];
+
+interface PageEntry {
+  /** The route's URL pattern as app/routes.ts builds it. */
+  path: string;
+  url(f: Fixtures, row: string, item: ItemSet): string;
+  expect: string;
+}
+
+/**
+ * Page routes as a browser with the session cookie asks for them. "login" is a redirect to
+ * /login; 302 any other redirect (signed-in users leave the sign-in pages; the Pages tab opens
+ * the first visible page).
+ */
+const PAGES: PageEntry[] = [
+  {
+    path: "/",
+    url: () => "/",
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      public 302  302  302    302  302   302    302   302    302   200`,
+  },
+  {
+    path: "/signup",
+    url: () => "/signup",
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      public 302  302  302    302  302   302    302   302    302   200`,
+  },
+  {
+    path: "/login",
+    url: () => "/login",
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      public 302  302  302    302  302   302    302   302    302   200`,
+  },
+  {
+    path: "/logout",
+    url: () => "/logout",
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      public 302  302  302    302  302   302    302   302    302   302`,
+  },
+  {
+    path: "/rooms",
+    url: () => "/rooms",
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    200  200   200    200   200    200   login`,
+  },
+  {
+    path: "/rooms/:roomId",
+    url: (f) => `/rooms/${f.roomId}`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   login`,
+  },
+  {
+    path: "/rooms/:roomId/edit",
+    url: (f) => `/rooms/${f.roomId}/edit`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  403    403  403   403    403   404    404   login`,
+  },
+  {
+    path: "/rooms/:roomId/pages",
+    url: (f) => `/rooms/${f.roomId}/pages`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  302   302  302    302  302   302    302   404    404   login`,
+  },
+  {
+    path: "/rooms/:roomId/pages/:pageId",
+    url: (f, _row, item) => `/rooms/${f.roomId}/pages/${item.page}`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   login
+      shared   200 200 200    200  200   200    200   404    404   login`,
+  },
+  {
+    path: "/rooms/:roomId/pages/:pageId/history",
+    url: (f, _row, item) => `/rooms/${f.roomId}/pages/${item.page}/history`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   login
+      shared   200 200 200    200  200   200    200   404    404   login`,
+  },
+  {
+    path: "/rooms/:roomId/threads",
+    url: (f) => `/rooms/${f.roomId}/threads`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   login`,
+  },
+  {
+    path: "/rooms/:roomId/threads/:threadId",
+    url: (f, _row, item) => `/rooms/${f.roomId}/threads/${item.thread}`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   login
+      shared   200 200 200    200  200   200    200   404    404   login`,
+  },
+  {
+    // room: the library; internal / shared: the library opened at a folder (?folder=).
+    path: "/rooms/:roomId/files",
+    url: (f, row, item) => `/rooms/${f.roomId}/files${row === "room" ? "" : `?folder=${item.folder}`}`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room     200 200 200    200  200   200    200   404    404   login
+      internal 200 200 200    404  404   404    200   404    404   login
+      shared   200 200 200    200  200   200    200   404    404   login`,
+  },
+  {
+    path: "/rooms/:roomId/files/:fileId",
+    url: (f, _row, item) => `/rooms/${f.roomId}/files/${item.file}`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   login
+      shared   200 200 200    200  200   200    200   404    404   login`,
+  },
+  {
+    path: "/rooms/:roomId/activity",
+    url: (f) => `/rooms/${f.roomId}/activity`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   login`,
+  },
+  {
+    // Whoever holds the link sees whom it invites to which room; an unknown token is a 404.
+    path: "/invite/:token",
+    url: (f, row) => `/invite/${row === "pending" ? f.invitation.token : "a".repeat(32)}`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      pending 200 200  200    200  200   200    200   200    200   200
+      unknown 404 404  404    404  404   404    404   404    404   404`,
+  },
+  {
+    path: "/notifications",
+    url: () => "/notifications",
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    200  200   200    200   200    200   login`,
+  },
+  {
+    path: "/notifications/count",
+    url: () => "/notifications/count",
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    200  200   200    200   200    200   200`,
+  },
+];
+
+/** Actors that must never read an internal item's title, text or id, in any answer. */
+const BLIND_TO_INTERNAL = new Set<ActorName>(["exEd", "exCom", "exView", "member", "other", "anon"]);
+/** Actors outside the room: nothing of the room's items reaches them. */
+const OUTSIDE_ROOM = new Set<ActorName>(["member", "other", "anon"]);
+
+function secretsOf(items: ItemSet): string[] {
+  return [items.pageTitle, items.threadTitle, items.messageBody, items.fileName, items.folderName, items.page, items.thread, items.message, items.file, items.folder];
+}
+
+/**
+ * The texts an answer to `actor` must not contain. An id the request itself carries may come
+ * back (a 404 page shows the address asked for; the sign-in redirect returns to it).
+ */
+function forbiddenTexts(f: Fixtures, actor: ActorName, requestUrl: string): string[] {
+  const out: string[] = [];
+  if (BLIND_TO_INTERNAL.has(actor)) {
+    out.push(...secretsOf(f.items.internal));
+    // Externals see internal participants' names, never their e-mail addresses (API.md).
+    out.push(f.users.owner.email, f.users.inEd.email, f.users.inView.email);
+    // A room of the organization they are not in.
+    if (actor !== "member") out.push(f.otherRoomId);
+  }
+  if (OUTSIDE_ROOM.has(actor)) out.push(...secretsOf(f.items.shared));
+  return out.filter((s) => !requestUrl.includes(s));
+}
+
+function itemsFor(f: Fixtures, row: string, override?: Record<string, Visibility>): ItemSet {
+  const visibility = override?.[row] ?? (row.startsWith("internal") ? "internal" : "shared");
+  return f.items[visibility];
+}
+
+let server: TestServer;
+let fixtures: Fixtures;
+let dataDir: string;
+
+beforeAll(async () => {
+  // The page routes need the production build (npm test builds first; a fresh checkout may not have it).
+  if (!existsSync(path.join(ROOT, "build/server/index.js"))) execSync("npx react-router build", { cwd: ROOT, stdio: "ignore" });
+  dataDir = await mkdtemp(path.join(os.tmpdir(), "dealroom-matrix-"));
+  server = await startTestServer({ web: "production", env: { DATA_DIR: dataDir } });
+  fixtures = await buildFixtures(server);
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("the matrix covers every surface", () => {
+  it("has an entry for every API endpoint the server registers, and none for an endpoint that is gone", () => {
+    const registered = listRoutes(apiV1(server.app) as unknown as Parameters<typeof listRoutes>[0]).filter((r) => !r.startsWith("HEAD "));
+    const entries = API.map((e) => e.endpoint);
+    expect(new Set(entries).size, "an endpoint has two entries").toBe(entries.length);
+    expect({ missing: registered.filter((r) => !entries.includes(r)), gone: entries.filter((e) => !registered.includes(e)) }).toEqual({ missing: [], gone: [] });
+    // Enough endpoints to mean something (the walk itself could break silently).
+    expect(registered.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it("has an entry for every page route in app/routes.ts, and none for a route that is gone", async () => {
+    const routes = (await import("../../app/routes.ts")).default as RouteConfigEntry[];
+    const paths = listPagePaths(routes);
+    const entries = PAGES.map((p) => p.path);
+    expect({ missing: paths.filter((p) => !entries.includes(p)), gone: entries.filter((e) => !paths.includes(e)) }).toEqual({ missing: [], gone: [] });
+  });
+
+  it("every table is well formed and every request hits the endpoint its entry names", () => {
+    for (const entry of API) {
+      const table = parseTable(entry.expect);
+      for (const row of table.keys()) {
+        for (const actor of ACTORS) {
+          const cell: Cell = { f: fixtures, row, actor, user: actor === "anon" ? null : fixtures.users[actor], item: itemsFor(fixtures, row, entry.items), fresh: {} };
+          const requested = entry.request(cell).path.split("?")[0]!;
+          expect(patternRegExp(entry.endpoint.split(" ")[1]!).test(requested), `${entry.endpoint} requests ${requested}`).toBe(true);
+        }
+      }
+    }
+    for (const page of PAGES) parseTable(page.expect);
+  });
+
+  it("the search for leaked text can find it: internal answers carry what external answers must not", async () => {
+    const internal = fixtures.items.internal;
+    const asOwner = await server.api(`/api/v1/rooms/${fixtures.roomId}/search?q=MATRIX`, { token: fixtures.users.owner.token });
+    expect(JSON.stringify(asOwner.body)).toContain(internal.pageTitle);
+    const { token } = await createSession(server.sql, fixtures.users.inView.id, "cookie");
+    const page = await askPage(`/rooms/${fixtures.roomId}/pages/${internal.page}`, "document", `${SESSION_COOKIE}=${token}`);
+    expect(page.got).toBe("200");
+    expect(page.body).toContain(internal.pageTitle);
+    const data = await askPage(`/rooms/${fixtures.roomId}/threads/${internal.thread}`, "data", `${SESSION_COOKIE}=${token}`);
+    expect(data.body).toContain(internal.threadTitle);
+  });
+});
+
+describe("page routes, with the session cookie", () => {
+  const cookies = new Map<ActorName, string>();
+  beforeAll(async () => {
+    for (const actor of ACTORS) {
+      if (actor === "anon") continue;
+      const { token } = await createSession(server.sql, fixtures.users[actor].id, "cookie");
+      cookies.set(actor, `${SESSION_COOKIE}=${token}`);
+    }
+  });
+
+  for (const page of PAGES) {
+    it(`GET ${page.path}`, async () => {
+      const table = parseTable(page.expect);
+      const tasks: (() => Promise<string | null>)[] = [];
+      for (const [row, expected] of table) {
+        for (const actor of ACTORS) {
+          // The document, and the same loaders as client-side navigation fetches them (.data).
+          for (const kind of ["document", "data"] as const) {
+            tasks.push(async () => {
+              const url = page.url(fixtures, row, itemsFor(fixtures, row));
+              const answer = await askPage(url, kind, cookies.get(actor));
+              const want = expected[actor];
+              const where = `GET ${page.path}${kind === "data" ? " (.data)" : ""}`;
+              if (answer.got !== String(want)) return describeMismatch(where, row, actor, want, answer.got === "login" ? `a redirect to ${answer.location}` : answer.got);
+              const leaked = forbiddenTexts(fixtures, actor, url).filter((s) => answer.body.includes(s) || answer.location.includes(s));
+              if (leaked.length) return describeMismatch(where, row, actor, want, answer.got, `the answer contains ${leaked.join(", ")}`);
+              return null;
+            });
+          }
+        }
+      }
+      const mismatches = (await runLimited(tasks, CONCURRENCY)).filter((m): m is string => m !== null);
+      expect(mismatches).toEqual([]);
+    });
+  }
+});
+
+describe("API endpoints, with a bearer token", () => {
+  // Entries that end sessions run after all others (vitest runs tests in the order declared).
+  const ordered = [...API.filter((e) => !e.last), ...API.filter((e) => e.last)];
+  for (const entry of ordered) {
+    it(entry.endpoint, async () => {
+      const table = parseTable(entry.expect);
+      const tasks: (() => Promise<string | null>)[] = [];
+      for (const [row, expected] of table) {
+        for (const actor of ACTORS) tasks.push(() => runApiCell(entry, row, actor, expected[actor]));
+      }
+      const mismatches = (await runLimited(tasks, CONCURRENCY)).filter((m): m is string => m !== null);
+      expect(mismatches).toEqual([]);
+    });
+  }
+});
+
+/**
+ * Asks for a page route as a browser would: the HTML document, or the loader data of a
+ * client-side navigation (`<path>.data`, where a redirect is a 202 carrying it in the body).
+ * `got` is the status, "login" for a redirect to /login, or "302" for any other redirect.
+ */
+async function askPage(url: string, kind: "document" | "data", cookie: string | undefined) {
+  const [pathname, search = ""] = url.split("?");
+  const target = kind === "document" ? url : `${pathname === "/" ? "/_root" : pathname}.data${search ? `?${search}` : ""}`;
+  const res = await fetch(`${server.url}${target}`, { redirect: "manual", headers: cookie ? { cookie } : {} });
+  const body = await res.text();
+  let location = res.headers.get("location") ?? "";
+  let redirected = res.status >= 300 && res.status < 400;
+  if (kind === "data" && res.status === 202 && body.includes('"SingleFetchRedirect"')) {
+    redirected = true;
+    location = (JSON.parse(body) as unknown[]).find((v): v is string => typeof v === "string" && v.startsWith("/")) ?? "";
+  }
+  const got = redirected ? (location.startsWith("/login") ? "login" : "302") : String(res.status);
+  return { got, location, body };
+}
+
+async function runApiCell(entry: ApiEntry, row: string, actor: ActorName, expected: Expected): Promise<string | null> {
+  const f = fixtures;
+  const user = actor === "anon" ? null : f.users[actor];
+  const cell: Cell = { f, row, actor, user, item: itemsFor(f, row, entry.items), fresh: {} };
+  if (entry.fresh && isSuccess(expected)) cell.fresh = await entry.fresh(cell);
+  const request = entry.request(cell);
+  const method = entry.endpoint.split(" ")[0]!;
+  const token = request.token ?? user?.token;
+
+  let status: number;
+  let text: string;
+  if (request.upload) {
+    const res = await uploadFile(f.server, token, f.roomId, request.upload.name, request.upload.content, request.upload.fields);
+    status = res.status;
+    text = typeof res.body === "string" ? res.body : JSON.stringify(res.body);
+  } else {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    let body: string | undefined;
+    if (request.body !== undefined) {
+      body = JSON.stringify(request.body);
+      headers["content-type"] = "application/json";
+    }
+    const res = await fetch(`${f.server.url}/api/v1${request.path}`, { method, headers, body });
+    status = res.status;
+    text = await res.text();
+  }
+
+  if (status !== expected) return describeMismatch(entry.endpoint, row, actor, expected, String(status), text.slice(0, 160));
+  if (!isSuccess(expected)) {
+    let code: unknown;
+    try {
+      code = JSON.parse(text)?.error?.code;
+    } catch {}
+    if (typeof code !== "string") return describeMismatch(entry.endpoint, row, actor, expected, `${status} without an error body`, text.slice(0, 160));
+  }
+  const leaked = forbiddenTexts(f, actor, request.path).filter((s) => text.includes(s));
+  if (leaked.length) return describeMismatch(entry.endpoint, row, actor, expected, String(status), `the answer contains ${leaked.join(", ")}`);
+  return null;
+}

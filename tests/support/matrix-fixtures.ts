@@ -1,0 +1,217 @@
+// The world the permission matrix asks about: one room with an actor of every kind, and an
+// internal and a shared item of every kind, all made through the public API as the owner.
+import { RateLimiterMemory } from "rate-limiter-flexible";
+import { createSession } from "../../server/auth/sessions.ts";
+import { addParticipant, createRoom, roomWithCast, type TestUser } from "./factories.ts";
+import type { ActorName } from "./matrix.ts";
+import type { TestServer } from "./server.ts";
+
+export type Visibility = "internal" | "shared";
+
+/** One item of every kind, all of one visibility, in the matrix room. */
+export interface ItemSet {
+  visibility: Visibility;
+  page: string;
+  pageTitle: string;
+  thread: string;
+  threadTitle: string;
+  /** The thread's first message, written by the owner. */
+  message: string;
+  messageBody: string;
+  file: string;
+  fileName: string;
+  folder: string;
+  folderName: string;
+}
+
+export interface Fixtures {
+  server: TestServer;
+  users: Record<Exclude<ActorName, "anon">, TestUser>;
+  roomId: string;
+  otherRoomId: string;
+  organizationId: string;
+  items: Record<Visibility, ItemSet>;
+  /** A pending invitation (external viewer) nobody accepts: the target of refused accept/withdraw cells. */
+  invitation: { id: string; token: string };
+  /** An external viewer in the room whose role the owner may change. */
+  victim: TestUser;
+  /** Active member of the organization, in no room the cast shares: refused deactivations aim at them. */
+  spareMember: TestUser;
+  /** A member the owner deactivated during setup: the target of reactivation. */
+  deactivatedMember: TestUser;
+  /** A notification of the owner's (a reply in the owner's thread). */
+  ownerNotification: string;
+}
+
+let counter = 0;
+export const uniqueLabel = (prefix: string) => `${prefix}-${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/** Calls the API as `user` and insists on the expected status (fixtures must not half-fail). */
+export async function must(server: TestServer, user: TestUser, path: string, init: { method?: string; body?: unknown }, status: number) {
+  const res = await server.api(`/api/v1${path}`, { token: user.token, method: init.method ?? "POST", body: init.body });
+  if (res.status !== status) throw new Error(`${init.method ?? "POST"} ${path} as ${user.name}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** A multipart upload as an integration partner sends it (no bearer header without a token). */
+export async function uploadFile(server: TestServer, token: string | undefined, roomId: string, name: string, content: string, fields: Record<string, string>) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append("file", new Blob([content], { type: "text/plain" }), name);
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const res = await fetch(`${server.url}/api/v1/rooms/${roomId}/files`, { method: "POST", headers, body: form });
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {}
+  return { status: res.status, headers: res.headers, body };
+}
+
+/**
+ * Every matrix actor comes from 127.0.0.1, so the per-IP limits on signup, login and invitation
+ * acceptance (meant for one person at one address) would answer 429 halfway through. The
+ * matrix is about access, not rate limits (tests/integration/api-accounts.test.ts covers
+ * those): its server gets roomy per-IP limits. Per-account limits stay as they are.
+ */
+export function relaxPerIpLimits(server: TestServer) {
+  const roomy = () => new RateLimiterMemory({ points: 100_000, duration: 60 });
+  server.app.rateLimits.signupPerIp = roomy();
+  server.app.rateLimits.loginPerIp = roomy();
+  server.app.rateLimits.invitationPerIp = roomy();
+}
+
+export async function buildFixtures(server: TestServer): Promise<Fixtures> {
+  relaxPerIpLimits(server);
+  const cast = await roomWithCast(server);
+  const { owner, room } = cast;
+  const exCom = await addParticipant(server, owner, room.id, "external", "commenter");
+  // An admin of the owner's organization who is not in the room: joins through the other room,
+  // then is made admin (there is no API for organization roles yet).
+  const admin = await addParticipant(server, owner, cast.otherRoom.id, "internal", "viewer");
+  await server.sql`update memberships set role = 'admin' where organization_id = ${cast.organization.id} and user_id = ${admin.id}`;
+  const victim = await addParticipant(server, owner, room.id, "external", "viewer");
+  const spareMember = await addParticipant(server, owner, cast.otherRoom.id, "internal", "viewer");
+  const deactivatedMember = await addParticipant(server, owner, cast.otherRoom.id, "internal", "viewer");
+  await must(server, owner, `/organizations/${cast.organization.id}/members/${deactivatedMember.id}/deactivate`, {}, 204);
+
+  const f: Omit<Fixtures, "items" | "invitation" | "ownerNotification"> = {
+    server,
+    users: {
+      owner,
+      inEd: cast.internalEditor,
+      inView: cast.internalViewer,
+      exEd: cast.externalEditor,
+      exCom,
+      exView: cast.externalViewer,
+      admin,
+      member: cast.orgMember,
+      other: cast.outsider,
+    },
+    roomId: room.id,
+    otherRoomId: cast.otherRoom.id,
+    organizationId: cast.organization.id,
+    victim,
+    spareMember,
+    deactivatedMember,
+  };
+  const internal = await itemSet(server, owner, room.id, "internal");
+  const shared = await itemSet(server, owner, room.id, "shared");
+  const invitation = await must(server, owner, `/rooms/${room.id}/invitations`, { body: { email: `${uniqueLabel("pending")}@example.test`, side: "external", role: "viewer" } }, 201);
+
+  // A reply in the owner's internal thread notifies the owner.
+  await must(server, cast.internalEditor, `/threads/${internal.thread}/messages`, { body: { body: "A reply for the owner" } }, 201);
+  const [notification] = await server.sql<{ id: string }[]>`select id from notifications where user_id = ${owner.id} limit 1`;
+  if (!notification) throw new Error("the owner got no notification from a reply in their thread");
+
+  return { ...f, items: { internal, shared }, invitation: { id: invitation.id, token: invitation.token }, ownerNotification: notification.id };
+}
+
+/** A page (with versions 1 and 2), a thread with the owner's message, a file (two versions) and a folder. */
+async function itemSet(server: TestServer, owner: TestUser, roomId: string, visibility: Visibility): Promise<ItemSet> {
+  const tag = visibility.toUpperCase();
+  const pageTitle = uniqueLabel(`MATRIX-${tag}-PAGE`);
+  const page = await versionedPage(server, owner, roomId, visibility, pageTitle);
+  const threadTitle = uniqueLabel(`MATRIX-${tag}-THREAD`);
+  const messageBody = uniqueLabel(`MATRIX-${tag}-MESSAGE`);
+  const thread = await must(server, owner, `/rooms/${roomId}/threads`, { body: { title: threadTitle, visibility, body: messageBody } }, 201);
+  const folderName = uniqueLabel(`MATRIX-${tag}-FOLDER`);
+  const folder = await must(server, owner, `/rooms/${roomId}/folders`, { body: { name: folderName, visibility } }, 201);
+  const fileName = `${uniqueLabel(`MATRIX-${tag}-FILE`)}.txt`;
+  const file = await uploadFile(server, owner.token, roomId, fileName, `first version of a ${visibility} file`, { visibility });
+  if (file.status !== 201) throw new Error(`upload failed: ${file.status} ${JSON.stringify(file.body)}`);
+  const second = await uploadFile(server, owner.token, roomId, fileName, `second version of a ${visibility} file`, { fileId: file.body.id });
+  if (second.status !== 201) throw new Error(`new version failed: ${second.status} ${JSON.stringify(second.body)}`);
+  return {
+    visibility,
+    page,
+    pageTitle,
+    thread: thread.id,
+    threadTitle,
+    message: thread.messages[0].id,
+    messageBody,
+    file: file.body.id,
+    fileName,
+    folder: folder.id,
+    folderName,
+  };
+}
+
+/** A page whose versions 1 and 2 differ (so restore and diff have something to do). */
+export async function versionedPage(server: TestServer, owner: TestUser, roomId: string, visibility: Visibility, title = uniqueLabel("page")) {
+  const page = await must(server, owner, `/rooms/${roomId}/pages`, { body: { title, visibility, markdown: "First words." } }, 201);
+  await must(server, owner, `/pages/${page.id}/versions`, {}, 201);
+  await must(server, owner, `/pages/${page.id}`, { method: "PATCH", body: { markdown: "First words.\n\nSecond thoughts." } }, 200);
+  await must(server, owner, `/pages/${page.id}/versions`, {}, 201);
+  return page.id as string;
+}
+
+// Fresh targets for cells that are expected to succeed and would change a shared fixture.
+
+export async function freshPage(f: Fixtures, visibility: Visibility, options: { archived?: boolean } = {}) {
+  const page = await must(f.server, f.users.owner, `/rooms/${f.roomId}/pages`, { body: { title: uniqueLabel("fresh-page"), visibility, markdown: "Fresh." } }, 201);
+  if (options.archived) await must(f.server, f.users.owner, `/pages/${page.id}/archive`, {}, 200);
+  return page.id as string;
+}
+
+export async function freshOwnerMessage(f: Fixtures, visibility: Visibility) {
+  const message = await must(f.server, f.users.owner, `/threads/${f.items[visibility].thread}/messages`, { body: { body: uniqueLabel("fresh-message") } }, 201);
+  return message.id as string;
+}
+
+export async function freshFolder(f: Fixtures, visibility: Visibility) {
+  const folder = await must(f.server, f.users.owner, `/rooms/${f.roomId}/folders`, { body: { name: uniqueLabel("fresh-folder"), visibility } }, 201);
+  return folder.id as string;
+}
+
+export async function freshFile(f: Fixtures, visibility: Visibility) {
+  const res = await uploadFile(f.server, f.users.owner.token, f.roomId, `${uniqueLabel("fresh-file")}.txt`, "fresh", { visibility });
+  if (res.status !== 201) throw new Error(`fresh upload failed: ${res.status}`);
+  return res.body.id as string;
+}
+
+export async function freshInvitation(f: Fixtures) {
+  const body = await must(f.server, f.users.owner, `/rooms/${f.roomId}/invitations`, { body: { email: `${uniqueLabel("fresh")}@example.test`, side: "external", role: "viewer" } }, 201);
+  return { id: body.id as string, token: body.token as string };
+}
+
+export const freshParticipant = (f: Fixtures) => addParticipant(f.server, f.users.owner, f.roomId, "external", "viewer");
+
+/** A new member of the owner's organization (joined through the other room). */
+export const freshMember = (f: Fixtures) => addParticipant(f.server, f.users.owner, f.otherRoomId, "internal", "viewer");
+
+/**
+ * A new room of the owner's organization with the internal editor in it: ownership can move
+ * there without changing the matrix room (the owner and the admin stand there as in the room).
+ */
+export async function freshRoomWithHeir(f: Fixtures) {
+  const room = await createRoom(f.server, f.users.owner);
+  const invitation = await must(f.server, f.users.owner, `/rooms/${room.id}/invitations`, { body: { email: f.users.inEd.email, side: "internal", role: "editor" } }, 201);
+  await must(f.server, f.users.inEd, `/invitations/${invitation.token}/accept`, {}, 200);
+  return { roomId: room.id, heirId: f.users.inEd.id };
+}
+
+/** A throwaway bearer session of the same user (for cells that end their session). */
+export async function freshToken(f: Fixtures, user: TestUser) {
+  return (await createSession(f.server.sql, user.id, "bearer")).token;
+}
