@@ -5,7 +5,8 @@ import { deactivateMember, listMembers, reactivateMember } from "../services/mem
 import { transferOwnership } from "../services/ownership.ts";
 import { changePassword } from "../services/passwords.ts";
 import { roomJson } from "../services/rooms.ts";
-import { actorContext, param, requestMeta, route } from "./http.ts";
+import { consumeSignInLink, listOutbox, requestSignInLink } from "../services/sign-in-links.ts";
+import { actorContext, baseUrl, param, requestMeta, route } from "./http.ts";
 
 /** Continuity and accountability (our extensions to API.md): ownership, members, passwords, audit. */
 export function peopleRouter(app: AppContext) {
@@ -36,6 +37,20 @@ export function peopleRouter(app: AppContext) {
   api.post("/organizations/:organizationId/members/:userId/reactivate", route(async (req, res) => {
     await reactivateMember(actorContext(app, req, res), param(req, "organizationId"), param(req, "userId"));
     res.status(204).end();
+  }));
+
+  api.get("/organizations/:organizationId/outbox", route(async (req, res) => {
+    res.json({ items: await listOutbox(actorContext(app, req, res), param(req, "organizationId")) });
+  }));
+
+  // One-time sign-in links: the request answers 202 whether or not the address has an account.
+  api.post("/sign-in-links", route(async (req, res) => {
+    await requestSignInLink(app, req.body ?? {}, baseUrl(app, req), requestMeta(req));
+    res.status(202).json({ ok: true });
+  }));
+  api.post("/sign-in-links/:token/consume", route(async (req, res) => {
+    const result = await consumeSignInLink(app, param(req, "token"), "bearer", requestMeta(req));
+    res.json({ token: result.token, user: result.user });
   }));
 
   api.post("/me/password", route(async (req, res) => {

@@ -11,6 +11,8 @@ export function createRateLimits() {
     loginPerIp: new RateLimiterMemory({ points: 50, duration: 15 * 60 }),
     signupPerIp: new RateLimiterMemory({ points: 20, duration: 60 * 60 }),
     invitationPerIp: new RateLimiterMemory({ points: 30, duration: 15 * 60 }),
+    signInLinkPerIp: new RateLimiterMemory({ points: 20, duration: 15 * 60 }),
+    signInLinkPerEmail: new RateLimiterMemory({ points: 3, duration: 15 * 60 }),
   };
 }
 export type RateLimits = ReturnType<typeof createRateLimits>;

@@ -36,7 +36,8 @@ export async function sendMail(app: MailContext, message: MailMessage): Promise<
 async function deliver(app: MailContext, id: string, message: MailMessage): Promise<boolean> {
   const transport = transportFor(app);
   if (!transport) {
-    app.log.info({ outboxId: id, to: message.to, subject: message.subject }, "e-mail kept in the outbox (SMTP_URL is not set)");
+    // Without mail infrastructure the log is the delivery: print the whole message.
+    app.log.info({ outboxId: id, to: message.to, subject: message.subject, text: message.text }, "e-mail kept in the outbox (SMTP_URL is not set)");
     return false;
   }
   try {

@@ -15,7 +15,7 @@ export interface MemberView {
 }
 
 /** Organization admins manage members; anyone else asking about an organization learns nothing. */
-async function requireOrgAdmin(ctx: ActorContext, organizationId: string | undefined): Promise<string> {
+export async function requireOrgAdmin(ctx: ActorContext, organizationId: string | undefined): Promise<string> {
   if (!isId(organizationId)) throw notFound("Organization");
   const [row] = await ctx.sql<{ role: string }[]>`
     select role from memberships where organization_id = ${organizationId} and user_id = ${ctx.actor.userId}`;

@@ -110,6 +110,21 @@ const API: ApiEntry[] = [
       self  204   204  204    204  204   204    204   204    204   401`,
   },
   {
+    // Same answer whether or not the address has an account: the form reveals nothing.
+    endpoint: "POST /sign-in-links",
+    request: () => ({ path: "/sign-in-links", body: { email: `${uniqueLabel("link")}@example.test` } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      public 202 202 202  202  202  202  202  202  202  202`,
+  },
+  {
+    endpoint: "POST /sign-in-links/:token/consume",
+    request: () => ({ path: "/sign-in-links/abcdefghijklmnopqrstuvwxyz234567/consume" }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      public 404 404 404  404  404  404  404  404  404  404`,
+  },
+  {
     endpoint: "GET /me",
     request: () => ({ path: "/me" }),
     expect: `
@@ -231,6 +246,13 @@ const API: ApiEntry[] = [
     // Organization business: admins only; members are refused, non-members learn nothing.
     endpoint: "GET /organizations/:organizationId/members",
     request: ({ f }) => ({ path: `/organizations/${f.organizationId}/members` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   403  403    404  404   404    200   403    404   401`,
+  },
+  {
+    endpoint: "GET /organizations/:organizationId/outbox",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/outbox` }),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       org   200   403  403    404  404   404    200   403    404   401`,
