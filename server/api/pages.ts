@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { AppContext } from "../context.ts";
 import { AppError } from "../errors.ts";
 import { createPage, getPage, listPages, pageJson, pageListItemJson, setPageArchived, updatePage } from "../wiki/pages.ts";
-import { searchRoom } from "../wiki/search.ts";
+import { searchRoom } from "../search.ts";
 import {
   createManualVersion,
   diffVersions,
@@ -88,7 +88,7 @@ export function pagesApi(app: AppContext) {
 
   api.get("/rooms/:roomId/search", route(async (req, res) => {
     const results = await searchRoom(actorContext(app, req, res), param(req, "roomId"), req.query.q);
-    res.json({ items: results.map(({ type, id, title, snippet, highlights }) => ({ type, id, title, snippet, highlights })) });
+    res.json({ items: results.map(({ type, id, title, snippet, highlights, threadId }) => ({ type, id, title, snippet, highlights, ...(threadId ? { threadId } : {}) })) });
   }));
 
   return api;

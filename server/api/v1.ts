@@ -8,7 +8,10 @@ import { login, me, signup } from "../services/accounts.ts";
 import { acceptInvitation, createInvitation, listInvitations, revokeInvitation } from "../services/invitations.ts";
 import { changeParticipantRole, listParticipants, removeParticipant } from "../services/participants.ts";
 import { createRoom, getRoom, listRooms, roomJson, updateRoom } from "../services/rooms.ts";
+import { filesApi } from "./files.ts";
+import { pagesApi } from "./pages.ts";
 import { peopleRouter } from "./people.ts";
+import { threadsApi } from "./threads.ts";
 import { actorContext, param, apiErrorHandler, authOf, baseUrl, jsonBody, requestMeta, requireActor, route } from "./http.ts";
 
 /**
@@ -17,6 +20,8 @@ import { actorContext, param, apiErrorHandler, authOf, baseUrl, jsonBody, reques
  */
 export function apiV1(app: AppContext) {
   const api = express.Router();
+  // Before the shared JSON parser: page bodies may carry up to 1 MB of markdown (its own limit).
+  api.use(pagesApi(app));
   api.use(jsonBody);
   const body = (req: Request) => (req.body === undefined ? {} : req.body);
 
@@ -82,6 +87,10 @@ export function apiV1(app: AppContext) {
   }));
 
   api.use(peopleRouter(app));
+
+  api.use(filesApi(app));
+
+  api.use(threadsApi(app));
 
   api.use((_req: Request, _res: Response, next) => next(notFound("That endpoint")));
   api.use(apiErrorHandler(app));

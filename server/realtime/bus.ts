@@ -17,6 +17,11 @@ export interface RoomEvent {
   type: string;
   visibility: Visibility;
   payload: Record<string, unknown>;
+  /**
+   * "external": only sockets that cannot see internal items (an item just made internal
+   * disappears for them, while internal readers keep it).
+   */
+  audience?: "external";
 }
 
 export interface Bus {

@@ -130,6 +130,10 @@ export function attachRealtime(app: AppContext, server: http.Server) {
       if (typeof userId === "string") io.to(userChannel(userId)).emit(event.type, event.payload);
       return;
     }
+    if (event.audience === "external") {
+      io.to(channel(event.roomId, "shared")).except(channel(event.roomId, "internal")).emit(event.type, event.payload);
+      return;
+    }
     io.to(channel(event.roomId, event.visibility)).emit(event.type, event.payload);
   });
 

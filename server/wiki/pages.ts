@@ -299,7 +299,7 @@ export async function updatePage(ctx: ActorContext, pageId: string | undefined, 
     // Live editors and subscribers of this page must be authorized afresh: externals lose it now.
     // Sub-pages keep their own visibility, so their access does not change.
     ctx.bus.invalidate({ pageIds: [page.id] });
-    ctx.bus.publish({ roomId: standing.roomId, type: "page.removed", visibility: "shared", payload: { pageId: page.id } });
+    ctx.bus.publish({ roomId: standing.roomId, type: "page.removed", visibility: "shared", audience: "external", payload: { pageId: page.id } });
   }
   ctx.bus.publish({ roomId: standing.roomId, type: "page.updated", visibility, payload: eventPayload({ id: page.id, title, visibility }) });
   return view(ctx, standing, page.id);

@@ -1,8 +1,5 @@
-import { z } from "zod";
 import type { Tx } from "../../db/client.ts";
-import { authorize, loadStanding, visibleWhere, type Standing } from "../access/index.ts";
-import type { ActorContext } from "../context.ts";
-import { parseInput } from "../validation.ts";
+import { visibleWhere, type Standing } from "../access/index.ts";
 
 /**
  * Room search (PostgreSQL full-text, `websearch_to_tsquery` syntax: words, "phrases", -not, or).
@@ -18,14 +15,16 @@ export interface SearchResult {
   title: string;
   snippet: string;
   highlights: [number, number][];
+  /** For messages: the thread they are in (the link target). */
+  threadId?: string;
   /** PostgreSQL's ts_rank; results of every kind are merged by it. */
   rank: number;
 }
 
-/** One kind of searchable item. Threads and files add theirs to SOURCES. */
+/** One kind of searchable item; server/search.ts merges them into the room search. */
 export type SearchSource = (sql: Tx, standing: Standing, query: string) => Promise<SearchResult[]>;
 
-const RESULT_LIMIT = 50;
+export const RESULT_LIMIT = 50;
 // ts_headline marks matches with these; they are removed from the text first so content cannot forge them.
 const START = "\u0001";
 const STOP = "\u0002";
@@ -46,7 +45,7 @@ export function parseHeadline(headline: string): { snippet: string; highlights: 
   return { snippet, highlights };
 }
 
-const searchPages: SearchSource = async (sql, standing, query) => {
+export const searchPages: SearchSource = async (sql, standing, query) => {
   const rows = await sql<{ id: string; title: string; headline: string; rank: number }[]>`
     select p.id, p.title,
            ts_headline('english', translate(p.content_text, ${START + STOP}, ''), q, ${HEADLINE_OPTIONS}) as headline,
@@ -60,15 +59,3 @@ const searchPages: SearchSource = async (sql, standing, query) => {
     limit ${RESULT_LIMIT}`;
   return rows.map((row) => ({ type: "page" as const, id: row.id, title: row.title, rank: row.rank, ...parseHeadline(row.headline) }));
 };
-
-const SOURCES: SearchSource[] = [searchPages];
-
-const SearchQuery = z.string({ error: "is required" }).trim().min(1, "is required").max(200, "must be at most 200 characters");
-
-export async function searchRoom(ctx: ActorContext, roomId: string | undefined, q: unknown): Promise<SearchResult[]> {
-  const standing = await loadStanding(ctx.sql, ctx.actor, roomId);
-  authorize(standing, "room.read");
-  const { q: query } = parseInput(z.object({ q: SearchQuery }), { q });
-  const results = (await Promise.all(SOURCES.map((source) => source(ctx.sql, standing, query)))).flat();
-  return results.sort((a, b) => b.rank - a.rank).slice(0, RESULT_LIMIT);
-}

@@ -32,9 +32,10 @@ export interface ApiResponse {
  * The real server (the same createHttpServer as `npm start`) on a free port, on a fresh
  * database. `web: "production"` serves the built app (run `npm run build` first).
  */
-export async function startTestServer(options: Partial<WebOptions> = {}): Promise<TestServer> {
+export async function startTestServer(options: Partial<WebOptions> & { env?: Record<string, string> } = {}): Promise<TestServer> {
   const db = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: "test", PORT: "0", HOST: "127.0.0.1", DATABASE_URL: db.url, LOG_LEVEL: "silent" } as NodeJS.ProcessEnv);
+  // `env` overrides configuration per test file (e.g. MAX_UPLOAD_BYTES, DATA_DIR).
+  const config = loadConfig({ NODE_ENV: "test", PORT: "0", HOST: "127.0.0.1", DATABASE_URL: db.url, LOG_LEVEL: "silent", ...options.env } as NodeJS.ProcessEnv);
   const app = createAppContext(db.sql, config, createLogger("silent"));
   const running = await createHttpServer(app, { web: options.web ?? "none" });
   const url = await listen(running.server, 0, "127.0.0.1");

@@ -1,0 +1,352 @@
+import { z } from "zod";
+import { transaction, type Tx } from "../../db/client.ts";
+import {
+  abilities,
+  authorize,
+  isId,
+  loadStanding,
+  visibleWhere,
+  type Actor,
+  type ItemAbilities,
+  type Standing,
+  type Visibility,
+} from "../access/index.ts";
+import type { ActorContext } from "../context.ts";
+import { AppError, invalid, notFound } from "../errors.ts";
+import { recordActivity } from "../services/activity.ts";
+import { parseInput, Visibility as VisibilitySchema } from "../validation.ts";
+import { previewKind, type PreviewKind } from "./content-type.ts";
+import { assertFolderFits } from "./folders.ts";
+import { formatBytes } from "./format.ts";
+import { MAX_NAME_LENGTH, sanitizeFileName } from "./names.ts";
+
+export interface FileRecord {
+  id: string;
+  roomId: string;
+  folderId: string | null;
+  name: string;
+  visibility: Visibility;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface PersonRef {
+  id: string;
+  name: string;
+}
+
+export interface FileVersionJson {
+  number: number;
+  size: number;
+  contentType: string;
+  sha256: string;
+  originalName: string;
+  uploadedBy: PersonRef | null;
+  createdAt: string;
+  previewKind: PreviewKind;
+}
+
+/** The API's file shape: API.md's `{ id, name, visibility, version, size, contentType, sha256 }` first. */
+export interface FileJson {
+  id: string;
+  name: string;
+  visibility: Visibility;
+  version: number;
+  size: number;
+  contentType: string;
+  sha256: string;
+  roomId: string;
+  folderId: string | null;
+  uploadedBy: PersonRef | null;
+  createdAt: string;
+  updatedAt: string;
+  previewKind: PreviewKind;
+}
+
+export const FILE_COLUMNS = (sql: Tx, alias = "f") => sql`
+  ${sql(alias)}.id, ${sql(alias)}.room_id as "roomId", ${sql(alias)}.folder_id as "folderId", ${sql(alias)}.name,
+  ${sql(alias)}.visibility, ${sql(alias)}.created_at as "createdAt", ${sql(alias)}.updated_at as "updatedAt"`;
+
+interface VersionRow {
+  number: number;
+  size: string;
+  contentType: string;
+  sha256: string;
+  originalName: string;
+  uploaderId: string | null;
+  uploaderName: string | null;
+  createdAt: Date;
+}
+
+const VERSION_COLUMNS = (sql: Tx) => sql`
+  v.number, v.size, v.content_type as "contentType", v.sha256, v.original_name as "originalName",
+  v.uploaded_by as "uploaderId", u.name as "uploaderName", v.created_at as "createdAt"`;
+
+export function versionJson(row: VersionRow): FileVersionJson {
+  return {
+    number: row.number,
+    size: Number(row.size),
+    contentType: row.contentType,
+    sha256: row.sha256,
+    originalName: row.originalName,
+    uploadedBy: row.uploaderId ? { id: row.uploaderId, name: row.uploaderName ?? "" } : null,
+    createdAt: row.createdAt.toISOString(),
+    previewKind: previewKind(row.contentType),
+  };
+}
+
+export function fileJson(file: FileRecord, latest: FileVersionJson): FileJson {
+  return {
+    id: file.id,
+    name: file.name,
+    visibility: file.visibility,
+    version: latest.number,
+    size: latest.size,
+    contentType: latest.contentType,
+    sha256: latest.sha256,
+    roomId: file.roomId,
+    folderId: file.folderId,
+    uploadedBy: latest.uploadedBy,
+    createdAt: file.createdAt.toISOString(),
+    updatedAt: file.updatedAt.toISOString(),
+    previewKind: latest.previewKind,
+  };
+}
+
+/** The room's files the actor may see (filtered by the access policy in SQL), each with its latest version. */
+export async function listFiles(ctx: ActorContext, roomId: string | undefined): Promise<FileJson[]> {
+  const standing = await loadStanding(ctx.sql, ctx.actor, roomId);
+  authorize(standing, "room.read");
+  const { sql } = ctx;
+  const rows = await sql<(FileRecord & VersionRow)[]>`
+    select ${FILE_COLUMNS(sql)}, ${VERSION_COLUMNS(sql)}
+    from files f
+    join lateral (select * from file_versions lv where lv.file_id = f.id order by lv.number desc limit 1) v on true
+    left join users u on u.id = v.uploaded_by
+    where f.room_id = ${standing.roomId} and f.archived_at is null and ${visibleWhere(sql, standing, "f.visibility")}
+    order by lower(f.name), f.created_at`;
+  return rows.map((row) => fileJson(row, versionJson(row)));
+}
+
+/**
+ * Loads a file the actor may read, or 404: an unknown id, a file in a room they cannot
+ * see and an internal file asked for by an external participant all answer the same.
+ * `lock` takes a row lock for the caller's transaction.
+ */
+export async function loadReadableFile(sql: Tx, actor: Actor, fileId: string | undefined, lock = false) {
+  if (!isId(fileId)) throw notFound("File");
+  const [file] = await sql<FileRecord[]>`
+    select ${FILE_COLUMNS(sql)} from files f where f.id = ${fileId} and f.archived_at is null
+    ${lock ? sql`for update` : sql``}`;
+  if (!file) throw notFound("File");
+  const standing = await loadStanding(sql, actor, file.roomId).catch((error: unknown) => {
+    throw error instanceof AppError && error.status === 404 ? notFound("File") : error;
+  });
+  authorize(standing, "item.read", file, "File");
+  return { file, standing };
+}
+
+export async function listVersions(sql: Tx, fileId: string): Promise<FileVersionJson[]> {
+  const rows = await sql<VersionRow[]>`
+    select ${VERSION_COLUMNS(sql)} from file_versions v left join users u on u.id = v.uploaded_by
+    where v.file_id = ${fileId} order by v.number desc`;
+  return rows.map(versionJson);
+}
+
+export interface FileDetail extends FileJson {
+  versions: FileVersionJson[];
+  folder: { id: string; name: string } | null;
+  abilities: ItemAbilities;
+}
+
+export async function getFile(ctx: ActorContext, fileId: string | undefined): Promise<FileDetail> {
+  const { file, standing } = await loadReadableFile(ctx.sql, ctx.actor, fileId);
+  return detail(ctx.sql, file, standing);
+}
+
+async function detail(sql: Tx, file: FileRecord, standing: Standing): Promise<FileDetail> {
+  const versions = await listVersions(sql, file.id);
+  const [folder] = file.folderId
+    ? await sql<{ id: string; name: string }[]>`select id, name from file_folders where id = ${file.folderId}`
+    : [];
+  return { ...fileJson(file, versions[0]!), versions, folder: folder ?? null, abilities: abilities(standing, file) };
+}
+
+export async function getVersions(ctx: ActorContext, fileId: string | undefined): Promise<FileVersionJson[]> {
+  const { file } = await loadReadableFile(ctx.sql, ctx.actor, fileId);
+  return listVersions(ctx.sql, file.id);
+}
+
+/** The version to serve: `?version=N`, else the latest. */
+export async function openVersion(ctx: ActorContext, fileId: string | undefined, versionParam: unknown) {
+  const { file, standing } = await loadReadableFile(ctx.sql, ctx.actor, fileId);
+  let number: number | null = null;
+  if (versionParam !== undefined) {
+    if (typeof versionParam !== "string" || !/^[1-9]\d{0,8}$/.test(versionParam)) {
+      throw invalid("Please check version.", { version: "must be a version number (1, 2, …)" });
+    }
+    number = Number(versionParam);
+  }
+  const [row] = await ctx.sql<VersionRow[]>`
+    select ${VERSION_COLUMNS(ctx.sql)} from file_versions v left join users u on u.id = v.uploaded_by
+    where v.file_id = ${file.id} ${number === null ? ctx.sql`` : ctx.sql`and v.number = ${number}`}
+    order by v.number desc limit 1`;
+  if (!row) throw notFound("That version");
+  return { file, standing, version: versionJson(row) };
+}
+
+/** Who opened (preview) or downloaded what: the access log, plus a `file.downloaded` activity for downloads. */
+export async function recordFileAccess(
+  ctx: ActorContext,
+  target: { file: FileRecord; standing: Standing; version: FileVersionJson },
+  action: "opened" | "downloaded",
+): Promise<void> {
+  const { file, standing, version } = target;
+  await transaction(ctx.sql, async (sql) => {
+    await sql`insert into file_access (file_id, version, user_id, action, ip)
+      values (${file.id}, ${version.number}, ${ctx.actor.userId}, ${action}, ${ctx.ip ?? null})`;
+    if (action === "downloaded") {
+      await recordActivity(sql, {
+        roomId: file.roomId, organizationId: standing.organizationId, actorId: ctx.actor.userId,
+        type: "file.downloaded", objectType: "file", objectId: file.id, visibility: file.visibility,
+        data: { version: version.number, name: file.name }, ip: ctx.ip,
+      });
+    }
+  });
+}
+
+export interface AccessLogEntry {
+  id: string;
+  user: PersonRef | null;
+  action: "opened" | "downloaded";
+  version: number;
+  ip: string | null;
+  at: string;
+}
+
+/** Who opened or downloaded a file; internal participants only (404 for an internal file, 403 for a shared one). */
+export async function accessLog(ctx: ActorContext, fileId: string | undefined): Promise<AccessLogEntry[]> {
+  const { file, standing } = await loadReadableFile(ctx.sql, ctx.actor, fileId);
+  authorize(standing, "internal.read");
+  const rows = await ctx.sql<{ id: string; userId: string | null; userName: string | null; action: AccessLogEntry["action"]; version: number; ip: string | null; at: Date }[]>`
+    select a.id::text, a.user_id as "userId", u.name as "userName", a.action, a.version, a.ip, a.at
+    from file_access a left join users u on u.id = a.user_id
+    where a.file_id = ${file.id} order by a.id desc limit 500`;
+  return rows.map((r) => ({
+    id: r.id,
+    user: r.userId ? { id: r.userId, name: r.userName ?? "" } : null,
+    action: r.action,
+    version: r.version,
+    ip: r.ip,
+    at: r.at.toISOString(),
+  }));
+}
+
+const DisplayName = z
+  .string({ error: "must be a name" })
+  .max(4 * MAX_NAME_LENGTH, "is too long")
+  .transform((raw) => sanitizeFileName(raw, ""))
+  .refine((name) => name.length > 0, "must not be empty");
+
+export const UpdateFileInput = z
+  .object({
+    name: DisplayName,
+    folderId: z.uuid({ error: "must be a folder id" }).nullable(),
+    visibility: VisibilitySchema,
+  })
+  .partial()
+  .strict();
+
+/** Renames, moves or changes the visibility of a file (visibility: internal editors only). */
+export async function updateFile(ctx: ActorContext, fileId: string | undefined, raw: unknown): Promise<FileDetail> {
+  const input = parseInput(UpdateFileInput, raw);
+  const { before, after, standing } = await transaction(ctx.sql, async (sql) => {
+    const { file, standing } = await loadReadableFile(sql, ctx.actor, fileId, true);
+    authorize(standing, "item.edit", file, "File");
+    const visibility = input.visibility ?? file.visibility;
+    if (visibility !== file.visibility) authorize(standing, "item.changeVisibility", file, "File");
+    const folderId = input.folderId === undefined ? file.folderId : input.folderId;
+    if (folderId !== file.folderId || visibility !== file.visibility) {
+      await assertFolderFits(sql, standing, folderId, visibility, "folderId");
+    }
+    const [updated] = await sql<FileRecord[]>`
+      update files f set name = ${input.name ?? file.name}, folder_id = ${folderId}, visibility = ${visibility}, updated_at = now()
+      where f.id = ${file.id} returning ${FILE_COLUMNS(sql)}`;
+    await recordActivity(sql, {
+      roomId: file.roomId, organizationId: standing.organizationId, actorId: ctx.actor.userId,
+      type: visibility !== file.visibility ? "file.visibility_changed" : "file.updated",
+      objectType: "file", objectId: file.id, visibility,
+      data: { fields: Object.keys(input), name: updated!.name }, ip: ctx.ip,
+    });
+    return { before: file, after: updated!, standing };
+  });
+  const result = await detail(ctx.sql, after, standing);
+  publishFileEvent(ctx, "file.updated", after, fileJsonOf(result));
+  // Made internal: shared clients drop it (they learn nothing but an id they already had).
+  if (before.visibility === "shared" && after.visibility === "internal") {
+    ctx.bus.publish({ roomId: after.roomId, type: "file.removed", visibility: "shared", audience: "external", payload: { id: after.id } });
+  }
+  return result;
+}
+
+/** Archives a file: it leaves every list and answers 404 from then on; its bytes stay for the audit trail. */
+export async function archiveFile(ctx: ActorContext, fileId: string | undefined): Promise<void> {
+  const file = await transaction(ctx.sql, async (sql) => {
+    const { file, standing } = await loadReadableFile(sql, ctx.actor, fileId, true);
+    authorize(standing, "item.edit", file, "File");
+    await sql`update files set archived_at = now(), updated_at = now() where id = ${file.id}`;
+    await recordActivity(sql, {
+      roomId: file.roomId, organizationId: standing.organizationId, actorId: ctx.actor.userId,
+      type: "file.archived", objectType: "file", objectId: file.id, visibility: file.visibility,
+      data: { name: file.name }, ip: ctx.ip,
+    });
+    return file;
+  });
+  // Only to those who could see it: an internal file's id never reaches an external socket.
+  ctx.bus.publish({ roomId: file.roomId, type: "file.removed", visibility: file.visibility, payload: { id: file.id } });
+}
+
+const fileJsonOf = ({ versions: _v, folder: _f, abilities: _a, ...json }: FileDetail): FileJson => json;
+
+export function publishFileEvent(ctx: ActorContext, type: string, file: FileRecord, json: FileJson): void {
+  ctx.bus.publish({ roomId: file.roomId, type, visibility: file.visibility, payload: { file: json } });
+}
+
+
+export interface SearchItem {
+  type: "file";
+  id: string;
+  title: string;
+  snippet: string;
+}
+
+/**
+ * File-name search for the room search endpoint: full-text on the name's words, or a
+ * substring match, filtered by the access policy in SQL.
+ */
+export async function searchFiles(ctx: { sql: Tx }, standing: Standing, q: string, limit = 20): Promise<SearchItem[]> {
+  authorize(standing, "room.read");
+  const query = q.trim().slice(0, 200);
+  if (!query) return [];
+  const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const { sql } = ctx;
+  const rows = await sql<{ id: string; name: string; contentType: string; size: string; number: number; folderName: string | null }[]>`
+    select f.id, f.name, v.content_type as "contentType", v.size, v.number, d.name as "folderName"
+    from files f
+    join lateral (select * from file_versions lv where lv.file_id = f.id order by lv.number desc limit 1) v on true
+    left join file_folders d on d.id = f.folder_id
+    where f.room_id = ${standing.roomId} and f.archived_at is null
+      and ${visibleWhere(sql, standing, "f.visibility")}
+      and (f.search @@ websearch_to_tsquery('simple', ${query}) or f.name ilike ${pattern})
+    order by (f.search @@ websearch_to_tsquery('simple', ${query})) desc, f.updated_at desc
+    limit ${limit}`;
+  return rows.map((r) => ({
+    type: "file",
+    id: r.id,
+    title: r.name,
+    snippet: [r.folderName ? `in ${r.folderName}` : null, r.contentType, formatBytes(Number(r.size)), `version ${r.number}`]
+      .filter(Boolean)
+      .join(" · "),
+  }));
+}
+
