@@ -1,5 +1,7 @@
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse } from "react-router";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from "react-router";
 import type { Route } from "./+types/root";
+import { ErrorPage } from "./components/error-page.tsx";
+import { TopBar } from "./components/top-bar.tsx";
 import "./load-context";
 import stylesheet from "./styles/app.css?url";
 
@@ -8,17 +10,30 @@ export const links: Route.LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
+/** Who is signed in, for the top bar on every page. */
+export function loader({ context }: Route.LoaderArgs) {
+  const actor = context.auth.actor;
+  return { user: actor ? { userId: actor.userId, name: actor.name, email: actor.email } : null };
+}
+
 export function Layout({ children }: { children: React.ReactNode }) {
+  // Undefined when the root loader itself failed; the page then renders signed out.
+  const root = useRouteLoaderData<typeof loader>("root");
   return (
     <html lang="en">
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light" />
         <Meta />
         <Links />
       </head>
       <body>
-        {children}
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <TopBar user={root?.user ?? null} />
+        <div id="main">{children}</div>
         <ScrollRestoration />
         <Scripts />
       </body>
@@ -31,19 +46,5 @@ export default function App() {
 }
 
 export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
-  let title = "Something went wrong";
-  let detail = "An unexpected error occurred. Nothing you saved was lost.";
-  if (isRouteErrorResponse(error)) {
-    title = error.status === 404 ? "Not found" : `${error.status} ${error.statusText}`;
-    detail = error.status === 404 ? "This page does not exist, or you do not have access to it." : String(error.data?.message ?? error.data ?? detail);
-  }
-  return (
-    <main className="centered-page">
-      <div className="card narrow">
-        <h1>{title}</h1>
-        <p className="muted">{detail}</p>
-        <a className="button" href="/">Back to your rooms</a>
-      </div>
-    </main>
-  );
+  return <ErrorPage error={error} />;
 }

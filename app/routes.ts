@@ -2,4 +2,30 @@ import { type RouteConfig, index, route } from "@react-router/dev/routes";
 
 export default [
   index("routes/home.tsx"),
+  route("signup", "routes/signup.tsx"),
+  route("login", "routes/login.tsx"),
+  route("logout", "routes/logout.tsx"),
+  route("rooms", "routes/rooms._index.tsx"),
+  // The room: header and tabs around its sections.
+  route("rooms/:roomId", "routes/rooms.$roomId.tsx", [
+    index("routes/rooms.$roomId._index.tsx"),
+    route("edit", "routes/rooms.$roomId.edit.tsx"),
+    // The wiki lives under the Pages tab.
+    route("pages", "routes/rooms.$roomId.pages.tsx", [
+      index("routes/rooms.$roomId.pages._index.tsx"),
+      route(":pageId", "routes/rooms.$roomId.pages.$pageId.tsx", [route("history", "routes/rooms.$roomId.pages.$pageId.history.tsx")]),
+    ]),
+    // Discussions and the room's activity feed.
+    route("threads", "routes/rooms.$roomId.threads.tsx", [
+      index("routes/rooms.$roomId.threads._index.tsx"),
+      route(":threadId", "routes/rooms.$roomId.threads.$threadId.tsx"),
+    ]),
+    route("activity", "routes/rooms.$roomId.activity.tsx"),
+    // The file library: one folder level per view, and one file with its versions.
+    route("files", "routes/rooms.$roomId.files.tsx"),
+    route("files/:fileId", "routes/rooms.$roomId.files.$fileId.tsx"),
+  ]),
+  route("invite/:token", "routes/invite.$token.tsx"),
+  route("notifications", "routes/notifications.tsx"),
+  route("notifications/count", "routes/notifications.count.tsx"),
 ] satisfies RouteConfig;

@@ -1,0 +1,67 @@
+import { Form, Link, NavLink } from "react-router";
+import { Avatar } from "./people.tsx";
+import { NotificationBell } from "./threads/notification-bell.tsx";
+
+export interface SignedInUser {
+  userId: string;
+  name: string;
+  email: string;
+}
+
+export function Logo() {
+  return (
+    <Link to="/" className="logo" aria-label="Dealroom home">
+      <svg width="26" height="26" viewBox="0 0 32 32" aria-hidden="true">
+        <rect width="32" height="32" rx="8" fill="var(--accent)" />
+        <path d="M9 9h7.5a7 7 0 0 1 0 14H9z" fill="none" stroke="#fff" strokeWidth="3" />
+      </svg>
+      <span>Dealroom</span>
+    </Link>
+  );
+}
+
+/** Product name, the main navigation, and who is signed in (with sign out). */
+export function TopBar({ user }: { user: SignedInUser | null }) {
+  return (
+    <header className="top-bar">
+      <div className="top-bar-inner">
+        <Logo />
+        {user ? (
+          <nav className="top-nav" aria-label="Main">
+            <NavLink to="/rooms" end={false}>
+              Rooms
+            </NavLink>
+          </nav>
+        ) : null}
+        <div className="top-bar-end">
+          {user ? (
+            <>
+              <NotificationBell />
+              <span className="user-chip">
+                <Avatar person={user} size="sm" />
+                <span className="user-chip-text">
+                  <span className="user-name">{user.name}</span>
+                  <span className="user-email">{user.email}</span>
+                </span>
+              </span>
+              <Form method="post" action="/logout">
+                <button type="submit" className="button ghost small">
+                  Sign out
+                </button>
+              </Form>
+            </>
+          ) : (
+            <>
+              <Link to="/login" className="button ghost small">
+                Sign in
+              </Link>
+              <Link to="/signup" className="button primary small">
+                Create your workspace
+              </Link>
+            </>
+          )}
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,15 @@
+import { redirect } from "react-router";
+import type { Route } from "./+types/logout";
+import { redirectClearingSession } from "../lib/session.server.ts";
+import { invalidateSession } from "../../server/auth/sessions.ts";
+
+// Signing out is a POST (a link or prefetch must never sign anyone out).
+export function loader() {
+  return redirect("/");
+}
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const { session, via } = context.auth;
+  if (session && via === "cookie") await invalidateSession(context.app.sql, session.id);
+  return redirectClearingSession("/", request, context);
+}

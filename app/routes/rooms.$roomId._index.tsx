@@ -1,0 +1,351 @@
+import { useEffect, useRef } from "react";
+import { Form, Link, data, useFetcher, useNavigation } from "react-router";
+import type { Route } from "./+types/rooms.$roomId._index";
+import { CopyField } from "../components/copy-field.tsx";
+import { StageBadge, StatusBadge } from "../components/deal.tsx";
+import { FormAlert, SelectField, SubmitButton, TextField } from "../components/form.tsx";
+import { GuestIcon, LockIcon, MailIcon } from "../components/icons.tsx";
+import { Avatar, RoleBadge, SideBadge } from "../components/people.tsx";
+import { attempt, echo, formFields, orErrorPage } from "../lib/actions.server.ts";
+import { formatDate, formatShortDate, roleLabel } from "../lib/format.ts";
+import { formatMoney } from "../lib/money.ts";
+import { useRoomData } from "../lib/room-data.ts";
+import { actorContext } from "../lib/session.server.ts";
+import { createInvitation, listInvitations, revokeInvitation } from "../../server/services/invitations.ts";
+import { changeParticipantRole, removeParticipant, type ParticipantView } from "../../server/services/participants.ts";
+import { getRoom } from "../../server/services/rooms.ts";
+
+const ROLE_OPTIONS = [
+  { value: "editor", label: "Editor — edits pages, uploads files" },
+  { value: "commenter", label: "Commenter — reads and posts in threads" },
+  { value: "viewer", label: "Viewer — reads only" },
+];
+const INVITE_FIELDS = ["email", "side", "role"] as const;
+
+export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const ctx = actorContext(request, context);
+  const room = await orErrorPage(() => getRoom(ctx, params.roomId));
+  // Invitations are the owner's business; others never load them.
+  const invitations = room.abilities["invitation.manage"] ? await listInvitations(ctx, room.id) : null;
+  return { invitations };
+}
+
+export async function action({ request, context, params }: Route.ActionArgs) {
+  const ctx = actorContext(request, context);
+  const fields = await formFields(request);
+  const roomId = params.roomId;
+  switch (fields.intent) {
+    case "invite":
+      return attempt(
+        async () => {
+          const baseUrl = context.app.config.publicUrl ?? new URL(request.url).origin;
+          const invitation = await createInvitation(ctx, roomId, { email: fields.email, side: fields.side, role: fields.role }, baseUrl);
+          return { ok: true as const, intent: "invite" as const, invitation: { email: fields.email!.trim().toLowerCase(), url: invitation.url, expiresAt: invitation.expiresAt } };
+        },
+        { intent: "invite", values: echo(fields) },
+      );
+    case "revoke":
+      return attempt(
+        async () => {
+          await revokeInvitation(ctx, roomId, fields.invitationId);
+          return { ok: true as const, intent: "revoke" as const };
+        },
+        { intent: "revoke" },
+      );
+    case "change-role":
+      return attempt(
+        async () => {
+          await changeParticipantRole(ctx, roomId, fields.userId, { role: fields.role });
+          return { ok: true as const, intent: "change-role" as const };
+        },
+        { intent: "change-role" },
+      );
+    case "remove":
+      return attempt(
+        async () => {
+          await removeParticipant(ctx, roomId, fields.userId);
+          return { ok: true as const, intent: "remove" as const };
+        },
+        { intent: "remove" },
+      );
+    default:
+      throw data({ message: "Unknown action." }, { status: 400 });
+  }
+}
+
+export default function RoomOverview({ loaderData, actionData }: Route.ComponentProps) {
+  const { room, participants } = useRoomData();
+  const { invitations } = loaderData;
+  const canManage = room.abilities["participant.manage"];
+  // Row actions run through fetchers; without JavaScript their refusals arrive here instead.
+  const rowError = actionData && !actionData.ok && actionData.intent !== "invite" ? actionData.error : null;
+  return (
+    <div className="overview-grid">
+      <div className="overview-main">
+        <section className="card" aria-labelledby="about-heading">
+          <div className="card-header">
+            <h2 id="about-heading">About this deal</h2>
+            {room.abilities["room.update"] ? (
+              <Link to={`/rooms/${room.id}/edit`} className="text-link small">
+                Edit
+              </Link>
+            ) : null}
+          </div>
+          {room.description ? <p className="description">{room.description}</p> : <p className="muted">No description yet.</p>}
+        </section>
+
+        <section className="card" aria-labelledby="participants-heading">
+          <div className="card-header">
+            <h2 id="participants-heading">Participants</h2>
+            <span className="muted small">{participants.length} in this room</span>
+          </div>
+          {rowError ? <FormAlert error={rowError} /> : null}
+          <ParticipantGroup title="Internal team" people={participants.filter((p) => p.side === "internal")} canManage={canManage} />
+          <ParticipantGroup title="Guests" people={participants.filter((p) => p.side === "external")} canManage={canManage} empty="No guests yet. Invite the buyer's team to work with you here." />
+        </section>
+      </div>
+
+      <aside className="overview-side">
+        {room.abilities["room.invite"] ? <InviteCard actionData={actionData} /> : null}
+        {invitations ? <InvitationsCard invitations={invitations} /> : null}
+        <section className="card" aria-labelledby="details-heading">
+          <h2 id="details-heading">Deal details</h2>
+          <dl className="details">
+            <dt>Account</dt>
+            <dd>{room.account}</dd>
+            <dt>Value</dt>
+            <dd>{formatMoney(room.value)}</dd>
+            <dt>Stage</dt>
+            <dd>
+              <StageBadge stage={room.stage} />
+            </dd>
+            <dt>Status</dt>
+            <dd>
+              <StatusBadge status={room.status} />
+            </dd>
+            <dt>Expected close</dt>
+            <dd>{formatDate(room.expectedCloseDate)}</dd>
+            <dt>Created</dt>
+            <dd>{formatDate(room.createdAt)}</dd>
+            <dt>Your access</dt>
+            <dd>
+              {room.myParticipation ? (
+                <span className="badge-pair">
+                  <SideBadge side={room.myParticipation.side} />
+                  <RoleBadge role={room.myParticipation.role} />
+                </span>
+              ) : (
+                "Organization admin (read only)"
+              )}
+            </dd>
+          </dl>
+        </section>
+      </aside>
+    </div>
+  );
+}
+
+function ParticipantGroup({
+  title,
+  people,
+  canManage,
+  empty,
+}: {
+  title: string;
+  people: ParticipantView[];
+  canManage: boolean;
+  empty?: string;
+}) {
+  return (
+    <div className="participant-group">
+      <h3>{title}</h3>
+      {people.length === 0 ? (
+        <p className="muted small">{empty ?? "Nobody yet."}</p>
+      ) : (
+        <ul className="participant-list">
+          {people.map((p) => (
+            <ParticipantRow key={p.userId} person={p} canManage={canManage} />
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function ParticipantRow({ person, canManage }: { person: ParticipantView; canManage: boolean }) {
+  const roleFetcher = useFetcher<typeof action>();
+  const removeFetcher = useFetcher<typeof action>();
+  const error = [roleFetcher.data, removeFetcher.data].find((d) => d && !d.ok);
+  const removing = removeFetcher.state !== "idle";
+  const manageable = canManage && person.role !== "owner";
+  return (
+    <li className={`participant${removing ? " is-pending" : ""}`} data-user-id={person.userId}>
+      <Avatar person={person} />
+      <div className="participant-text">
+        <span className="participant-name">{person.name}</span>
+        {person.email ? <span className="participant-email">{person.email}</span> : null}
+      </div>
+      <div className="participant-badges">
+        <SideBadge side={person.side} />
+        {manageable ? null : <RoleBadge role={person.role} />}
+      </div>
+      {manageable ? (
+        <div className="participant-actions">
+          <roleFetcher.Form method="post" className="inline-form">
+            <input type="hidden" name="intent" value="change-role" />
+            <input type="hidden" name="userId" value={person.userId} />
+            <label className="visually-hidden" htmlFor={`role-${person.userId}`}>
+              Role of {person.name}
+            </label>
+            <select
+              id={`role-${person.userId}`}
+              name="role"
+              defaultValue={person.role}
+              className="compact"
+              onChange={(e) => roleFetcher.submit(e.currentTarget.form)}
+            >
+              {ROLE_OPTIONS.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {roleLabel(o.value)}
+                </option>
+              ))}
+            </select>
+            <noscript>
+              <button type="submit" className="button secondary small">
+                Change
+              </button>
+            </noscript>
+          </roleFetcher.Form>
+          <removeFetcher.Form
+            method="post"
+            className="inline-form"
+            onSubmit={(e) => {
+              if (!confirm(`Remove ${person.name} from this room? Their access ends at once.`)) e.preventDefault();
+            }}
+          >
+            <input type="hidden" name="intent" value="remove" />
+            <input type="hidden" name="userId" value={person.userId} />
+            <button type="submit" className="button danger-ghost small" disabled={removing} aria-label={`Remove ${person.name}`}>
+              Remove
+            </button>
+          </removeFetcher.Form>
+        </div>
+      ) : null}
+      {error && !error.ok ? (
+        <p className="field-error participant-error" role="alert">
+          {error.error.message}
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
+function InviteCard({ actionData }: { actionData: Route.ComponentProps["actionData"] }) {
+  const navigation = useNavigation();
+  const form = useRef<HTMLFormElement>(null);
+  const busy = navigation.state === "submitting" && navigation.formData?.get("intent") === "invite";
+  const result = actionData?.intent === "invite" ? actionData : null;
+  const error = result && !result.ok ? result.error : null;
+  const values = result && !result.ok ? result.values : {};
+  const created = result?.ok ? result.invitation : null;
+
+  useEffect(() => {
+    if (created) form.current?.reset();
+  }, [created]);
+
+  return (
+    <section className="card" aria-labelledby="invite-heading">
+      <h2 id="invite-heading">Invite someone</h2>
+      <p className="muted small">
+        They get a single-use link to join. Guests (the buyer's team) see only what is shared; internal people see everything.
+      </p>
+      {created ? (
+        <div className="invite-result" role="status">
+          <p>
+            <MailIcon /> Invitation for <strong>{created.email}</strong> created. Send them this link — it works once and expires{" "}
+            {formatDate(created.expiresAt)}.
+          </p>
+          <CopyField label={`Invitation link for ${created.email}`} value={created.url} />
+        </div>
+      ) : null}
+      <Form method="post" className="stack" ref={form} noValidate>
+        <input type="hidden" name="intent" value="invite" />
+        <FormAlert error={error} fields={INVITE_FIELDS} />
+        <TextField label="E-mail" name="email" type="email" autoComplete="off" required placeholder="name@customer.com" defaultValue={values.email} error={error} />
+        <fieldset className="field">
+          <legend>Side</legend>
+          <div className="segmented">
+            <label>
+              <input type="radio" name="side" value="external" defaultChecked={(values.side ?? "external") === "external"} />
+              <span>
+                <GuestIcon size={14} /> Guest
+              </span>
+            </label>
+            <label>
+              <input type="radio" name="side" value="internal" defaultChecked={values.side === "internal"} />
+              <span>
+                <LockIcon size={14} /> Internal
+              </span>
+            </label>
+          </div>
+        </fieldset>
+        <SelectField label="Role" name="role" options={ROLE_OPTIONS} defaultValue={values.role ?? "editor"} error={error} />
+        <SubmitButton pending={busy} pendingText="Creating invitation…">
+          Create invitation
+        </SubmitButton>
+      </Form>
+    </section>
+  );
+}
+
+function InvitationsCard({ invitations }: { invitations: NonNullable<Route.ComponentProps["loaderData"]["invitations"]> }) {
+  return (
+    <section className="card" aria-labelledby="invitations-heading">
+      <h2 id="invitations-heading">Invitations</h2>
+      {invitations.length === 0 ? (
+        <p className="muted small">No invitations yet.</p>
+      ) : (
+        <ul className="invitation-list">
+          {invitations.map((inv) => (
+            <InvitationRow key={inv.id} invitation={inv} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function InvitationRow({ invitation }: { invitation: NonNullable<Route.ComponentProps["loaderData"]["invitations"]>[number] }) {
+  const fetcher = useFetcher<typeof action>();
+  const failed = fetcher.data && !fetcher.data.ok ? fetcher.data.error : null;
+  return (
+    <li className="invitation" data-invitation-id={invitation.id}>
+      <div className="invitation-text">
+        <span className="invitation-email" title={invitation.email}>
+          {invitation.email}
+        </span>
+        <span className="invitation-meta">
+          <span className={`badge badge-invite-${invitation.status}`}>{invitation.status[0]!.toUpperCase() + invitation.status.slice(1)}</span>
+          <span className="muted small">
+            {invitation.side === "external" ? "Guest" : "Internal"} · {roleLabel(invitation.role)} ·{" "}
+            {invitation.status === "pending" ? `expires ${formatShortDate(invitation.expiresAt)}` : `sent ${formatShortDate(invitation.createdAt)}`}
+          </span>
+        </span>
+        {failed ? (
+          <span className="field-error" role="alert">
+            {failed.message}
+          </span>
+        ) : null}
+      </div>
+      {invitation.status === "pending" ? (
+        <fetcher.Form method="post">
+          <input type="hidden" name="intent" value="revoke" />
+          <input type="hidden" name="invitationId" value={invitation.id} />
+          <button type="submit" className="button danger-ghost small" disabled={fetcher.state !== "idle"} aria-label={`Revoke the invitation for ${invitation.email}`}>
+            Revoke
+          </button>
+        </fetcher.Form>
+      ) : null}
+    </li>
+  );
+}

@@ -1,0 +1,97 @@
+import { Link, NavLink, Outlet, useLocation } from "react-router";
+import type { Route } from "./+types/rooms.$roomId";
+import { StageBadge, StageProgress, StatusBadge } from "../components/deal.tsx";
+import { ErrorPage } from "../components/error-page.tsx";
+import { CalendarIcon, GuestIcon, LockIcon, PencilIcon } from "../components/icons.tsx";
+import { AvatarStack } from "../components/people.tsx";
+import { orErrorPage } from "../lib/actions.server.ts";
+import { formatDate } from "../lib/format.ts";
+import { formatMoney } from "../lib/money.ts";
+import { actorContext } from "../lib/session.server.ts";
+import { listParticipants } from "../../server/services/participants.ts";
+import { getRoom } from "../../server/services/rooms.ts";
+import { stagesOf } from "../../server/services/stages.ts";
+
+export const meta: Route.MetaFunction = ({ loaderData }) => [
+  { title: loaderData ? `${loaderData.room.name} · Dealroom` : "Room not found · Dealroom" },
+];
+
+/** The room and who is in it: the header of every tab. A room the reader may not see is a 404. */
+export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const ctx = actorContext(request, context);
+  const [room, participants] = await orErrorPage(() =>
+    Promise.all([getRoom(ctx, params.roomId), listParticipants(ctx, params.roomId)]),
+  );
+  return { room, participants, stages: await stagesOf(room.organizationId) };
+}
+
+export default function RoomLayout({ loaderData }: Route.ComponentProps) {
+  const { room, participants, stages } = loaderData;
+  const team = participants.filter((p) => p.side === "internal");
+  const guests = participants.filter((p) => p.side === "external");
+  const base = `/rooms/${room.id}`;
+  const { pathname } = useLocation();
+  return (
+    <main className="page room-page">
+      <nav className="breadcrumbs" aria-label="Breadcrumb">
+        <Link to="/rooms">Rooms</Link>
+        <span aria-hidden="true">/</span>
+        <span aria-current="page">{room.account}</span>
+      </nav>
+
+      <header className="card room-header">
+        <div className="room-header-main">
+          <p className="room-account-label">{room.account}</p>
+          <h1>{room.name}</h1>
+          <div className="room-meta">
+            <span className="room-value">{formatMoney(room.value)}</span>
+            <StageBadge stage={room.stage} />
+            <StatusBadge status={room.status} />
+            <span className="meta-item">
+              <CalendarIcon /> {room.expectedCloseDate ? `Expected close ${formatDate(room.expectedCloseDate)}` : "No close date"}
+            </span>
+          </div>
+          <StageProgress stages={stages} current={room.stage} />
+        </div>
+        <div className="room-header-side">
+          <div className="people-groups">
+            <div className="people-group">
+              <span className="people-group-label">
+                <LockIcon size={12} /> Internal team
+              </span>
+              {team.length ? <AvatarStack people={team} label="Internal team" /> : <span className="muted small">Nobody yet</span>}
+            </div>
+            <div className="people-group">
+              <span className="people-group-label">
+                <GuestIcon size={12} /> Guests
+              </span>
+              {guests.length ? <AvatarStack people={guests} label="Guests" /> : <span className="muted small">No guests yet</span>}
+            </div>
+          </div>
+          {room.abilities["room.update"] ? (
+            <Link to={`${base}/edit`} className="button secondary small">
+              <PencilIcon /> Edit details
+            </Link>
+          ) : null}
+        </div>
+      </header>
+
+      <nav className="tabs" aria-label="Room sections">
+        {/* Editing the details is part of the overview. */}
+        <NavLink to={base} end className={({ isActive }) => (isActive || pathname === `${base}/edit` ? "active" : undefined)}>
+          Overview
+        </NavLink>
+        <NavLink to={`${base}/pages`}>Pages</NavLink>
+        <NavLink to={`${base}/threads`}>Threads</NavLink>
+        <NavLink to={`${base}/files`}>Files</NavLink>
+        <NavLink to={`${base}/activity`}>Activity</NavLink>
+      </nav>
+
+      <Outlet />
+    </main>
+  );
+}
+
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  return <ErrorPage error={error} />;
+}

@@ -1,0 +1,130 @@
+import { test as base, expect, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
+
+// Shared fixtures for the end-to-end specs:
+// - every page is watched: a console error or uncaught exception fails the test unless the
+//   test declared it expected (`consoleGuard.allow(/…/)`);
+// - `newPerson()` opens another browser context: a second person at another computer;
+// - `api` creates users, rooms and invitations directly through the JSON API, and
+//   `signIn(context, user)` hands a browser that user's session, so specs only click
+//   through the screens they are about.
+
+let counter = 0;
+/** Unique per run and per call, so specs also work against a reused database. */
+export const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+export interface ApiUser {
+  id: string;
+  email: string;
+  name: string;
+  password: string;
+  token: string;
+}
+
+class ConsoleGuard {
+  private readonly problems: string[] = [];
+  private readonly allowed: RegExp[] = [];
+
+  watch(page: Page) {
+    page.on("console", (message) => {
+      if (message.type() === "error") this.record(`console.error: ${message.text()}`);
+    });
+    page.on("pageerror", (error) => this.record(`uncaught: ${error.message}`));
+  }
+
+  /** Declares an error this test provokes on purpose (e.g. the browser logging a 404 response). */
+  allow(pattern: RegExp) {
+    this.allowed.push(pattern);
+  }
+
+  private record(text: string) {
+    if (!this.allowed.some((pattern) => pattern.test(text))) this.problems.push(text);
+  }
+
+  assertClean() {
+    expect(this.problems, "unexpected browser console errors").toEqual([]);
+  }
+}
+
+class Api {
+  constructor(private readonly request: APIRequestContext) {}
+
+  private async call(method: "GET" | "POST", path: string, token: string | undefined, data?: unknown) {
+    const response = await this.request.fetch(path, {
+      method,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      ...(data === undefined ? {} : { data }),
+    });
+    const body = await response.json().catch(() => null);
+    if (!response.ok()) throw new Error(`${method} ${path} → ${response.status()} ${JSON.stringify(body)}`);
+    return body;
+  }
+
+  async signup(name = `Seller ${unique()}`, organization = `Org ${unique()}`): Promise<ApiUser> {
+    const email = `seller-${unique()}@example.test`;
+    const password = "correct horse battery";
+    const body = await this.call("POST", "/api/v1/signup", undefined, { email, password, name, organization });
+    return { id: body.user.id, email, name, password, token: body.token };
+  }
+
+  async createRoom(owner: ApiUser, room: Record<string, unknown> = {}): Promise<{ id: string; name: string }> {
+    return this.call("POST", "/api/v1/rooms", owner.token, { name: `Room ${unique()}`, account: "Globex", ...room });
+  }
+
+  async invite(owner: ApiUser, roomId: string, invitation: { email: string; side: "internal" | "external"; role: "editor" | "commenter" | "viewer" }) {
+    return this.call("POST", `/api/v1/rooms/${roomId}/invitations`, owner.token, invitation) as Promise<{ id: string; url: string; token: string }>;
+  }
+
+  /** Invites a new person and accepts as them: a participant with their own session. */
+  async addParticipant(owner: ApiUser, roomId: string, side: "internal" | "external", role: "editor" | "commenter" | "viewer", name = `Person ${unique()}`): Promise<ApiUser> {
+    const email = `${side}-${role}-${unique()}@example.test`;
+    const invitation = await this.invite(owner, roomId, { email, side, role });
+    const password = "correct horse battery";
+    const body = await this.call("POST", `/api/v1/invitations/${invitation.token}/accept`, undefined, { name, password });
+    return { id: body.user.id, email, name, password, token: body.token };
+  }
+}
+
+interface Fixtures {
+  consoleGuard: ConsoleGuard;
+  /** A fresh browser context and page: another person, with their own cookies. */
+  newPerson: () => Promise<Page>;
+  api: Api;
+  /** Gives a browser context the session of a user created through the API. */
+  signIn: (context: BrowserContext, user: ApiUser) => Promise<void>;
+}
+
+export const test = base.extend<Fixtures>({
+  consoleGuard: [
+    async ({}, use) => {
+      const guard = new ConsoleGuard();
+      await use(guard);
+      guard.assertClean();
+    },
+    { auto: true },
+  ],
+  page: async ({ page, consoleGuard }, use) => {
+    consoleGuard.watch(page);
+    await use(page);
+  },
+  newPerson: async ({ browser, consoleGuard, baseURL }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async () => {
+      const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+      contexts.push(context);
+      const page = await context.newPage();
+      consoleGuard.watch(page);
+      return page;
+    });
+    for (const context of contexts) await context.close();
+  },
+  api: async ({ request }, use) => {
+    await use(new Api(request));
+  },
+  signIn: async ({ baseURL }, use) => {
+    await use(async (context, user) => {
+      await context.addCookies([{ name: "dealroom_session", value: user.token, url: baseURL!, httpOnly: true, sameSite: "Lax" }]);
+    });
+  },
+});
+
+export { expect };
