@@ -26,6 +26,8 @@ export default [
     route("files/:fileId", "routes/rooms.$roomId.files.$fileId.tsx"),
   ]),
   route("invite/:token", "routes/invite.$token.tsx"),
+  route("sign-in/:token", "routes/sign-in.$token.tsx"),
+  route("outbox", "routes/outbox.tsx"),
   route("notifications", "routes/notifications.tsx"),
   route("notifications/count", "routes/notifications.count.tsx"),
 ] satisfies RouteConfig;

@@ -5,6 +5,11 @@ import { attempt, echo, formFields } from "../lib/actions.server.ts";
 import { safeRedirect } from "../lib/redirect.ts";
 import { redirectWithSession, requestMeta } from "../lib/session.server.ts";
 import { login } from "../../server/services/accounts.ts";
+import { requestSignInLink } from "../../server/services/sign-in-links.ts";
+
+function publicBaseUrl(request: Request, context: Route.ActionArgs["context"]): string {
+  return context.app.config.publicUrl ?? new URL(request.url).origin;
+}
 
 export const meta: Route.MetaFunction = () => [{ title: "Sign in · Dealroom" }];
 
@@ -17,6 +22,15 @@ export function loader({ request, context }: Route.LoaderArgs) {
 
 export async function action({ request, context }: Route.ActionArgs) {
   const fields = await formFields(request);
+  if (fields.intent === "link") {
+    return attempt(
+      async () => {
+        await requestSignInLink(context.app, { email: fields.email }, publicBaseUrl(request, context), requestMeta(request, context));
+        return { ok: true as const, intent: "link", linkSentTo: fields.email ?? "", error: null, values: echo(fields) };
+      },
+      { intent: "link", values: echo(fields) },
+    );
+  }
   // The service never says which of e-mail or password was wrong, and rate-limits attempts.
   return attempt(
     async () => {
@@ -31,14 +45,16 @@ export default function Login({ actionData }: Route.ComponentProps) {
   const [params] = useSearchParams();
   const redirectTo = params.get("redirectTo") ?? "";
   const busy = useNavigation().state === "submitting";
-  const error = actionData?.error;
+  const passwordError = actionData?.intent === "link" ? null : actionData?.error;
+  const linkError = actionData?.intent === "link" ? actionData.error : null;
+  const linkSentTo = actionData && "linkSentTo" in actionData ? actionData.linkSentTo : null;
   return (
     <main className="auth-page">
       <div className="card auth-card">
         <h1>Sign in</h1>
         <p className="muted">Welcome back. Your deal rooms are waiting.</p>
         <Form method="post" className="stack" noValidate>
-          <FormAlert error={error} fields={FIELDS} />
+          <FormAlert error={passwordError} fields={FIELDS} />
           <input type="hidden" name="redirectTo" value={redirectTo} />
           <TextField
             label="E-mail"
@@ -47,13 +63,30 @@ export default function Login({ actionData }: Route.ComponentProps) {
             autoComplete="username"
             required
             defaultValue={actionData?.values.email}
-            error={error}
+            error={passwordError}
           />
-          <TextField label="Password" name="password" type="password" autoComplete="current-password" required error={error} />
+          <TextField label="Password" name="password" type="password" autoComplete="current-password" required error={passwordError} />
           <SubmitButton className="button primary block" pending={busy} pendingText="Signing in…">
             Sign in
           </SubmitButton>
         </Form>
+        <details className="sign-in-link" open={Boolean(linkError || linkSentTo)}>
+          <summary>No password? E-mail me a sign-in link</summary>
+          {linkSentTo ? (
+            <p className="notice" role="status">
+              If {linkSentTo} has a Dealroom account, a sign-in link is on its way. It works once, for 15 minutes.
+            </p>
+          ) : (
+            <Form method="post" className="stack" noValidate>
+              <FormAlert error={linkError} fields={["email"]} />
+              <input type="hidden" name="intent" value="link" />
+              <TextField label="E-mail for the link" name="email" type="email" autoComplete="email" required error={linkError} />
+              <SubmitButton className="button block" pending={busy} pendingText="Sending…">
+                E-mail me a link
+              </SubmitButton>
+            </Form>
+          )}
+        </details>
         <p className="auth-switch">
           New to Dealroom?{" "}
           <Link to={redirectTo ? `/signup?${new URLSearchParams({ redirectTo })}` : "/signup"}>Create your workspace</Link>

@@ -66,6 +66,12 @@ export default function Rooms({ loaderData, actionData }: Route.ComponentProps) 
             {adminOf.length
               ? `Every deal room of ${adminOf.join(" and ")}, and the rooms you take part in.`
               : "The deal rooms you take part in."}
+            {adminOf.length ? (
+              <>
+                {" "}
+                <Link to="/outbox">Outbox</Link>
+              </>
+            ) : null}
           </p>
         </div>
         {newRoom ? <NewRoom stages={newRoom.stages} organization={newRoom.organization} actionData={actionData} /> : null}

@@ -808,6 +808,22 @@ const PAGES: PageEntry[] = [
       unknown 404 404  404    404  404   404    404   404    404   404`,
   },
   {
+    // The page only offers "Continue"; the link is used by its POST, never by opening it.
+    path: "/sign-in/:token",
+    url: () => `/sign-in/${"a".repeat(32)}`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      public 200  200  200    200  200   200    200   200    200   200`,
+  },
+  {
+    // Each admin reads their own organization's outbox (the outsider administers their own).
+    path: "/outbox",
+    url: () => "/outbox",
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   403  403    403  403   403    200   403    200   login`,
+  },
+  {
     path: "/notifications",
     url: () => "/notifications",
     expect: `
