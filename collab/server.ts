@@ -1,27 +1,177 @@
 import type http from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
+import { RateLimiterMemory } from "rate-limiter-flexible";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { InvalidationScope } from "../server/realtime/bus.ts";
 import type { AppContext } from "../server/context.ts";
+import { AppError } from "../server/errors.ts";
+import { authorizeConnection, type Subject } from "./authorize.ts";
 import { CLOSE } from "./close-codes.ts";
+import { Connection, type ConnectionLimits } from "./connection.ts";
+import { DocumentRegistry } from "./registry.ts";
+
+export interface CollabOptions extends ConnectionLimits {
+  /** Largest message accepted; ws refuses a bigger frame from its header, before buffering it. */
+  maxPayload: number;
+  maxConnectionsPerPage: number;
+  /** Upgrades allowed per client IP per `upgradeWindowSeconds`. */
+  upgradesPerIp: number;
+  upgradeWindowSeconds: number;
+  /** Dead connections are found by ping and dropped after this long without a pong. */
+  pingIntervalMs: number;
+  /** On shutdown, how long to wait for clients to answer the close before cutting them off. */
+  drainTimeoutMs: number;
+}
+
+export const DEFAULT_COLLAB_OPTIONS: CollabOptions = {
+  maxPayload: 2 * 1024 * 1024,
+  maxConnectionsPerPage: 200,
+  upgradesPerIp: 120,
+  upgradeWindowSeconds: 10,
+  pingIntervalMs: 30_000,
+  drainTimeoutMs: 3000,
+  maxQueuedMessages: 32,
+  maxQueuedBytes: 4 * 1024 * 1024,
+  maxBufferedBytes: 16 * 1024 * 1024,
+};
+
+const PATH = /^\/collab(?:\/|$)/;
 
 /**
- * The /collab/<pageId> websocket endpoint. It claims only its own path and never touches
- * other upgrades (Vite HMR and socket.io share the HTTP server).
+ * The /collab/<pageId> websocket endpoint (y-websocket protocol). It claims only its own path and
+ * never touches other upgrades (Vite HMR and socket.io share the HTTP server). Documents live in
+ * the registry that is AppContext.documents, so server code edits the same in-memory documents.
  */
-export function attachCollab(_app: AppContext, server: http.Server) {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+export function attachCollab(app: AppContext, server: http.Server, overrides: Partial<CollabOptions> = {}) {
+  if (!(app.documents instanceof DocumentRegistry)) {
+    throw new Error("attachCollab needs AppContext.documents to be the live DocumentRegistry (see createAppContext)");
+  }
+  const registry: DocumentRegistry = app.documents;
+  const options = { ...DEFAULT_COLLAB_OPTIONS, ...overrides };
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, perMessageDeflate: false, clientTracking: false });
+  const upgrades = new RateLimiterMemory({ points: options.upgradesPerIp, duration: options.upgradeWindowSeconds });
+  const connections = new Set<Connection>();
+  let closing = false;
+
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!req.url?.startsWith("/collab/")) return;
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.close(CLOSE.UNAVAILABLE, "Live editing is not available yet");
+    const path = (req.url ?? "").split("?")[0]!;
+    if (!PATH.test(path)) return;
+    socket.on("error", () => {}); // a client vanishing mid-handshake is not our error
+    if (closing) return rejectUpgrade(socket, 503, "Service Unavailable");
+    // Anything not a page id (including bad %-escapes) is decided like a missing page.
+    const pageId = path.slice("/collab/".length);
+    upgrades.consume(clientIp(req)).then(
+      () => wss.handleUpgrade(req, socket, head, (ws) => void accept(ws, req, pageId)),
+      () => rejectUpgrade(socket, 429, "Too Many Requests"),
+    ).catch((error: unknown) => {
+      app.log.error({ err: error }, "collab upgrade failed");
+      socket.destroy();
     });
   };
+
+  async function accept(ws: WebSocket, req: http.IncomingMessage, pageId: string) {
+    const subject: Subject = { pageId };
+    const connection = new Connection(ws, subject, options, app.log, (c) => {
+      connections.delete(c);
+      if (c.document) registry.release(c.document);
+    });
+    connections.add(connection);
+    try {
+      const decision = await authorizeConnection(app, req, subject);
+      if (!connection.isOpen) return;
+      if (!decision.ok) return connection.close(decision.code, decision.reason);
+      if (connection.invalidated) return connection.close(CLOSE.RECONNECT, "reconnect");
+      const document = await registry.acquire(pageId);
+      if (!connection.isOpen || connection.invalidated) {
+        registry.release(document);
+        return connection.close(CLOSE.RECONNECT, "reconnect");
+      }
+      if (document.peers.size >= options.maxConnectionsPerPage) {
+        registry.release(document);
+        return connection.close(CLOSE.TOO_MANY, "too many connections to this page");
+      }
+      connection.open(decision.grant, document);
+    } catch (error) {
+      if (error instanceof AppError && error.status === 404) return connection.close(CLOSE.NOT_FOUND, "page not found");
+      // 503 from the registry: shutting down. Anything else (database unreachable) is worth a log line.
+      if (!(error instanceof AppError)) app.log.error({ err: error, pageId }, "collab connection could not be set up");
+      connection.close(CLOSE.UNAVAILABLE, "try again shortly");
+    }
+  }
+
+  // Access changed: close what it touches with "reconnect"; the reconnect is decided afresh.
+  const offInvalidate = app.bus.onInvalidate((scope) => {
+    for (const connection of connections) {
+      if (!touches(scope, connection)) continue;
+      if (connection.document) connection.close(CLOSE.RECONNECT, "reconnect");
+      else connection.invalidated = true;
+    }
+  });
+
+  const ping = setInterval(() => {
+    for (const connection of connections) {
+      if (!connection.alive) {
+        connection.ws.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.ws.ping();
+    }
+  }, options.pingIntervalMs);
+  ping.unref();
+
   server.on("upgrade", onUpgrade);
+  registry.startSweep();
+
   return {
+    registry,
+    /** Live connections (for tests and diagnostics). */
+    connections,
+    /**
+     * Stops taking connections, closes the open ones (applying whatever they sent before), then
+     * writes every document to PostgreSQL. Resolves when everything is stored.
+     */
     close: async () => {
-      server.off("upgrade", onUpgrade);
-      for (const client of wss.clients) client.terminate();
+      // The upgrade listener stays and answers 503: an upgrade nobody answers would hang, and
+      // keep the HTTP server from closing (socket.io leaves upgrades that are not its own alone).
+      closing = true;
+      offInvalidate();
+      clearInterval(ping);
+      await Promise.all([...connections].map((c) => c.drain(CLOSE.RESTARTING, "server restarting", options.drainTimeoutMs)));
+      await registry.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Whether an invalidation scope touches a connection. While the upgrade is still being decided,
+ * facts not yet known (user, room) count as a match: a stale decision must not survive.
+ */
+function touches(scope: InvalidationScope, connection: Connection): boolean {
+  const { pageId, userId, roomId } = connection.subject;
+  if ("pageIds" in scope) return scope.pageIds.includes(pageId);
+  const inRoom = (id: string | undefined) => roomId === undefined || roomId === id;
+  if ("userIds" in scope) return (userId === undefined || scope.userIds.includes(userId)) && (!scope.roomId || inRoom(scope.roomId));
+  return inRoom(scope.roomId);
+}
+
+function rejectUpgrade(socket: Duplex, status: number, text: string) {
+  if (!socket.writable) return socket.destroy();
+  socket.once("finish", () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+const TRUSTED_PROXY = /^(::1|127\.|::ffff:127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|f[cd]|fe80:)/i;
+
+/** The client's address; behind a local reverse proxy, the last hop it names (as express' trust proxy). */
+function clientIp(req: http.IncomingMessage): string {
+  const remote = req.socket.remoteAddress ?? "unknown";
+  const forwarded = req.headers["x-forwarded-for"];
+  if (typeof forwarded === "string" && TRUSTED_PROXY.test(remote)) {
+    const hops = forwarded.split(",").map((h) => h.trim()).filter(Boolean);
+    const last = hops[hops.length - 1];
+    if (last) return last;
+  }
+  return remote;
 }

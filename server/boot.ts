@@ -1,5 +1,5 @@
 import path from "node:path";
-import { storedPageDocuments } from "../collab/documents.ts";
+import { DocumentRegistry } from "../collab/registry.ts";
 import { connect, type Sql } from "../db/client.ts";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded.ts";
 import { migrate } from "../db/migrate.ts";
@@ -32,5 +32,8 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
 }
 
 export function createAppContext(sql: Sql, config: Config, log: Logger): AppContext {
-  return { sql, config, log, bus: createLocalBus(), rateLimits: createRateLimits(), documents: storedPageDocuments(sql) };
+  // Live page documents: the collab server and server code (API edits, restore) share them.
+  // COLLAB_PERSISTENCE=off exists only for the collab benchmark (bench/collab): edits then stay in memory (never flushed while editing, never acknowledged as saved).
+  const documents = new DocumentRegistry(sql, log, process.env.COLLAB_PERSISTENCE === "off" ? { flushDelayMs: 2 ** 31 - 1, maxPendingBytes: Infinity } : {});
+  return { sql, config, log, bus: createLocalBus(), rateLimits: createRateLimits(), documents };
 }

@@ -18,6 +18,8 @@ export interface Standing {
 /** Anything in a room that carries a visibility: pages, threads, files, activity. */
 export interface ScopedItem {
   visibility: Visibility;
+  /** Who wrote it, for rules about one's own items (e.g. editing one's own message). */
+  createdBy?: string | null;
 }
 
 const ROLE_RANK: Record<ParticipantRole, number> = { viewer: 0, commenter: 1, editor: 2, owner: 3 };
@@ -53,6 +55,8 @@ const roomRules = {
   "internal.read": isInternal,
   "page.create": (s: Standing) => roleAtLeast(s, "editor"),
   "thread.create": (s: Standing) => roleAtLeast(s, "commenter"),
+  /** Anyone commenter+ starts a shared thread; only internal participants start an internal one. */
+  "thread.createInternal": (s: Standing) => isInternal(s) && roleAtLeast(s, "commenter"),
   "file.upload": (s: Standing) => roleAtLeast(s, "editor"),
   /** Only internal editors decide what is shared (DESIGN.md). */
   "item.setVisibility": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
@@ -62,6 +66,9 @@ const itemRules = {
   "item.read": canReadItem,
   "item.edit": (s: Standing, item: ScopedItem) => canReadItem(s, item) && roleAtLeast(s, "editor"),
   "item.comment": (s: Standing, item: ScopedItem) => canReadItem(s, item) && roleAtLeast(s, "commenter"),
+  /** Editing or deleting what one wrote (messages) needs the right to comment still. */
+  "item.editOwn": (s: Standing, item: ScopedItem) =>
+    canReadItem(s, item) && roleAtLeast(s, "commenter") && !!item.createdBy && item.createdBy === s.userId,
   "item.changeVisibility": (s: Standing, item: ScopedItem) =>
     canReadItem(s, item) && isInternal(s) && roleAtLeast(s, "editor"),
 } as const satisfies Record<string, (s: Standing, item: ScopedItem) => boolean>;

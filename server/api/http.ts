@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { Actor } from "../access/index.ts";
 import type { RequestAuth } from "../auth/middleware.ts";
 import { withActor, type ActorContext, type AppContext } from "../context.ts";
-import { AppError, errorBody, unauthenticated } from "../errors.ts";
+import { AppError, errorBody, notFound, unauthenticated } from "../errors.ts";
 
 export const JSON_BODY_LIMIT = "256kb";
 
@@ -47,6 +47,8 @@ export function apiErrorHandler(app: AppContext) {
 
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  // Express fails to decode a path such as /rooms/%ZZ before any handler runs: no such thing exists.
+  if (error instanceof URIError) return notFound();
   const e = error as { type?: string; status?: number };
   if (e?.type === "entity.too.large") return new AppError(413, "payload_too_large", `The request body is larger than ${JSON_BODY_LIMIT}.`);
   if (e?.type === "entity.parse.failed") return new AppError(400, "invalid_json", "The request body is not valid JSON.");

@@ -1,0 +1,215 @@
+import { WebSocket, type RawData } from "ws";
+import * as Y from "yjs";
+import type { Logger } from "../server/log.ts";
+import type { Grant, Subject } from "./authorize.ts";
+import { CLOSE } from "./close-codes.ts";
+import type { LiveDocument, Peer } from "./live-document.ts";
+import {
+  MalformedMessage,
+  decodeClientMessage,
+  encodeSavedMessage,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  mergeDeleteRanges,
+  type ClientMessage,
+  type DeleteRanges,
+} from "./protocol.ts";
+
+export interface ConnectionLimits {
+  /** Messages a client may send before its connection is authorized (y-websocket sends two). */
+  maxQueuedMessages: number;
+  maxQueuedBytes: number;
+  /** Outgoing bytes a slow client may let pile up before it is cut off. */
+  maxBufferedBytes: number;
+}
+
+/**
+ * One websocket on /collab/<pageId>. Messages that arrive before the upgrade is decided wait in
+ * a bounded queue; afterwards each goes through the one decode point (decodeClientMessage), and
+ * anything malformed closes only this connection.
+ */
+export class Connection implements Peer {
+  readonly awarenessClients = new Set<number>();
+  /** Set by an access change that arrived while the upgrade was being decided. */
+  invalidated = false;
+  grant: Grant | null = null;
+  document: LiveDocument | null = null;
+  /** Client ids whose structs this connection wrote: the saved message reports their durable clocks. */
+  private writtenClients = new Set<number>();
+  /** Write messages not yet acknowledged: the document position they need, and their deletions. */
+  private unacked: { seq: number; deletes: DeleteRanges }[] = [];
+  private queue: Buffer[] = [];
+  private queuedBytes = 0;
+  private closed = false;
+  alive = true;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly subject: Subject,
+    private readonly limits: ConnectionLimits,
+    private readonly log: Logger,
+    /** Called once when this connection is closed by either side. */
+    private readonly onClosed: (connection: Connection) => void,
+  ) {
+    ws.binaryType = "nodebuffer";
+    ws.on("message", (data: RawData, isBinary: boolean) => this.receive(data as Buffer, isBinary));
+    ws.on("pong", () => (this.alive = true));
+    // Oversized frames and protocol errors arrive here; ws closes the socket itself (1009, 1002).
+    ws.on("error", (error) => this.log.debug({ err: error, pageId: subject.pageId }, "collab socket error"));
+    ws.on("close", () => this.finish());
+  }
+
+  get authorId() {
+    return this.grant?.actor.userId ?? null;
+  }
+
+  get isOpen() {
+    return !this.closed;
+  }
+
+  /** Starts serving the page: sync step 1 to writers, everyone's awareness, then what was queued. */
+  open(grant: Grant, document: LiveDocument) {
+    if (this.closed) return;
+    this.grant = grant;
+    this.document = document;
+    document.attach(this);
+    if (grant.canWrite) this.send(encodeSyncStep1(document.doc));
+    const awareness = document.awarenessMessage();
+    if (awareness) this.send(awareness);
+    const queued = this.queue;
+    this.queue = [];
+    this.queuedBytes = 0;
+    for (const data of queued) {
+      if (this.closed) break;
+      this.handle(data);
+    }
+  }
+
+  private receive(data: Buffer, isBinary: boolean) {
+    if (this.closed) return;
+    if (!isBinary) return this.close(CLOSE.BAD_MESSAGE, "binary messages only");
+    if (!this.document) {
+      this.queue.push(data);
+      this.queuedBytes += data.byteLength;
+      if (this.queue.length > this.limits.maxQueuedMessages || this.queuedBytes > this.limits.maxQueuedBytes) {
+        this.close(CLOSE.BAD_MESSAGE, "too many messages before authorization");
+      }
+      return;
+    }
+    this.handle(data);
+  }
+
+  /** Whatever a message does wrong, only this connection pays: it is closed, the process goes on. */
+  private handle(data: Buffer) {
+    try {
+      this.dispatch(decodeClientMessage(data));
+    } catch (error) {
+      if (!(error instanceof MalformedMessage)) this.log.warn({ err: error, pageId: this.subject.pageId }, "collab message failed");
+      this.close(CLOSE.BAD_MESSAGE, "malformed message");
+    }
+  }
+
+  private dispatch(message: ClientMessage) {
+    const document = this.document!;
+    const grant = this.grant!;
+    switch (message.type) {
+      case "sync-step1":
+        return this.send(encodeSyncStep2(document.doc, message.stateVector));
+      case "sync-step2":
+      case "update":
+        // Viewers and commenters read; what they send is neither applied, stored nor relayed.
+        if (!grant.canWrite) return;
+        return this.write(message.update);
+      case "awareness":
+        return document.applyAwareness(this, message.entries, grant.user);
+      case "query-awareness": {
+        const awareness = document.awarenessMessage();
+        if (awareness) this.send(awareness);
+        return;
+      }
+    }
+  }
+
+  private write(update: Uint8Array) {
+    const document = this.document!;
+    if (document.backlogFull) return this.close(CLOSE.UNAVAILABLE, "saving is behind; try again shortly");
+    // Decoding first checks the whole update before any of it reaches the document; both throw on garbage.
+    const decoded = Y.decodeUpdate(update);
+    document.apply(update, this);
+    for (const struct of decoded.structs) if (!(struct instanceof Y.Skip)) this.writtenClients.add(struct.id.client);
+    this.unacked.push({ seq: document.appendedSeq, deletes: this.appliedDeletes(decoded.ds.clients) });
+    this.committed();
+  }
+
+  /**
+   * The deletions of an update that the document now holds. A deletion of an item the server has
+   * not seen waits in Yjs' pending set; it is not acknowledged (it is not stored).
+   */
+  private appliedDeletes(ds: Map<number, { clock: number; len: number }[]>): DeleteRanges {
+    const store = this.document!.doc.store;
+    const out: DeleteRanges = new Map();
+    for (const [client, ranges] of ds) {
+      const known = Y.getState(store, client);
+      const kept = ranges
+        .map((r) => ({ clock: r.clock, len: Math.min(r.clock + r.len, known) - r.clock }))
+        .filter((r) => r.len > 0);
+      if (kept.length) out.set(client, kept);
+    }
+    return out;
+  }
+
+  /** Acknowledges every write message whose content is now in PostgreSQL (MESSAGE_SAVED). */
+  committed() {
+    const document = this.document;
+    if (!document || !this.unacked.length || this.unacked[0]!.seq > document.committedSeq) return;
+    const acked: DeleteRanges[] = [];
+    while (this.unacked.length && this.unacked[0]!.seq <= document.committedSeq) acked.push(this.unacked.shift()!.deletes);
+    const clocks = new Map<number, number>();
+    for (const client of this.writtenClients) {
+      const clock = document.durable.get(client);
+      if (clock) clocks.set(client, clock);
+    }
+    this.send(encodeSavedMessage(clocks, mergeDeleteRanges(acked)));
+  }
+
+  send(message: Uint8Array) {
+    if (this.closed || this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.log.warn({ pageId: this.subject.pageId }, "collab client too slow; disconnecting");
+      this.ws.terminate();
+      return this.finish();
+    }
+    this.ws.send(message);
+  }
+
+  /** Closes with `code` and stops serving at once: nothing more is applied or relayed. */
+  close(code: number, reason: string) {
+    if (this.closed) return;
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    this.finish();
+  }
+
+  /**
+   * For shutdown: sends a close frame but keeps applying what the client sent before it, until the
+   * client answers (or `timeoutMs` passes). Resolves when the socket is closed.
+   */
+  drain(code: number, reason: string, timeoutMs: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.ws.terminate(), timeoutMs);
+      this.ws.once("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, reason);
+    });
+  }
+
+  private finish() {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue = [];
+    this.document?.detach(this);
+    this.onClosed(this);
+  }
+}

@@ -1,0 +1,166 @@
+import * as Y from "yjs";
+import { transaction, type Tx } from "../db/client.ts";
+
+/**
+ * PostgreSQL side of page documents: the append-only update log (page_updates), the compacted
+ * state (page_states), the quiet-period version mark and the derived content on pages.
+ *
+ * Appends and compaction of one page take the same transaction-scoped advisory lock, so the
+ * log's sequence numbers of a page commit in order and compaction never skips a row that
+ * commits late.
+ */
+
+/** Serializes writers of one page's log (appends, compaction). */
+export const lockPageLog = (sql: Tx, pageId: string) =>
+  sql`select pg_advisory_xact_lock(hashtextextended(${`dealroom.page-log:${pageId}`}, 0))`;
+
+const LOAD_CHUNK_ROWS = 500;
+
+/**
+ * Applies the page's stored state (compacted state, then the log after it, in order) to `doc`.
+ * Both reads come from one snapshot, so a compaction committing in between cannot hide rows.
+ * Returns how many log rows were read (the size of the uncompacted log).
+ */
+export async function applyStoredState(sql: Tx, pageId: string, doc: Y.Doc, origin: unknown = null): Promise<number> {
+  const read = async (tx: Tx) => {
+    const [state] = await tx<{ state: Buffer; mergedSeq: string }[]>`
+      select state, merged_seq as "mergedSeq" from page_states where page_id = ${pageId}`;
+    if (state) Y.applyUpdate(doc, state.state, origin);
+    let rows = 0;
+    await tx<{ update: Buffer }[]>`
+      select update from page_updates where page_id = ${pageId} and seq > ${state?.mergedSeq ?? 0} order by seq`.cursor(
+      LOAD_CHUNK_ROWS,
+      (chunk) => {
+        // Applying one by one stays linear; Y.mergeUpdates over a long log does not.
+        for (const row of chunk) Y.applyUpdate(doc, row.update, origin);
+        rows += chunk.length;
+      },
+    );
+    return rows;
+  };
+  return "begin" in sql ? sql.begin("isolation level repeatable read read only", read) : read(sql);
+}
+
+/** The page's stored document as one Yjs update. */
+export async function loadStoredState(sql: Tx, pageId: string): Promise<Uint8Array> {
+  const doc = new Y.Doc();
+  try {
+    await applyStoredState(sql, pageId, doc);
+    return Y.encodeStateAsUpdate(doc);
+  } finally {
+    doc.destroy();
+  }
+}
+
+export interface LogRow {
+  update: Uint8Array;
+  authorId: string | null;
+}
+
+/**
+ * Appends updates to the page's log and, in the same transaction, marks the page for its
+ * quiet-period version: due `quietMs` (less at most a second) from now, crediting every author
+ * since the last version.
+ */
+export async function appendUpdates(sql: Tx, pageId: string, rows: LogRow[], quietMs: number): Promise<void> {
+  if (!rows.length) return;
+  const authors = [...new Set(rows.map((r) => r.authorId).filter((a): a is string => a !== null))];
+  await transaction(sql, async (tx) => {
+    await lockPageLog(tx, pageId);
+    await tx`insert into page_updates ${tx(
+      rows.map((r) => ({ page_id: pageId, update: Buffer.from(r.update.buffer, r.update.byteOffset, r.update.byteLength), author_id: r.authorId })),
+    )}`;
+    // Rewriting the page row (and its search vector) for every few-ms batch would be a write storm:
+    // leave it when its mark is at most `slack` older and already credits these authors.
+    const slackMs = Math.min(1000, quietMs / 10);
+    await tx`
+      update pages set
+        version_due_at = now() + make_interval(secs => ${quietMs / 1000}),
+        pending_authors = array(select distinct a from unnest(pending_authors || ${authors}::uuid[]) as a)
+      where id = ${pageId}
+        and (version_due_at is null
+             or version_due_at < now() + make_interval(secs => ${(quietMs - slackMs) / 1000})
+             or not pending_authors @> ${authors}::uuid[])`;
+  });
+}
+
+/**
+ * Writes the text and HTML derived from the document. `updated_at` moves only when the content
+ * really changed, so a render after a reload does not make an unchanged page look edited.
+ */
+export async function writeDerivedContent(sql: Tx, pageId: string, content: { text: string; html: string }): Promise<void> {
+  await sql`
+    update pages set content_text = ${content.text}, content_html = ${content.html}, updated_at = now()
+    where id = ${pageId} and (content_text is distinct from ${content.text} or content_html is distinct from ${content.html})`;
+}
+
+export interface CompactionResult {
+  /** Log rows merged into page_states (and deleted). */
+  merged: number;
+  /** True when rows past `maxRows` remain for another round. */
+  more: boolean;
+}
+
+/**
+ * Merges the page's log into page_states and deletes the merged rows, in one transaction under
+ * the page's log lock. Reads the log in chunks and applies them to a Y.Doc (linear), at most
+ * `maxRows` rows per call.
+ */
+export async function compactPageLog(
+  sql: Tx,
+  pageId: string,
+  options: { chunkRows?: number; maxRows?: number } = {},
+): Promise<CompactionResult> {
+  const chunkRows = options.chunkRows ?? 500;
+  const maxRows = options.maxRows ?? 5000;
+  return transaction(sql, async (tx) => {
+    await lockPageLog(tx, pageId);
+    const [state] = await tx<{ state: Buffer; mergedSeq: string }[]>`
+      select state, merged_seq as "mergedSeq" from page_states where page_id = ${pageId}`;
+    const doc = new Y.Doc();
+    try {
+      if (state) Y.applyUpdate(doc, state.state);
+      let lastSeq = state?.mergedSeq ?? "0";
+      let merged = 0;
+      let more = false;
+      for (;;) {
+        const rows = await tx<{ seq: string; update: Buffer }[]>`
+          select seq, update from page_updates where page_id = ${pageId} and seq > ${lastSeq}
+          order by seq limit ${chunkRows}`;
+        for (const row of rows) Y.applyUpdate(doc, row.update);
+        if (rows.length) lastSeq = rows[rows.length - 1]!.seq;
+        merged += rows.length;
+        if (rows.length < chunkRows) break;
+        if (merged >= maxRows) {
+          more = true;
+          break;
+        }
+      }
+      if (!merged) return { merged, more: false };
+      const encoded = Buffer.from(Y.encodeStateAsUpdate(doc));
+      await tx`
+        insert into page_states (page_id, state, merged_seq, updated_at) values (${pageId}, ${encoded}, ${lastSeq}, now())
+        on conflict (page_id) do update set state = excluded.state, merged_seq = excluded.merged_seq, updated_at = now()`;
+      await tx`delete from page_updates where page_id = ${pageId} and seq <= ${lastSeq}`;
+      return { merged, more };
+    } finally {
+      doc.destroy();
+    }
+  });
+}
+
+/** Pages whose uncompacted log is longer than `threshold` rows, longest first. */
+export async function pagesWithLongLogs(sql: Tx, threshold: number, limit = 20): Promise<string[]> {
+  const rows = await sql<{ pageId: string }[]>`
+    select u.page_id as "pageId"
+    from page_updates u left join page_states s on s.page_id = u.page_id
+    where u.seq > coalesce(s.merged_seq, 0)
+    group by u.page_id
+    having count(*) > ${threshold}
+    order by count(*) desc
+    limit ${limit}`;
+  return rows.map((r) => r.pageId);
+}
+
+/** True for the error PostgreSQL raises when the page row is gone (foreign key violation). */
+export const isMissingPage = (error: unknown) => (error as { code?: string } | null)?.code === "23503";

@@ -1,0 +1,238 @@
+import { Writable } from "node:stream";
+import pino from "pino";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { loadStoredState } from "../../collab/documents.ts";
+import { DocumentRegistry } from "../../collab/registry.ts";
+import { compactPageLog } from "../../collab/storage.ts";
+import { roomWithCast } from "../support/factories.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
+import { addParagraph, insertPage, openClient, pageText, storedText, typeInto, waitFor, type TestClient } from "./collab-support.ts";
+
+let server: TestServer;
+let cast: Awaited<ReturnType<typeof roomWithCast>>;
+const clients: TestClient[] = [];
+const client = (pageId: string, token: string) => {
+  const c = openClient(server.url, pageId, token);
+  clients.push(c);
+  return c;
+};
+
+beforeAll(async () => {
+  server = await startTestServer();
+  cast = await roomWithCast(server);
+});
+afterEach(() => {
+  for (const c of clients.splice(0)) c.destroy();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+/** Writes `count` single-keystroke log rows for a page, as many separate edits would. */
+async function writeKeystrokeLog(pageId: string, count: number, doc = new Y.Doc()) {
+  const updates: Uint8Array[] = [];
+  doc.on("update", (u: Uint8Array) => updates.push(u));
+  addParagraph(doc, "");
+  typeInto(doc, "x".repeat(count - 2));
+  doc.transact(() => {
+    const text = (doc.getXmlFragment("default").get(0) as Y.XmlElement).get(0) as Y.XmlText;
+    text.delete(0, Math.floor(count / 4));
+    text.format(0, 5, { bold: true });
+  });
+  await server.sql`insert into page_updates ${server.sql(updates.map((u) => ({ page_id: pageId, update: Buffer.from(u), author_id: cast.owner.id })))}`;
+  return doc;
+}
+
+const logRows = async (pageId: string) =>
+  (await server.sql<{ n: number }[]>`select count(*)::int as n from page_updates where page_id = ${pageId}`)[0]!.n;
+
+/** Holds an exclusive lock on a table until `release` is called: the database is "slow". */
+async function holdTable(table: "page_updates" | "sessions") {
+  const conn = await server.sql.reserve();
+  await conn`begin`;
+  await conn.unsafe(`lock table ${table} in access exclusive mode`);
+  return async () => {
+    await conn`rollback`;
+    conn.release();
+  };
+}
+
+describe("compaction", () => {
+  it("merges the log into page_states, deletes the merged rows, and the content stays identical", async () => {
+    const pageId = await insertPage(server.sql, cast.room.id);
+    const source = await writeKeystrokeLog(pageId, 700);
+    const before = await loadStoredState(server.sql, pageId);
+    expect(await logRows(pageId)).toBe(700);
+
+    const result = await compactPageLog(server.sql, pageId, { chunkRows: 64, maxRows: 300 });
+    expect(result).toEqual({ merged: 320, more: true });
+    while ((await compactPageLog(server.sql, pageId, { chunkRows: 64, maxRows: 300 })).more);
+    expect(await logRows(pageId)).toBe(0);
+
+    const after = await loadStoredState(server.sql, pageId);
+    const [a, b] = [new Y.Doc(), new Y.Doc()];
+    Y.applyUpdate(a, before);
+    Y.applyUpdate(b, after);
+    expect(b.getXmlFragment("default").toJSON()).toBe(a.getXmlFragment("default").toJSON());
+    expect(b.getXmlFragment("default").toJSON()).toBe(source.getXmlFragment("default").toJSON());
+    expect(Y.encodeStateVector(b)).toEqual(Y.encodeStateVector(a));
+    expect(pageText(b)).toBe(pageText(source));
+  });
+
+  it("a live page compacts itself once its log passes the bound, while its editor keeps typing", async () => {
+    const pageId = await insertPage(server.sql, cast.room.id);
+    const seeded = await writeKeystrokeLog(pageId, 500);
+    const editor = client(pageId, cast.owner.token);
+    await waitFor(() => pageText(editor.doc) === pageText(seeded), "the stored log at the editor");
+    typeInto(editor.doc, " and then some");
+    await editor.waitForStatus("saved");
+    await waitFor(async () => (await logRows(pageId)) < 10, "compaction of the live page");
+    const [state] = await server.sql`select merged_seq from page_states where page_id = ${pageId}`;
+    expect(state).toBeDefined();
+    typeInto(editor.doc, "!");
+    await editor.waitForStatus("saved");
+    expect(storedText(await loadStoredState(server.sql, pageId))).toBe(pageText(editor.doc));
+  });
+
+  it("compaction racing live writes loses nothing", async () => {
+    const pageId = await insertPage(server.sql, cast.room.id);
+    const editor = client(pageId, cast.owner.token);
+    await editor.waitForStatus("saved");
+    for (let round = 0; round < 20; round++) {
+      typeInto(editor.doc, `${round} `);
+      await compactPageLog(server.sql, pageId);
+    }
+    await editor.waitForStatus("saved");
+    await compactPageLog(server.sql, pageId);
+    expect(storedText(await loadStoredState(server.sql, pageId))).toBe(pageText(editor.doc));
+  });
+
+  it("the background sweep compacts long logs of pages nobody has open", async () => {
+    const long = await insertPage(server.sql, cast.room.id);
+    const short = await insertPage(server.sql, cast.room.id);
+    const doc = await writeKeystrokeLog(long, 600);
+    await writeKeystrokeLog(short, 20);
+    const compacted = await (server.app.documents as DocumentRegistry).sweep();
+    expect(compacted).toContain(long);
+    expect(compacted).not.toContain(short);
+    expect(await logRows(long)).toBe(0);
+    expect(await logRows(short)).toBe(20);
+    expect(storedText(await loadStoredState(server.sql, long))).toBe(pageText(doc));
+  });
+});
+
+describe("writing under a slow or failing database", () => {
+  it("a slow database gets a few group commits, not a write per keystroke", async () => {
+    const pageId = await insertPage(server.sql, cast.room.id);
+    const editor = client(pageId, cast.owner.token);
+    await editor.waitForStatus("saved");
+    const release = await holdTable("page_updates");
+    try {
+      typeInto(editor.doc, "a".repeat(300));
+      const live = (server.app.documents as DocumentRegistry).loaded(pageId)!;
+      await waitFor(() => pageText(live.doc) === "a".repeat(300), "every keystroke at the server while the table is held");
+      expect(editor.connection.status).toBe("saving");
+    } finally {
+      await release();
+    }
+    await editor.waitForStatus("saved");
+    expect(await logRows(pageId)).toBeLessThanOrEqual(4);
+    expect(storedText(await loadStoredState(server.sql, pageId))).toBe("a".repeat(300));
+  });
+
+  it("a failed write keeps the edits, retries, and reports saved only after the write succeeds", async () => {
+    const pageId = await insertPage(server.sql, cast.room.id);
+    const editor = client(pageId, cast.owner.token);
+    await editor.waitForStatus("saved");
+    await server.sql.unsafe(`
+      create sequence collab_failed_writes;
+      create function collab_fail_writes() returns trigger language plpgsql as $$
+      begin perform nextval('collab_failed_writes'); raise exception 'disk full'; end $$;
+      create trigger collab_fail_writes before insert on page_updates for each row execute function collab_fail_writes();`);
+    try {
+      typeInto(editor.doc, "must not be lost");
+      await waitFor(async () => {
+        const [row] = await server.sql<{ n: string }[]>`select last_value as n from collab_failed_writes`;
+        return Number(row!.n) >= 3;
+      }, "three failed attempts");
+      expect(editor.connection.status).toBe("saving");
+      expect(await logRows(pageId)).toBe(0);
+    } finally {
+      await server.sql.unsafe(`drop trigger collab_fail_writes on page_updates; drop function collab_fail_writes(); drop sequence collab_failed_writes;`);
+    }
+    await editor.waitForStatus("saved", 10_000);
+    expect(storedText(await loadStoredState(server.sql, pageId))).toBe("must not be lost");
+  });
+
+  it("the failure is logged with its attempt count", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(JSON.parse(chunk.toString()));
+        done();
+      },
+    });
+    const registry = new DocumentRegistry(server.sql, pino({ level: "error" }, sink), { retryInitialMs: 20, retryMaxMs: 40 });
+    const pageId = await insertPage(server.sql, cast.room.id);
+    await server.sql.unsafe(`
+      create function collab_fail_once() returns trigger language plpgsql as $$
+      begin raise exception 'connection reset'; end $$;
+      create trigger collab_fail_once before insert on page_updates for each row execute function collab_fail_once();`);
+    const change = new Y.Doc();
+    addParagraph(change, "retried");
+    const applied = registry.applyUpdate(pageId, Y.encodeStateAsUpdate(change), cast.owner.id);
+    try {
+      await waitFor(() => lines.filter((l) => l.msg === "page update write failed; kept in memory, retrying").length >= 2, "two logged failures");
+    } finally {
+      await server.sql.unsafe(`drop trigger collab_fail_once on page_updates; drop function collab_fail_once();`);
+    }
+    await applied;
+    expect(lines[0]).toMatchObject({ pageId, attempt: 1 });
+    expect(lines[1]).toMatchObject({ pageId, attempt: 2 });
+    expect(storedText(await loadStoredState(server.sql, pageId))).toBe("retried");
+    await registry.close();
+  });
+});
+
+describe("the document registry", () => {
+  it("concurrent first users share one load; the last one leaving unloads after everything is written", async () => {
+    const registry = new DocumentRegistry(server.sql, server.app.log, { idleUnloadMs: 20 });
+    const pageId = await insertPage(server.sql, cast.room.id);
+    const [a, b] = await Promise.all([registry.acquire(pageId), registry.acquire(pageId)]);
+    expect(a).toBe(b);
+    addParagraph(a.doc, "written before unload");
+    registry.release(a);
+    registry.release(b);
+    await waitFor(() => registry.loaded(pageId) === undefined, "the unload");
+    expect(storedText(await loadStoredState(server.sql, pageId))).toBe("written before unload");
+    const [page] = await server.sql<{ text: string }[]>`select content_text as text from pages where id = ${pageId}`;
+    expect(page!.text).toBe("written before unload");
+    await registry.close();
+  });
+
+  it("someone arriving while the document is being unloaded gets the same document", async () => {
+    const registry = new DocumentRegistry(server.sql, server.app.log, { idleUnloadMs: 0 });
+    const pageId = await insertPage(server.sql, cast.room.id);
+    const first = await registry.acquire(pageId);
+    addParagraph(first.doc, "in memory only");
+    const release = await holdTable("page_updates");
+    let again;
+    try {
+      registry.release(first);
+      await waitFor(() => registry.isUnloading(pageId), "the unload waiting on the database");
+      again = await registry.acquire(pageId);
+      expect(again).toBe(first);
+      expect(pageText(again.doc)).toBe("in memory only");
+    } finally {
+      await release();
+    }
+    await again.whenDurable();
+    // The unload gave way: the document is still alive for its new user.
+    addParagraph(again.doc, "after the unload gave way");
+    registry.release(again);
+    await waitFor(() => registry.loaded(pageId) === undefined, "the unload after the second user left");
+    expect(storedText(await loadStoredState(server.sql, pageId))).toBe("in memory only\nafter the unload gave way");
+    await registry.close();
+  });
+});

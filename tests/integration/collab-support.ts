@@ -1,0 +1,117 @@
+// Helpers for the collab-*.test.ts integration tests: real y-websocket clients and raw ws sockets
+// against a real server.
+import WebSocket from "ws";
+import * as Y from "yjs";
+import { connectPage, type CollabStatus, type PageConnection } from "../../collab/client.ts";
+import type { Sql } from "../../db/client.ts";
+
+/** Inserts a page row straight into the room (the page service is not needed for these tests). */
+export async function insertPage(
+  sql: Sql,
+  roomId: string,
+  options: { visibility?: "internal" | "shared"; createdBy?: string; title?: string } = {},
+): Promise<string> {
+  const [row] = await sql<{ id: string }[]>`
+    insert into pages (room_id, title, visibility, created_by)
+    values (${roomId}, ${options.title ?? "Mutual plan"}, ${options.visibility ?? "shared"}, ${options.createdBy ?? null})
+    returning id`;
+  return row!.id;
+}
+
+/** Polls `check` until it returns something truthy; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Plain text of the page's TipTap fragment: paragraphs joined by newlines. */
+export function pageText(doc: Y.Doc): string {
+  return doc
+    .getXmlFragment("default")
+    .toArray()
+    .map((node) => (node instanceof Y.XmlElement ? node.toArray().map((t) => (t instanceof Y.XmlText ? t.toString() : "")).join("") : ""))
+    .join("\n");
+}
+
+/** Appends a paragraph holding `text`, as the editor would. */
+export function addParagraph(doc: Y.Doc, text: string) {
+  const paragraph = new Y.XmlElement("paragraph");
+  paragraph.insert(0, [new Y.XmlText(text)]);
+  doc.getXmlFragment("default").push([paragraph]);
+}
+
+/** Types `text` at the end of the last paragraph, one transaction per character, like keystrokes. */
+export function typeInto(doc: Y.Doc, text: string) {
+  const fragment = doc.getXmlFragment("default");
+  if (fragment.length === 0) addParagraph(doc, "");
+  const paragraph = fragment.get(fragment.length - 1) as Y.XmlElement;
+  const node = paragraph.get(0) as Y.XmlText;
+  for (const ch of text) node.insert(node.length, ch);
+}
+
+export function storedText(state: Uint8Array): string {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  const text = pageText(doc);
+  doc.destroy();
+  return text;
+}
+
+export interface TestClient {
+  doc: Y.Doc;
+  connection: PageConnection;
+  closes: number[];
+  waitForStatus(status: CollabStatus, timeoutMs?: number): Promise<void>;
+  waitForClose(code: number, timeoutMs?: number): Promise<void>;
+  destroy(): void;
+}
+
+/** A real y-websocket client (through connectPage) in Node. */
+export function openClient(serverUrl: string, pageId: string, token: string | undefined, doc = new Y.Doc()): TestClient {
+  const connection = connectPage({ url: serverUrl, pageId, doc, token, WebSocketPolyfill: WebSocket });
+  const closes: number[] = [];
+  connection.provider.on("connection-close", (event) => {
+    if (event) closes.push(event.code);
+  });
+  return {
+    doc,
+    connection,
+    closes,
+    waitForStatus: (status, timeoutMs = 5000) => waitFor(() => connection.status === status, `status ${status} (now ${connection.status})`, timeoutMs).then(() => {}),
+    waitForClose: (code, timeoutMs = 5000) => waitFor(() => closes.includes(code), `close ${code} (saw ${closes.join(",") || "none"})`, timeoutMs).then(() => {}),
+    destroy() {
+      connection.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+export interface RawSocket {
+  ws: WebSocket;
+  messages: Uint8Array[];
+  opened: Promise<void>;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+/** A plain ws socket to /collab/<pageId>, for attacker tests with hand-made frames. */
+export function rawSocket(serverUrl: string, pageId: string, token?: string, options: WebSocket.ClientOptions = {}): RawSocket {
+  const url = `${serverUrl.replace(/^http/, "ws")}/collab/${pageId}${token ? `?token=${token}` : ""}`;
+  const ws = new WebSocket(url, options);
+  const messages: Uint8Array[] = [];
+  ws.on("message", (data: Buffer) => messages.push(new Uint8Array(data)));
+  ws.on("error", () => {});
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+  });
+  opened.catch(() => {});
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  return { ws, messages, opened, closed };
+}
