@@ -1,0 +1,47 @@
+import { Suspense, lazy, useCallback, useState } from "react";
+import type { CaretUser } from "../../editor/collab-editor.client.tsx";
+import type { LiveSession } from "../../editor/use-live-page.ts";
+
+// The editor bundle (TipTap, ProseMirror, Yjs bindings) loads in the browser only, after the
+// page is readable: a client-only module behind React.lazy.
+const CollabEditor = lazy(() => import("../../editor/collab-editor.client.tsx"));
+
+/**
+ * The page's content. First the last saved HTML from the server, so the page reads at once
+ * and still reads when the websocket cannot connect; once the live document has synced and
+ * the editor has rendered it, the editor takes its place.
+ */
+export function PageBody(props: {
+  html: string;
+  session: LiveSession | null;
+  synced: boolean;
+  user: CaretUser;
+  editable: boolean;
+}) {
+  const { html, session, synced, user, editable } = props;
+  const [readyFor, setReadyFor] = useState<LiveSession | null>(null);
+  const onReady = useCallback(() => setReadyFor(session), [session]);
+  const live = session !== null && synced && readyFor === session;
+
+  return (
+    <div className="wiki-page-body">
+      {!live &&
+        (html.trim() ? (
+          // content_html is rendered on the server from the page's own schema (server/wiki/render.ts),
+          // which escapes text and keeps only allowed links; it is not user-supplied markup.
+          <div className="wiki-prose wiki-static" data-testid="page-static" suppressHydrationWarning dangerouslySetInnerHTML={{ __html: html }} />
+        ) : (
+          <div className="wiki-prose wiki-static wiki-empty" data-testid="page-static">
+            <p className="muted">{editable ? "This page is empty. Start writing once the editor is ready." : "This page is empty."}</p>
+          </div>
+        ))}
+      {session && (
+        <div className="wiki-live" hidden={!live}>
+          <Suspense fallback={null}>
+            <CollabEditor doc={session.doc} provider={session.provider} user={user} editable={editable} onReady={onReady} />
+          </Suspense>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,96 @@
+import { Collaboration } from "@tiptap/extension-collaboration";
+import { CollaborationCaret } from "@tiptap/extension-collaboration-caret";
+import { Placeholder } from "@tiptap/extensions";
+import { EditorContent, useEditor } from "@tiptap/react";
+import { useEffect } from "react";
+import type { WebsocketProvider } from "y-websocket";
+import type * as Y from "yjs";
+import { avatarColour } from "../lib/format.ts";
+import { editorExtensions } from "./extensions.ts";
+import { Toolbar } from "./toolbar.tsx";
+
+/**
+ * A person's colour, from their id: the same as their avatar everywhere in Dealroom. The collab
+ * server stamps id and name on every awareness state, so a client cannot pick someone else's.
+ */
+function caretColour(other: Record<string, unknown>): string {
+  return typeof other.id === "string" ? avatarColour(other.id) : "#6e7685";
+}
+
+function renderCaret(other: Record<string, unknown>): HTMLElement {
+  const colour = caretColour(other);
+  const caret = document.createElement("span");
+  caret.classList.add("collaboration-carets__caret");
+  caret.style.borderColor = colour;
+  const label = document.createElement("div");
+  label.classList.add("collaboration-carets__label");
+  label.style.backgroundColor = colour;
+  label.textContent = typeof other.name === "string" ? other.name : "Someone";
+  caret.append(label);
+  return caret;
+}
+
+export interface CaretUser {
+  id: string;
+  name: string;
+  color: string;
+}
+
+/**
+ * The live TipTap editor of one page. Browser only (`.client.tsx`): it needs a live Y.Doc and
+ * provider, which the page creates in an effect. Content comes only from the Y.Doc — never
+ * from `content` — so nothing is duplicated when the document syncs.
+ */
+export default function CollabEditor(props: {
+  doc: Y.Doc;
+  provider: WebsocketProvider;
+  user: CaretUser;
+  editable: boolean;
+  /** Called once the editor shows the synced document, so the page can drop its static copy. */
+  onReady?: () => void;
+}) {
+  const { doc, provider, user, editable, onReady } = props;
+  const editor = useEditor(
+    {
+      immediatelyRender: false,
+      editable,
+      extensions: [
+        ...editorExtensions(),
+        Collaboration.configure({ document: doc, field: "default" }),
+        CollaborationCaret.configure({
+          provider,
+          user: { id: user.id, name: user.name, color: user.color },
+          render: renderCaret,
+          selectionRender: (other) => ({ style: `background-color: ${caretColour(other)}33`, class: "ProseMirror-yjs-selection" }),
+        }),
+        // Display only (a decoration), so it does not change the shared schema.
+        Placeholder.configure({ placeholder: editable ? "Start writing… (# heading, - list, [] task, > quote)" : "" }),
+      ],
+      editorProps: {
+        attributes: {
+          class: "wiki-prose wiki-editor-surface",
+          "aria-label": editable ? "Page content" : "Page content (read-only)",
+          "data-testid": "page-editor",
+        },
+      },
+    },
+    [doc, provider, user.id, user.name, user.color],
+  );
+
+  // Abilities can change while the page is open (the loader revalidates); follow them.
+  useEffect(() => {
+    if (editor && editor.isEditable !== editable) editor.setEditable(editable);
+  }, [editor, editable]);
+
+  useEffect(() => {
+    if (editor) onReady?.();
+  }, [editor, onReady]);
+
+  if (!editor) return null;
+  return (
+    <div className={`wiki-editor${editable ? "" : " read-only"}`}>
+      {editable && <Toolbar editor={editor} />}
+      <EditorContent editor={editor} />
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+import { Outlet, data, isRouteErrorResponse, useMatches, useRouteLoaderData, type ShouldRevalidateFunctionArgs } from "react-router";
+import type { Route } from "./+types/rooms.$roomId.pages.$pageId";
+import type { loader as pagesLoader } from "./rooms.$roomId.pages.tsx";
+import { PageBody } from "../components/wiki/page-body.tsx";
+import { PageHeader } from "../components/wiki/page-header.tsx";
+import { usePresence } from "../editor/presence.ts";
+import { useLivePage } from "../editor/use-live-page.ts";
+import { orErrorPage } from "../lib/actions.server.ts";
+import { avatarColour } from "../lib/format.ts";
+import { actorContext } from "../lib/session.server.ts";
+import { getPage } from "../../server/wiki/pages.ts";
+import { renderState } from "../../server/wiki/render.ts";
+
+export const meta: Route.MetaFunction = ({ loaderData }) => [{ title: loaderData ? `${loaderData.page.title} · Dealroom` : "Page not found · Dealroom" }];
+
+/**
+ * One page: its metadata and abilities, and its last saved content as HTML so it reads at
+ * once (and still reads when the live connection cannot be made).
+ */
+export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const ctx = actorContext(request, context);
+  const page = await orErrorPage(() => getPage(ctx, params.pageId));
+  // A page id under another room's URL is not a page of this room.
+  if (page.roomId !== params.roomId) throw data({ code: "not_found", message: "Page does not exist or is not visible to you." }, { status: 404 });
+  const { html } = renderState(await ctx.documents.encodeState(page.id));
+  const me = { id: ctx.actor.userId, name: ctx.actor.name, color: avatarColour(ctx.actor.userId) };
+  return { page, html, me };
+}
+
+/** Typing a search or opening a version in the history panel does not reload the page itself. */
+export function shouldRevalidate({ currentParams, nextParams, formMethod, defaultShouldRevalidate }: ShouldRevalidateFunctionArgs) {
+  if (formMethod && formMethod !== "GET") return defaultShouldRevalidate;
+  return currentParams.pageId !== nextParams.pageId ? defaultShouldRevalidate : false;
+}
+
+export default function PageView({ loaderData }: Route.ComponentProps) {
+  const { page, html, me } = loaderData;
+  const pages = useRouteLoaderData<typeof pagesLoader>("routes/rooms.$roomId.pages")?.pages ?? [];
+  const panelOpen = useMatches().some((m) => m.id === "routes/rooms.$roomId.pages.$pageId.history");
+  // Decided from the server's abilities before the editor mounts: readers never get an editable editor.
+  const editable = page.abilities["item.edit"];
+  const live = useLivePage(page.id, me);
+  const present = usePresence(live.session?.provider.awareness ?? null);
+
+  return (
+    <div className={`wiki-page-grid${panelOpen ? " with-panel" : ""}`}>
+      <article className="wiki-page" aria-labelledby="page-title" data-page-id={page.id}>
+        <PageHeader page={page} pages={pages} present={present} status={live.status} editable={editable} historyOpen={panelOpen} />
+        {live.ended ? (
+          <div className="alert alert-error" role="alert">
+            {live.ended === "not-visible"
+              ? "This page is no longer available to you. Its visibility or your access may have changed."
+              : "Your session has ended. Sign in again to keep working on this page."}
+          </div>
+        ) : (
+          <PageBody key={page.id} html={html} session={live.session} synced={live.synced} user={me} editable={editable} />
+        )}
+      </article>
+      <Outlet />
+    </div>
+  );
+}
+
+/** A page that does not exist (or may not be seen) reads like one: the tab and its tree stay around it. */
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  return (
+    <section className="wiki-page wiki-empty-state" data-status={isRouteErrorResponse(error) ? error.status : 500}>
+      <h1>{notFound ? "Not found" : "This page could not be opened"}</h1>
+      <p className="muted">
+        {notFound
+          ? "This page does not exist, or you do not have access to it."
+          : "Something went wrong on our side. Nothing you saved was lost; try again in a moment."}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,95 @@
+import { Outlet, redirect, useParams, useRouteLoaderData } from "react-router";
+import type { Route } from "./+types/rooms.$roomId.pages";
+import type { loader as roomLoader } from "./rooms.$roomId.tsx";
+import { NewPageForm } from "../components/wiki/new-page-form.tsx";
+import { PageTree, type TreePage } from "../components/wiki/page-tree.tsx";
+import { SearchBox } from "../components/wiki/search-box.tsx";
+import { attempt, formFields, orErrorPage } from "../lib/actions.server.ts";
+import { actorContext } from "../lib/session.server.ts";
+import { createPage, listPages, setPageArchived, updatePage } from "../../server/wiki/pages.ts";
+import { searchRoom } from "../../server/search.ts";
+import wikiStyles from "../styles/wiki.css?url";
+
+export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: wikiStyles }];
+
+/** The Pages tab: the page tree (archived pages too, folded at the bottom) and, with ?q=, search results. */
+export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const ctx = actorContext(request, context);
+  const q = new URL(request.url).searchParams.get("q")?.trim() ?? "";
+  const [pages, results] = await orErrorPage(() =>
+    Promise.all([listPages(ctx, params.roomId, { includeArchived: true }), q ? searchRoom(ctx, params.roomId, q, ["page"]) : null]),
+  );
+  const tree: TreePage[] = pages.map((p) => ({
+    id: p.id,
+    title: p.title,
+    visibility: p.visibility,
+    parentId: p.parentId,
+    archived: p.archivedAt !== null,
+  }));
+  return { pages: tree, q, results: results?.filter((r) => r.type === "page") ?? null };
+}
+
+/**
+ * Changes to the tree: create, rename, move, archive, restore, visibility. The services decide
+ * who may do what; a refusal comes back as `{ error }` for the form that sent it.
+ */
+export async function action({ request, context, params }: Route.ActionArgs) {
+  const ctx = actorContext(request, context);
+  const { intent = "", pageId, ...fields } = await formFields(request);
+  return attempt(async () => {
+    switch (intent) {
+      case "create": {
+        const page = await createPage(ctx, params.roomId, {
+          title: fields.title ?? "",
+          visibility: fields.visibility,
+          parentId: fields.parentId || null,
+        });
+        return redirect(`/rooms/${page.roomId}/pages/${page.id}`);
+      }
+      case "rename":
+        await updatePage(ctx, pageId, { title: fields.title ?? "" });
+        break;
+      case "move":
+        await updatePage(ctx, pageId, { parentId: fields.parentId || null });
+        break;
+      case "visibility":
+        await updatePage(ctx, pageId, { visibility: fields.visibility });
+        break;
+      case "archive":
+        await setPageArchived(ctx, pageId, true);
+        break;
+      case "unarchive":
+        await setPageArchived(ctx, pageId, false);
+        break;
+      default:
+        return { ok: false as const, intent, error: { code: "invalid", message: "Unknown action." } };
+    }
+    return { ok: true as const, intent, error: null };
+  }, intent);
+}
+
+export default function RoomPages({ loaderData, actionData }: Route.ComponentProps) {
+  const { roomId, pageId } = useParams();
+  const room = useRouteLoaderData<typeof roomLoader>("routes/rooms.$roomId")?.room;
+  const createErrors = actionData && !actionData.ok && actionData.intent === "create" ? actionData.error : null;
+
+  return (
+    <div className="wiki-layout">
+      <aside className="wiki-sidebar" aria-label="Pages">
+        <SearchBox roomId={roomId!} q={loaderData.q} results={loaderData.results} />
+        {room?.abilities["page.create"] && (
+          <NewPageForm
+            roomId={roomId!}
+            pages={loaderData.pages}
+            canChooseVisibility={room.abilities["item.setVisibility"]}
+            error={createErrors}
+          />
+        )}
+        <PageTree roomId={roomId!} pages={loaderData.pages} currentPageId={pageId} />
+      </aside>
+      <div className="wiki-main">
+        <Outlet />
+      </div>
+    </div>
+  );
+}
