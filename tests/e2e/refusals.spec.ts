@@ -7,7 +7,7 @@ test("a wrong password is refused without saying which of e-mail or password was
   consoleGuard.allow(/status of 401/);
 
   await page.goto("/login");
-  await page.getByLabel("E-mail").fill(user.email);
+  await page.getByLabel("E-mail", { exact: true }).fill(user.email);
   await page.getByLabel("Password").fill("not the password");
   await page.getByRole("button", { name: "Sign in" }).click();
   const alert = page.getByRole("alert");
@@ -15,13 +15,13 @@ test("a wrong password is refused without saying which of e-mail or password was
   await expect(page).toHaveURL(/\/login$/);
 
   // An unknown e-mail gets the very same answer.
-  await page.getByLabel("E-mail").fill(`nobody-${unique()}@example.test`);
+  await page.getByLabel("E-mail", { exact: true }).fill(`nobody-${unique()}@example.test`);
   await page.getByLabel("Password").fill("not the password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(alert).toHaveText("That e-mail and password do not match an account.");
 
   // The right password gets in.
-  await page.getByLabel("E-mail").fill(user.email);
+  await page.getByLabel("E-mail", { exact: true }).fill(user.email);
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/rooms$/);
@@ -65,7 +65,7 @@ test("a signed-out visitor is sent to sign in and comes back to the page they as
 
   await page.goto(`/rooms/${room.id}`);
   await expect(page).toHaveURL(new RegExp(`/login\\?redirectTo=${encodeURIComponent(`/rooms/${room.id}`)}$`));
-  await page.getByLabel("E-mail").fill(seller.email);
+  await page.getByLabel("E-mail", { exact: true }).fill(seller.email);
   await page.getByLabel("Password").fill(seller.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(new RegExp(`/rooms/${room.id}$`));
@@ -81,7 +81,7 @@ test("a signed-out visitor is sent to sign in and comes back to the page they as
 test("redirectTo never leaves the site", async ({ page, api }) => {
   const user = await api.signup();
   await page.goto(`/login?redirectTo=${encodeURIComponent("//evil.example/steal")}`);
-  await page.getByLabel("E-mail").fill(user.email);
+  await page.getByLabel("E-mail", { exact: true }).fill(user.email);
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/^http:\/\/127\.0\.0\.1:\d+\/rooms$/);
@@ -94,7 +94,7 @@ test.describe("without JavaScript", () => {
     const user = await api.signup();
     consoleGuard.allow(/status of 400/);
     await page.goto("/login");
-    await page.getByLabel("E-mail").fill(user.email);
+    await page.getByLabel("E-mail", { exact: true }).fill(user.email);
     await page.getByLabel("Password").fill(user.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page).toHaveURL(/\/rooms$/);
@@ -118,7 +118,7 @@ test.describe("without JavaScript", () => {
 
     // Inviting shows the single-use link in the page rendered by the server.
     const invite = page.getByRole("region", { name: "Invite someone" });
-    await invite.getByLabel("E-mail").fill(`guest-${unique()}@hooli.test`);
+    await invite.getByLabel("E-mail", { exact: true }).fill(`guest-${unique()}@hooli.test`);
     await invite.getByRole("button", { name: "Create invitation" }).click();
     await expect(page.getByRole("region", { name: "Invite someone" }).getByRole("textbox", { name: /Invitation link for/ })).toHaveValue(
       /\/invite\/[a-z2-7]{32}$/,
