@@ -8,6 +8,8 @@ export default defineConfig({
           name: "unit",
           include: ["tests/unit/**/*.test.ts", "tests/unit/**/*.test.tsx"],
           environment: "node",
+          // Projects with different maxWorkers must run in separate groups: unit first.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -20,6 +22,7 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Two cores: more workers only fight over them (and over the database).
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
