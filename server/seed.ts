@@ -2,6 +2,7 @@ import { hashPassword } from "./auth/passwords.ts";
 import type { AppContext } from "./context.ts";
 import { recordActivity } from "./services/activity.ts";
 import type { Actor } from "./access/index.ts";
+import { seedDemoConversations } from "./demo-conversations.ts";
 import { seedDemoPages, type DemoAuthor } from "./wiki/demo-pages.ts";
 
 /** The demo is for trying the product locally; its password is printed at start. */
@@ -67,6 +68,9 @@ export async function seedDemo(app: AppContext): Promise<DemoInfo> {
     return { info: { roomId, roomName: ROOM_NAME, users }, pageAuthors };
   });
   // Pages go through the page service once the room is committed: their content becomes Y state.
-  if (seeded.pageAuthors) await seedDemoPages(app, seeded.info.roomId, seeded.pageAuthors);
+  if (seeded.pageAuthors) {
+    await seedDemoPages(app, seeded.info.roomId, seeded.pageAuthors);
+    await seedDemoConversations(app, seeded.info.roomId, seeded.pageAuthors);
+  }
   return seeded.info;
 }

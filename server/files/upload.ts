@@ -86,22 +86,33 @@ export async function receiveUpload(ctx: ActorContext, roomId: string | undefine
   if (!/^multipart\/form-data\s*;/i.test(req.headers["content-type"] ?? "")) {
     throw new AppError(415, "unsupported_media_type", "Send the upload as multipart/form-data with a file part named \"file\".");
   }
-  const storage = fileStorage(ctx.config);
+  return readMultipart(req, (rawFields, part, clientName) => storeFile(ctx, standing.roomId, rawFields, part, clientName));
+}
 
-  return readMultipart(req, async (rawFields, part, clientName) => {
-    const fields = parseInput(UploadFields, blankToUndefined(rawFields));
-    await planUpload(ctx.sql, ctx.actor, standing.roomId, fields, false);
+/**
+ * Stores one file (or a new version) from a stream of its bytes: the upload path above, and
+ * server code that adds a file of its own (the demo room). Access is decided again on commit.
+ */
+export async function storeFile(
+  ctx: ActorContext,
+  roomId: string,
+  rawFields: Record<string, string>,
+  content: Readable,
+  clientName: string | undefined,
+): Promise<FileJson> {
+  const fields = parseInput(UploadFields, blankToUndefined(rawFields));
+  await planUpload(ctx.sql, ctx.actor, roomId, fields, false);
 
-    const inspector = inspect(limit);
-    part.on("error", (error) => inspector.stream.destroy(error));
-    const stored = await storage.put(part.pipe(inspector.stream));
-    const name = sanitizeFileName(clientName);
-    const contentType = await sniffContentType(inspector.head(), name, stored.size <= SNIFF_BYTES);
+  const limit = ctx.config.maxUploadBytes;
+  const inspector = inspect(limit);
+  content.on("error", (error) => inspector.stream.destroy(error));
+  const stored = await fileStorage(ctx.config).put(content.pipe(inspector.stream));
+  const name = sanitizeFileName(clientName);
+  const contentType = await sniffContentType(inspector.head(), name, stored.size <= SNIFF_BYTES);
 
-    const committed = await commitUpload(ctx, standing.roomId, fields, { ...stored, name, contentType });
-    publishFileEvent(ctx, committed.kind === "version" ? "file.version_added" : "file.uploaded", committed.file, committed.json);
-    return committed.json;
-  });
+  const committed = await commitUpload(ctx, roomId, fields, { ...stored, name, contentType });
+  publishFileEvent(ctx, committed.kind === "version" ? "file.version_added" : "file.uploaded", committed.file, committed.json);
+  return committed.json;
 }
 
 /**
