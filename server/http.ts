@@ -7,6 +7,7 @@ import type { ServerBuild } from "react-router";
 import { attachCollab } from "../collab/server.ts";
 import { apiV1 } from "./api/v1.ts";
 import { authOf } from "./api/http.ts";
+import { recordRefusals } from "./access/refusals.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import type { AppContext } from "./context.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -44,6 +45,7 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
   });
 
   web.use(authenticate(app));
+  web.use(recordRefusals(app));
   web.use(csrfGuard(app));
   web.use("/api/v1", apiV1(app));
 

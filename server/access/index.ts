@@ -14,6 +14,7 @@ import {
   type ScopedItem,
   type Standing,
 } from "./policy.ts";
+import { noteRefusal } from "./refusals.ts";
 
 export * from "./policy.ts";
 
@@ -47,7 +48,10 @@ export async function loadStanding(sql: Tx, actor: Actor, roomId: string | undef
     participation: row.side && row.role ? { side: row.side, role: row.role } : null,
     orgRole: row.orgRole,
   };
-  if (!seesRoom(standing)) throw notFound("Room");
+  if (!seesRoom(standing)) {
+    noteRefusal({ roomId, organizationId: row.organizationId, type: "access.denied", status: 404, objectType: "room" });
+    throw notFound("Room");
+  }
   return standing;
 }
 
@@ -58,13 +62,17 @@ export async function loadStanding(sql: Tx, actor: Actor, roomId: string | undef
 export function authorize(s: Standing, action: RoomAction): void;
 export function authorize(s: Standing, action: ItemAction, item: ScopedItem, what?: string): void;
 export function authorize(s: Standing, action: Action, item?: ScopedItem, what = "That item"): void {
-  if (!seesRoom(s)) throw notFound("Room");
+  const refuse = (status: 403 | 404, hidden = "Room") => {
+    noteRefusal({ roomId: s.roomId, organizationId: s.organizationId, type: "access.denied", status, data: { action, what } });
+    return status === 404 ? notFound(hidden) : forbidden();
+  };
+  if (!seesRoom(s)) throw refuse(404);
   if (item) {
-    if (!canReadItem(s, item)) throw notFound(what);
-    if (!can(s, action as ItemAction, item)) throw forbidden();
+    if (!canReadItem(s, item)) throw refuse(404, what);
+    if (!can(s, action as ItemAction, item)) throw refuse(403);
     return;
   }
-  if (!can(s, action as RoomAction)) throw forbidden();
+  if (!can(s, action as RoomAction)) throw refuse(403);
 }
 
 /**

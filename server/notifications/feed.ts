@@ -27,7 +27,8 @@ export function activityVisibleWhere(sql: Tx, s: Standing) {
   const objectStillShared = isInternal(s)
     ? sql`true`
     : sql`coalesce(${objectVisibility(sql, "a.object_type", "a.object_id")}, 'shared') = 'shared'`;
-  return sql`(${visibleWhere(sql, s, "a.visibility")} and ${objectStillShared})`;
+  // Refused attempts (access.*) are for the audit trail only, never the feed or its counts.
+  return sql`(${visibleWhere(sql, s, "a.visibility")} and ${objectStillShared} and a.type not like 'access.%')`;
 }
 
 const FeedQuery = z

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { transaction, type Tx } from "../../db/client.ts";
 import { authorize, isId, loadStanding, type ParticipantRole, type Side } from "../access/index.ts";
+import { noteRefusal } from "../access/refusals.ts";
 import { consume } from "../auth/rate-limits.ts";
 import { createSession, generateToken, hashToken, type Session } from "../auth/sessions.ts";
 import type { ActorContext, AppContext } from "../context.ts";
@@ -119,6 +120,10 @@ async function findByToken(sql: Tx, token: string | undefined, lock = false): Pr
 
 function assertUsable(row: InvitationRow): void {
   const status = statusOf(row);
+  // A used, withdrawn or expired link being opened again is worth the owner's attention.
+  if (status !== "pending") {
+    noteRefusal({ roomId: row.roomId, organizationId: row.organizationId, type: "access.invitation_refused", status: 409, objectType: "invitation", data: { invitationId: row.id, reason: status } });
+  }
   if (status === "accepted") throw new AppError(409, "invitation_used", "This invitation has already been used. Sign in to open the room.");
   if (status === "revoked") throw new AppError(409, "invitation_revoked", "This invitation was withdrawn by the room owner.");
   if (status === "expired") throw new AppError(409, "invitation_expired", "This invitation has expired. Ask the room owner for a new one.");
