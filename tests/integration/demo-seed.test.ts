@@ -30,8 +30,8 @@ describe("the demo room", () => {
     const first = await seedDemo(server.app);
     const second = await seedDemo(server.app);
     expect(second.roomId).toBe(first.roomId);
-    const [{ rooms }] = await server.sql<{ rooms: number }[]>`select count(*)::int as rooms from rooms`;
-    expect(rooms).toBe(1);
+    const [count] = await server.sql<{ rooms: number }[]>`select count(*)::int as rooms from rooms`;
+    expect(count?.rooms).toBe(1);
 
     const seller = await signIn("maya.chen@northwind.example");
     const prospect = await signIn("jordan.lee@acme.example");
