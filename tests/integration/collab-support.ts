@@ -1,9 +1,17 @@
 // Helpers for the collab-*.test.ts integration tests: real y-websocket clients and raw ws sockets
 // against a real server.
+import http from "node:http";
 import WebSocket from "ws";
 import * as Y from "yjs";
 import { connectPage, type CollabStatus, type PageConnection } from "../../collab/client.ts";
+import { DocumentRegistry, type RegistryOptions } from "../../collab/registry.ts";
+import { attachCollab, type CollabOptions } from "../../collab/server.ts";
 import type { Sql } from "../../db/client.ts";
+import { createAppContext } from "../../server/boot.ts";
+import type { Config } from "../../server/config.ts";
+import type { AppContext } from "../../server/context.ts";
+import { listen } from "../../server/http.ts";
+import type { Logger } from "../../server/log.ts";
 
 /** Inserts a page row straight into the room (the page service is not needed for these tests). */
 export async function insertPage(
@@ -114,4 +122,78 @@ export function rawSocket(serverUrl: string, pageId: string, token?: string, opt
     ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
   );
   return { ws, messages, opened, closed };
+}
+
+export interface CollabServer {
+  url: string;
+  app: AppContext;
+  registry: DocumentRegistry;
+  collab: ReturnType<typeof attachCollab>;
+  close(): Promise<void>;
+}
+
+/**
+ * A collab endpoint of its own (only /collab, no API) on `sql`, with collab and registry options
+ * the full server does not take: higher upgrade rate limits, a shorter idle unload, a counting `sql`.
+ */
+export async function startCollabServer(
+  sql: Sql,
+  config: Config,
+  log: Logger,
+  options: { collab?: Partial<CollabOptions>; registry?: Partial<RegistryOptions> } = {},
+): Promise<CollabServer> {
+  const registry = new DocumentRegistry(sql, log, options.registry);
+  const app: AppContext = { ...createAppContext(sql, config, log), documents: registry };
+  const httpServer = http.createServer();
+  const collab = attachCollab(app, httpServer, options.collab);
+  const url = await listen(httpServer, 0, "127.0.0.1");
+  return {
+    url,
+    app,
+    registry,
+    collab,
+    async close() {
+      await collab.close();
+      httpServer.closeAllConnections();
+      await new Promise((r) => httpServer.close(r));
+    },
+  };
+}
+
+/** Runs `task(i)` for i in [0, count) with at most `concurrency` at a time; rejects on the first failure. */
+export async function runPool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < count) {
+      const i = next++;
+      try {
+        await task(i);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same sequence, so a fuzz failure can be replayed. */
+export function seededRandom(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
+  return {
+    next,
+    /** An integer in [min, max]. */
+    int,
+    pick: <T>(items: readonly T[]): T => items[int(0, items.length - 1)]!,
+    bytes: (length: number) => Uint8Array.from({ length }, () => int(0, 255)),
+  };
 }
