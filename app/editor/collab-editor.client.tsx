@@ -3,10 +3,13 @@ import { CollaborationCaret } from "@tiptap/extension-collaboration-caret";
 import { Placeholder } from "@tiptap/extensions";
 import { EditorContent, useEditor } from "@tiptap/react";
 import { useEffect } from "react";
+import { useNavigate } from "react-router";
 import type { WebsocketProvider } from "y-websocket";
 import type * as Y from "yjs";
 import { avatarColour } from "../lib/format.ts";
 import { editorExtensions } from "./extensions.ts";
+import { FILE_CARD } from "./file-card.ts";
+import { browserFileCard } from "./file-card-view.client.ts";
 import { Toolbar } from "./toolbar.tsx";
 
 /**
@@ -46,16 +49,21 @@ export default function CollabEditor(props: {
   provider: WebsocketProvider;
   user: CaretUser;
   editable: boolean;
+  /** The page's room (file cards resolve and open there) and visibility (which files the picker offers). */
+  roomId: string;
+  pageVisibility: "internal" | "shared";
   /** Called once the editor shows the synced document, so the page can drop its static copy. */
   onReady?: () => void;
 }) {
-  const { doc, provider, user, editable, onReady } = props;
+  const { doc, provider, user, editable, roomId, pageVisibility, onReady } = props;
+  const navigate = useNavigate();
   const editor = useEditor(
     {
       immediatelyRender: false,
       editable,
       extensions: [
-        ...editorExtensions(),
+        // The shared list, with the browser's file card view (its data is fetched per reader).
+        ...editorExtensions().map((extension) => (extension.name === FILE_CARD ? browserFileCard({ roomId, navigate }) : extension)),
         Collaboration.configure({ document: doc, field: "default" }),
         CollaborationCaret.configure({
           provider,
@@ -74,7 +82,7 @@ export default function CollabEditor(props: {
         },
       },
     },
-    [doc, provider, user.id, user.name, user.color],
+    [doc, provider, user.id, user.name, user.color, roomId],
   );
 
   // Abilities can change while the page is open (the loader revalidates); follow them.
@@ -89,7 +97,7 @@ export default function CollabEditor(props: {
   if (!editor) return null;
   return (
     <div className={`wiki-editor${editable ? "" : " read-only"}`}>
-      {editable && <Toolbar editor={editor} />}
+      {editable && <Toolbar editor={editor} roomId={roomId} pageVisibility={pageVisibility} />}
       <EditorContent editor={editor} />
     </div>
   );

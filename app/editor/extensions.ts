@@ -2,6 +2,7 @@ import type { Extensions } from "@tiptap/core";
 import { TaskItem, TaskList } from "@tiptap/extension-list";
 import { TableKit } from "@tiptap/extension-table";
 import { StarterKit } from "@tiptap/starter-kit";
+import { FileCard } from "./file-card.ts";
 
 /** Link targets a page may carry: web, mail, and same-site paths or anchors (no scheme). */
 const ALLOWED_LINK = /^(?:https?:|mailto:|[/#?.]|[^:]*$)/i;
@@ -33,5 +34,6 @@ export function editorExtensions(): Extensions {
     TaskList,
     TaskItem.configure({ nested: true }),
     TableKit,
+    FileCard,
   ];
 }

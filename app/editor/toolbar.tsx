@@ -1,6 +1,8 @@
 import { useEditorState, type Editor } from "@tiptap/react";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { isAllowedLink } from "./extensions.ts";
+import { FILE_CARD } from "./file-card.ts";
+import { FilePicker } from "./file-picker.tsx";
 
 /** Extensions a toolbar button needs; a button whose extension is not in the shared list is left out. */
 const has = (editor: Editor, name: string) => editor.extensionManager.extensions.some((e) => e.name === name);
@@ -27,9 +29,10 @@ function readState(editor: Editor) {
   };
 }
 
-export function Toolbar({ editor }: { editor: Editor }) {
+export function Toolbar({ editor, roomId, pageVisibility }: { editor: Editor; roomId: string; pageVisibility: "internal" | "shared" }) {
   const state = useEditorState({ editor, selector: ({ editor }) => readState(editor) });
   const [linkOpen, setLinkOpen] = useState(false);
+  const [fileOpen, setFileOpen] = useState(false);
   const chain = () => editor.chain().focus();
 
   return (
@@ -47,7 +50,14 @@ export function Toolbar({ editor }: { editor: Editor }) {
           <Btn label="Strikethrough" active={state.strike} onClick={() => chain().toggleStrike().run()}><s>S</s></Btn>
           <Btn label="Inline code" active={state.code} onClick={() => chain().toggleCode().run()}><code>{"<>"}</code></Btn>
           {has(editor, "link") && (
-            <Btn label="Link" active={state.link || linkOpen} onClick={() => setLinkOpen((open) => !open)}>
+            <Btn
+              label="Link"
+              active={state.link || linkOpen}
+              onClick={() => {
+                setFileOpen(false);
+                setLinkOpen((open) => !open);
+              }}
+            >
               <Icon d="M10 14a4 4 0 0 0 5.66 0l3-3a4 4 0 0 0-5.66-5.66l-1 1M14 10a4 4 0 0 0-5.66 0l-3 3a4 4 0 0 0 5.66 5.66l1-1" />
             </Btn>
           )}
@@ -81,6 +91,18 @@ export function Toolbar({ editor }: { editor: Editor }) {
               <Icon d="M4 5h16v14H4zM4 10h16M4 15h16M10 5v14M15 5v14" />
             </Btn>
           )}
+          {has(editor, FILE_CARD) && (
+            <Btn
+              label="Insert file"
+              active={fileOpen}
+              onClick={() => {
+                setLinkOpen(false);
+                setFileOpen((open) => !open);
+              }}
+            >
+              <Icon d="M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8zM14 3v5h5M12 12v6M9 15h6" />
+            </Btn>
+          )}
         </Group>
         {state.inTable && (
           <Group>
@@ -103,6 +125,20 @@ export function Toolbar({ editor }: { editor: Editor }) {
         </Group>
       </div>
       {linkOpen && <LinkForm editor={editor} onDone={() => setLinkOpen(false)} />}
+      {fileOpen && (
+        <FilePicker
+          roomId={roomId}
+          pageVisibility={pageVisibility}
+          onPick={(fileId) => {
+            chain().insertFileCard(fileId).run();
+            setFileOpen(false);
+          }}
+          onDone={() => {
+            setFileOpen(false);
+            editor.commands.focus();
+          }}
+        />
+      )}
     </div>
   );
 }

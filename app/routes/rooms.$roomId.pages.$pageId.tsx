@@ -9,7 +9,8 @@ import { orErrorPage } from "../lib/actions.server.ts";
 import { avatarColour } from "../lib/format.ts";
 import { actorContext } from "../lib/session.server.ts";
 import { getPage } from "../../server/wiki/pages.ts";
-import { renderState } from "../../server/wiki/render.ts";
+import { pageHtmlForActor } from "../../server/wiki/file-cards.ts";
+import { pageNodeFromState } from "../../server/wiki/render.ts";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [{ title: loaderData ? `${loaderData.page.title} · Dealroom` : "Page not found · Dealroom" }];
 
@@ -22,7 +23,8 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const page = await orErrorPage(() => getPage(ctx, params.pageId));
   // A page id under another room's URL is not a page of this room.
   if (page.roomId !== params.roomId) throw data({ code: "not_found", message: "Page does not exist or is not visible to you." }, { status: 404 });
-  const { html } = renderState(await ctx.documents.encodeState(page.id));
+  // Rendered for this reader: file cards show only what the reader may see of their file.
+  const html = await pageHtmlForActor(ctx, page.roomId, pageNodeFromState(await ctx.documents.encodeState(page.id)));
   const me = { id: ctx.actor.userId, name: ctx.actor.name, color: avatarColour(ctx.actor.userId) };
   return { page, html, me };
 }
@@ -53,7 +55,16 @@ export default function PageView({ loaderData }: Route.ComponentProps) {
               : "Your session has ended. Sign in again to keep working on this page."}
           </div>
         ) : (
-          <PageBody key={page.id} html={html} session={live.session} synced={live.synced} user={me} editable={editable} />
+          <PageBody
+            key={page.id}
+            html={html}
+            session={live.session}
+            synced={live.synced}
+            user={me}
+            editable={editable}
+            roomId={page.roomId}
+            pageVisibility={page.visibility}
+          />
         )}
       </article>
       <Outlet />

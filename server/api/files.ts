@@ -4,6 +4,7 @@ import type { AppContext } from "../context.ts";
 import { AppError, errorBody } from "../errors.ts";
 import { contentTypeHeader, isInlineSafe } from "../files/content-type.ts";
 import { accessLog, archiveFile, getFile, getVersions, listFiles, openVersion, recordFileAccess, updateFile } from "../files/files.ts";
+import { getFileCards } from "../files/file-cards.ts";
 import { createFolder, deleteFolder, listFolders, updateFolder } from "../files/folders.ts";
 import { contentDisposition } from "../files/names.ts";
 import { fileStorage, type ByteRange } from "../files/storage.ts";
@@ -34,6 +35,11 @@ export function filesApi(app: AppContext) {
   }));
   api.get("/rooms/:roomId/files", route(async (req, res) => {
     res.json({ items: await listFiles(actorContext(app, req, res), param(req, "roomId")) });
+  }));
+  // What the file cards of a wiki page show this reader (?ids=a,b; at most 50).
+  api.get("/rooms/:roomId/file-cards", route(async (req, res) => {
+    res.setHeader("Cache-Control", "private, no-store");
+    res.json({ items: await getFileCards(actorContext(app, req, res), param(req, "roomId"), req.query) });
   }));
 
   api.get("/rooms/:roomId/folders", route(async (req, res) => {

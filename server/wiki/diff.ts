@@ -1,6 +1,7 @@
 import { getText } from "@tiptap/core";
 import type { Node as PMNode } from "@tiptap/pm/model";
 import { diffArrays, diffWords } from "diff";
+import { cardFileId, FILE_CARD, fileCardMarkdown } from "../../app/editor/file-card.ts";
 import { pageSchema } from "./schema.ts";
 
 /**
@@ -38,6 +39,10 @@ function collectBlocks(node: PMNode, prefix: string, out: string[]): void {
     out.push(`${prefix}\`\`\`${node.attrs.language ?? ""}\n${node.textContent}\n\`\`\``);
   } else if (name === "horizontalRule") {
     out.push(`${prefix}---`);
+  } else if (name === FILE_CARD) {
+    // The card as the document has it (its markdown line): the file's name is not in the document.
+    const fileId = cardFileId(node.attrs.fileId);
+    if (fileId) out.push(`${prefix}${fileCardMarkdown(fileId)}`);
   } else if (name === "tableRow") {
     const cells: string[] = [];
     node.forEach((cell) => cells.push(inlineText(cell)));

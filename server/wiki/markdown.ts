@@ -1,8 +1,9 @@
 import type { JSONContent } from "@tiptap/core";
-import type { Node as PMNode } from "@tiptap/pm/model";
+import { Fragment, type Node as PMNode } from "@tiptap/pm/model";
 import { prosemirrorToYDoc } from "@tiptap/y-tiptap";
 import * as Y from "yjs";
 import { isAllowedLink } from "../../app/editor/extensions.ts";
+import { cardFileId, FILE_CARD, fileCardMarkdown } from "../../app/editor/file-card.ts";
 import { invalid } from "../errors.ts";
 import { pageNodeFromState, pageNodeOf } from "./render.ts";
 import { PAGE_FRAGMENT, pageSchema } from "./schema.ts";
@@ -43,12 +44,29 @@ function wrapStrayInline(node: JSONContent): JSONContent {
   return { ...node, content: blocks.map(({ stray: _stray, ...block }: JSONContent & { stray?: true }) => block) };
 }
 
+/**
+ * A file card line where its parent cannot start with one (the first line of a list item,
+ * which must be a paragraph) stays what was written: text, as in a task item.
+ */
+function cardsWhereAllowed(node: PMNode): PMNode {
+  if (node.isText || node.childCount === 0) return node;
+  const { schema } = pageSchema();
+  const children: PMNode[] = [];
+  node.forEach((child, _offset, index) => {
+    const fitted = cardsWhereAllowed(child);
+    const cardFirst = index === 0 && fitted.type.name === FILE_CARD && !node.type.contentMatch.matchType(fitted.type);
+    const fileId = cardFileId(fitted.attrs.fileId);
+    children.push(cardFirst ? schema.nodes.paragraph!.create(null, fileId ? schema.text(fileCardMarkdown(fileId)) : null) : fitted);
+  });
+  return node.copy(Fragment.from(children));
+}
+
 /** Parses markdown into a page node; throws a 400 when it cannot be represented. */
 export function markdownToNode(markdown: string): PMNode {
   const { schema, markdown: manager } = pageSchema();
   let node: PMNode;
   try {
-    node = schema.nodeFromJSON(wrapStrayInline(dropUnsafeLinks(manager.parse(markdown))));
+    node = cardsWhereAllowed(schema.nodeFromJSON(wrapStrayInline(dropUnsafeLinks(manager.parse(markdown)))));
     // An empty document still needs its one block (what an empty editor shows).
     if (node.childCount === 0) node = schema.topNodeType.createAndFill()!;
     node.check();

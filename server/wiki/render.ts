@@ -3,6 +3,7 @@ import { DOMSerializer, type Node as PMNode } from "@tiptap/pm/model";
 import { yXmlFragmentToProseMirrorRootNode } from "@tiptap/y-tiptap";
 import { Window } from "happy-dom";
 import * as Y from "yjs";
+import { cardFileId, FILE_CARD, fileCardSpec, type FileCardData } from "../../app/editor/file-card.ts";
 import { PAGE_FRAGMENT, pageSchema } from "./schema.ts";
 
 export interface RenderedContent {
@@ -71,6 +72,34 @@ export function renderNode(node: PMNode): RenderedContent {
   const wrap = document.createElement("div");
   serializer.serializeFragment(node.content, { document }, wrap);
   return { text: plainText(node), html: wrap.innerHTML };
+}
+
+/** File cards as one reader may see them (server/wiki/file-cards.ts looks them up). */
+export interface ReaderFileCards {
+  roomId: string;
+  cards: ReadonlyMap<string, FileCardData>;
+}
+
+/**
+ * HTML of a page node for one reader: file cards show what `fileCards` says about their file
+ * (a card not in the map reads "File not available"). Everything else as `renderNode`.
+ */
+export function renderNodeHtmlFor(node: PMNode, fileCards: ReaderFileCards): string {
+  const { document, serializer } = serializerDom();
+  const forReader = new DOMSerializer(
+    {
+      ...serializer.nodes,
+      [FILE_CARD]: (card) => {
+        const fileId = cardFileId(card.attrs.fileId);
+        const data = fileId ? fileCards.cards.get(fileId) : undefined;
+        return fileCardSpec(fileId, data ?? { id: "", available: false }, fileCards.roomId);
+      },
+    },
+    serializer.marks,
+  );
+  const wrap = document.createElement("div");
+  forReader.serializeFragment(node.content, { document }, wrap);
+  return wrap.innerHTML;
 }
 
 /** What the collab server stores next to a flushed state: the page's plain text and HTML. */

@@ -2,7 +2,7 @@ import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
 import { editorExtensions, isAllowedLink } from "../../app/editor/extensions.ts";
 import { docToMarkdown, markdownToNode, markdownToUpdate, nodeToMarkdown, stateToMarkdown } from "../../server/wiki/markdown.ts";
-import { renderPageContent, renderState } from "../../server/wiki/render.ts";
+import { renderNodeHtmlFor, renderPageContent, renderState } from "../../server/wiki/render.ts";
 import { PAGE_FRAGMENT } from "../../server/wiki/schema.ts";
 
 /** Markdown → Y update → Y doc → markdown, the path every page's content takes. */
@@ -179,5 +179,92 @@ describe("rendering a page document", () => {
     const starterKit = editorExtensions().find((e) => e.name === "starterKit")!;
     expect(starterKit.options.undoRedo).toBe(false);
     expect(starterKit.options.link).toMatchObject({ autolink: true, openOnClick: false });
+  });
+});
+
+describe("file cards in markdown and HTML", () => {
+  const ID = "0a1b2c3d-1111-4222-8333-444455556666";
+  const OTHER = "9f8e7d6c-5555-4666-8777-888899990000";
+
+  it("a line [[file:<uuid>]] is a card that carries the file id and nothing else, and round-trips", () => {
+    const out = expectStable(`Intro\n\n[[file:${ID.toUpperCase()}]]\n\n[[file:${OTHER}]]\nafter`);
+    expect(out).toBe(`Intro\n\n[[file:${ID}]]\n\n[[file:${OTHER}]]\n\nafter`);
+    const node = markdownToNode(out);
+    expect(node.child(1).toJSON()).toEqual({ type: "fileCard", attrs: { fileId: ID } });
+    expect(node.child(2).attrs).toEqual({ fileId: OTHER });
+    expect(Object.keys(node.type.schema.nodes.fileCard!.spec.attrs ?? {})).toEqual(["fileId"]);
+  });
+
+  it("keeps cards in quotes and after a list item's first line", () => {
+    const out = expectStable(`> [[file:${ID}]]\n\n- item\n  [[file:${OTHER}]]\n- next`);
+    const node = markdownToNode(out);
+    expect(node.child(0).firstChild!.type.name).toBe("fileCard");
+    expect(node.child(1).firstChild!.child(1).attrs.fileId).toBe(OTHER);
+  });
+
+  it("anything else that looks like a card stays text", () => {
+    for (const md of [
+      `See [[file:${ID}]] inline`,
+      "[[file:not-a-uuid]]",
+      `[[file:${ID}]] trailing words`,
+      `- [[file:${ID}]]`,
+      `- [ ] [[file:${ID}]]`,
+      `| a |\n| --- |\n| [[file:${ID}]] |`,
+    ]) {
+      const out = expectStable(md);
+      const cards: string[] = [];
+      markdownToNode(out).descendants((n) => void (n.type.name === "fileCard" && cards.push(n.attrs.fileId)));
+      expect(cards, md).toEqual([]);
+      expect(markdownToNode(out).textContent, md).toContain("[[file:");
+    }
+  });
+
+  it("stored HTML holds a neutral placeholder with the id; the text (search, diff input) holds nothing of the card", () => {
+    const { html, text } = renderState(markdownToUpdate(`Before\n\n[[file:${ID}]]\n\nAfter`));
+    expect(html).toBe(
+      "<p>Before</p>" +
+        `<div class="file-card file-card-pending" data-type="file-card" data-file-id="${ID}"><span class="file-card-icon" aria-hidden="true"></span>` +
+        '<span class="file-card-body"><span class="file-card-name">File</span><span class="file-card-meta">Loading…</span></span></div>' +
+        "<p>After</p>",
+    );
+    expect(text).toBe("Before\n\nAfter");
+  });
+
+  it("HTML for a reader shows what the reader may see, and nothing at all for a file not available", () => {
+    const node = markdownToNode(`[[file:${ID}]]\n\n[[file:${OTHER}]]`);
+    const cards = new Map([
+      [ID, { id: ID, available: true as const, name: "Pricing <v2>.pdf", contentType: "application/pdf", size: 1536, version: 3, visibility: "shared" as const }],
+      [OTHER, { id: OTHER, available: false as const }],
+    ]);
+    const html = renderNodeHtmlFor(node, { roomId: "room-1", cards });
+    expect(html).toContain(`<a class="file-card-name" href="/rooms/room-1/files/${ID}" title="Pricing <v2>.pdf">Pricing &lt;v2&gt;.pdf</a>`);
+    expect(html).toContain('<span class="file-card-meta">PDF · 1.5 KB · version 3</span>');
+    const second = html.slice(html.indexOf("file-card-unavailable"));
+    expect(second).toContain("File not available");
+    expect(html).not.toContain(OTHER);
+    // A card the caller did not look up reads the same as one not available.
+    expect(renderNodeHtmlFor(node, { roomId: "room-1", cards: new Map() })).toBe(
+      renderNodeHtmlFor(markdownToNode(`[[file:${OTHER}]]\n\n[[file:${ID}]]`), { roomId: "room-1", cards: new Map([[ID, { id: ID, available: false as const }]]) }),
+    );
+  });
+
+  it("a file name is text, in the card and in its title, whatever it contains", () => {
+    const name = `a"><img src=x onerror=alert(1)>&amp;`;
+    const html = renderNodeHtmlFor(markdownToNode(`[[file:${ID}]]`), {
+      roomId: "r",
+      cards: new Map([[ID, { id: ID, available: true as const, name, contentType: "text/plain", size: 1, version: 1, visibility: "shared" as const }]]),
+    });
+    expect(html).toContain('title="a&quot;><img src=x onerror=alert(1)>&amp;amp;"');
+    expect(html).toContain(">a\"&gt;&lt;img src=x onerror=alert(1)&gt;&amp;amp;</a>");
+    expect(html.match(/<img/g)).toHaveLength(1); // only inside the quoted title attribute
+  });
+
+  it("an internal file's card says so to the internal reader", () => {
+    const html = renderNodeHtmlFor(markdownToNode(`[[file:${ID}]]`), {
+      roomId: "r",
+      cards: new Map([[ID, { id: ID, available: true as const, name: "Margin.xlsx", contentType: "text/csv", size: 10, version: 1, visibility: "internal" as const }]]),
+    });
+    expect(html).toContain("file-card-internal");
+    expect(html).toContain(">Internal</span>");
   });
 });

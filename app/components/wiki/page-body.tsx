@@ -17,8 +17,10 @@ export function PageBody(props: {
   synced: boolean;
   user: CaretUser;
   editable: boolean;
+  roomId: string;
+  pageVisibility: "internal" | "shared";
 }) {
-  const { html, session, synced, user, editable } = props;
+  const { html, session, synced, user, editable, roomId, pageVisibility } = props;
   const [readyFor, setReadyFor] = useState<LiveSession | null>(null);
   const onReady = useCallback(() => setReadyFor(session), [session]);
   const live = session !== null && synced && readyFor === session;
@@ -38,7 +40,15 @@ export function PageBody(props: {
       {session && (
         <div className="wiki-live" hidden={!live}>
           <Suspense fallback={null}>
-            <CollabEditor doc={session.doc} provider={session.provider} user={user} editable={editable} onReady={onReady} />
+            <CollabEditor
+              doc={session.doc}
+              provider={session.provider}
+              user={user}
+              editable={editable}
+              roomId={roomId}
+              pageVisibility={pageVisibility}
+              onReady={onReady}
+            />
           </Suspense>
         </div>
       )}
