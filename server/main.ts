@@ -31,7 +31,7 @@ async function main() {
 
   const lines = [`Dealroom is running at ${url}`];
   if (demo) {
-    lines.push("", `Demo room: ${demo.roomName} — ${url}/rooms/${demo.roomId}`, "Sign in as (password for all three: " + DEMO_PASSWORD + "):");
+    lines.push("", `Demo room: ${demo.roomName} — ${url}/rooms/${demo.roomId}`, "Sign in as (password for all four: " + DEMO_PASSWORD + "):");
     for (const u of demo.users) lines.push(`  ${u.label.padEnd(34)} ${u.email}`);
   }
   console.log(`\n${lines.join("\n")}\n`);

@@ -5,7 +5,7 @@ import type { ActorContext } from "../context.ts";
 import { forbidden, invalid } from "../errors.ts";
 import { IsoDate, Money, Name, parseInput } from "../validation.ts";
 import { recordActivity } from "./activity.ts";
-import { DEFAULT_STAGES, stagesOf } from "./stages.ts";
+import { stagesOf } from "./stages.ts";
 
 export interface Room {
   id: string;
@@ -69,9 +69,13 @@ function toRoom(row: RoomRow): Room {
 
 const view = (room: Room, s: Standing): RoomView => ({ ...room, myParticipation: s.participation, abilities: abilities(s) });
 
-async function assertKnownStage(organizationId: string, stage: string) {
-  const stages = await stagesOf(organizationId);
-  if (!stages.includes(stage)) throw invalid("Unknown stage.", { stage: `must be one of ${stages.join(", ")}` });
+/** The organization's stage of that name (any case), or its first stage when none is asked for. */
+async function knownStage(sql: Tx, organizationId: string, stage: string | undefined): Promise<string> {
+  const stages = await stagesOf(sql, organizationId);
+  if (stage === undefined) return stages[0]!;
+  const found = stages.find((s) => s.toLowerCase() === stage.trim().toLowerCase());
+  if (!found) throw invalid("Unknown stage.", { stage: `must be one of ${stages.join(", ")}` });
+  return found;
 }
 
 /** The organization a new room belongs to: the creator's (the first, when they have several). */
@@ -89,8 +93,7 @@ async function homeOrganization(ctx: ActorContext, requested?: string): Promise<
 export async function createRoom(ctx: ActorContext, raw: unknown, organizationId?: string): Promise<RoomView> {
   const input = parseInput(CreateRoomInput, raw);
   const orgId = await homeOrganization(ctx, organizationId);
-  const stage = input.stage ?? DEFAULT_STAGES[0];
-  await assertKnownStage(orgId, stage);
+  const stage = await knownStage(ctx.sql, orgId, input.stage);
   const roomId = await transaction(ctx.sql, async (sql) => {
     const [row] = await sql<{ id: string }[]>`
       insert into rooms (organization_id, name, account, value_amount, value_currency, stage, expected_close_date, description, created_by)

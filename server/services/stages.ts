@@ -1,15 +1,2 @@
-/** The default sales cycle from the field research (field-notes/000). */
-export const DEFAULT_STAGES = [
-  "Prospecting",
-  "Qualifying",
-  "Pricing",
-  "Proposing",
-  "Negotiating",
-  "Closing",
-  "Delivering",
-  "Servicing",
-] as const;
-
-export async function stagesOf(_organizationId: string): Promise<readonly string[]> {
-  return DEFAULT_STAGES;
-}
+// The sales cycle lives in server/sales/stages.ts; this module keeps the old import path working.
+export { DEFAULT_STAGES, stagesOf } from "../sales/stages.ts";

@@ -12,10 +12,11 @@ import { parseInput } from "../validation.ts";
 import type { Bus } from "../realtime/bus.ts";
 import { recordActivity } from "../services/activity.ts";
 import { diffPages, type DiffBlock } from "./diff.ts";
-import { stateToMarkdown } from "./markdown.ts";
+import { nodeToMarkdown } from "./markdown.ts";
+import { pageHtmlFor } from "./file-cards.ts";
 import { loadPage } from "./load-page.ts";
 import { pageNodeFromState, renderState } from "./render.ts";
-import { PAGE_FRAGMENT } from "./schema.ts";
+import { PAGE_FRAGMENT, pageSchema } from "./schema.ts";
 
 /**
  * Page versions: full Yjs state plus text and HTML, credited to everyone who edited since
@@ -140,7 +141,8 @@ export async function makeVersionsForRoom(
   deps: VersionDeps,
   roomId: string,
   reason: "stage" | "handoff",
-  options: { createdBy?: string | null; label?: string | null } = {},
+  /** `evenIfUnchanged`: a hand-off freezes a version of its own even of a page that did not change. */
+  options: { createdBy?: string | null; label?: string | null; evenIfUnchanged?: boolean } = {},
 ): Promise<{ pageId: string; version: VersionSummary; created: boolean }[]> {
   const pages = await deps.sql<{ id: string }[]>`
     select id from pages where room_id = ${roomId} and archived_at is null order by created_at`;
@@ -228,10 +230,12 @@ async function loadVersionState(sql: Tx, pageId: string, number: number) {
 }
 
 export async function getVersion(ctx: ActorContext, pageId: string | undefined, numberParam: string | undefined): Promise<VersionView> {
-  const { page } = await loadPage(ctx, pageId);
+  const { page, standing } = await loadPage(ctx, pageId);
   const number = versionNumber(numberParam);
-  const { state, html } = await loadVersionState(ctx.sql, page.id, number);
-  return { ...(await versionSummary(ctx.sql, page.id, number)), markdown: stateToMarkdown(state), html };
+  const { state } = await loadVersionState(ctx.sql, page.id, number);
+  // The stored HTML is the same for everyone (file cards as placeholders): render for this reader.
+  const node = pageNodeFromState(state);
+  return { ...(await versionSummary(ctx.sql, page.id, number)), markdown: nodeToMarkdown(node), html: await pageHtmlFor(ctx.sql, standing, node) };
 }
 
 /**
@@ -289,4 +293,26 @@ export async function diffVersions(
   const to = versionNumber(toParam);
   const [before, after] = await Promise.all([loadVersionState(ctx.sql, page.id, from), loadVersionState(ctx.sql, page.id, to)]);
   return { from, to, blocks: diffPages(pageNodeFromState(before.state), pageNodeFromState(after.state)) };
+}
+
+export interface CurrentComparison {
+  /** The page's current content, as markdown and as HTML for this reader. */
+  markdown: string;
+  html: string;
+  /** The readable diff from version `from` (or from an empty page when null) to the current content. */
+  blocks: DiffBlock[];
+}
+
+/**
+ * A page's current content set against one of its versions: what changed since (the hand-off
+ * record's "what changed since hand-off"). `fromParam` null compares against an empty page (a
+ * page created after the version was frozen).
+ */
+export async function compareWithCurrent(ctx: ActorContext, pageId: string | undefined, fromParam: string | null): Promise<CurrentComparison> {
+  const { page, standing } = await loadPage(ctx, pageId);
+  const before = fromParam === null
+    ? pageSchema().schema.topNodeType.createAndFill()!
+    : pageNodeFromState((await loadVersionState(ctx.sql, page.id, versionNumber(fromParam))).state);
+  const current = pageNodeFromState(await ctx.documents.encodeState(page.id));
+  return { markdown: nodeToMarkdown(current), html: await pageHtmlFor(ctx.sql, standing, current), blocks: diffPages(before, current) };
 }
