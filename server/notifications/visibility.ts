@@ -20,6 +20,7 @@ export function objectVisibility(sql: Tx, typeColumn: string, idColumn: string) 
     when 'page' then (select pg.visibility from pages pg where pg.id = ${id})
     when 'file' then (select f.visibility from files f where f.id = ${id})
     when 'folder' then (select ff.visibility from file_folders ff where ff.id = ${id})
+    when 'plan_step' then (select ps.visibility from plan_steps ps where ps.id = ${id})
   end)`;
 }
 
@@ -33,6 +34,7 @@ export function objectTitle(sql: Tx, typeColumn: string, idColumn: string) {
     when 'file' then (select f.name from files f where f.id = ${id})
     when 'folder' then (select ff.name from file_folders ff where ff.id = ${id})
     when 'room' then (select r.name from rooms r where r.id = ${id})
+    when 'plan_step' then (select ps.title from plan_steps ps where ps.id = ${id})
   end)`;
 }
 

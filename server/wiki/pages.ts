@@ -17,6 +17,7 @@ import { recordActivity } from "../services/activity.ts";
 import { Visibility, parseInput } from "../validation.ts";
 import { markdownToNode, nodeToUpdate, stateToMarkdown } from "./markdown.ts";
 import { PAGE_COLUMNS, loadPage, toPage, type Page, type PageRow } from "./load-page.ts";
+import { applyPageTemplate, PageTemplateInput } from "./page-templates.ts";
 import { renderNode } from "./render.ts";
 import { contentChange } from "./versions.ts";
 
@@ -51,6 +52,8 @@ const CreatePageInput = z.object({
   visibility: Visibility,
   parentId: PageRef.nullish(),
   markdown: Markdown.optional(),
+  /** Our addition: a page template (page-templates.ts); it forces the visibility and fills the content. */
+  template: PageTemplateInput.optional(),
 });
 const UpdatePageInput = z
   .object({
@@ -183,7 +186,7 @@ export async function createPage(ctx: ActorContext, roomId: string | undefined, 
   const standing = await loadStanding(ctx.sql, ctx.actor, roomId);
   authorize(standing, "page.create");
   assertMarkdownSize((raw as { markdown?: unknown } | null)?.markdown);
-  const input = parseInput(CreatePageInput, raw);
+  const input = parseInput(CreatePageInput, applyPageTemplate(raw));
   if (input.visibility === "internal" && !can(standing, "internal.read")) {
     throw forbidden("External participants can only create shared pages.");
   }
