@@ -1,0 +1,218 @@
+import archiver from "archiver";
+import { once } from "node:events";
+import type { Writable } from "node:stream";
+import { z } from "zod";
+import type { Tx } from "../../db/client.ts";
+import type { Standing } from "../access/index.ts";
+import type { ActorContext } from "../context.ts";
+import { contentDisposition } from "../files/names.ts";
+import { listMessages } from "../threads/messages.ts";
+import { listThreads } from "../threads/threads.ts";
+import { parseInput } from "../validation.ts";
+import { fileCardLinesFor } from "../wiki/file-cards.ts";
+import { getVersion, listVersions, type VersionSummary } from "../wiki/versions.ts";
+import { formatDay, recordDocument, renderMarkdown } from "./handoff-document.ts";
+import { createRecordPdf, drawBlock } from "./handoff-pdf.ts";
+import { handoffRecord, recordStanding, type HandoffRecord } from "./handoff-record.ts";
+
+/**
+ * Exports of the hand-off record (Markdown, PDF) and of the whole room (a zip archive), for one
+ * reader: everything comes from the record and the services it is built on, so an export holds
+ * exactly what that reader could read item by item. See docs/api.md "Hand-off record" and
+ * "Room archive".
+ */
+
+/** Bounds of the room archive, so a huge room cannot exhaust the server (documented in docs/api.md). */
+export const ARCHIVE_LIMITS = { versionsPerPage: 50, threads: 500, messagesPerThread: 1000 } as const;
+
+const Format = z.object({
+  format: z.enum(["json", "markdown", "pdf"], { error: 'must be "json", "markdown" or "pdf"' }).optional(),
+});
+export type RecordFormat = "json" | "markdown" | "pdf";
+
+/** The record in the format asked for; the reader is checked first, so an outsider gets 404 whatever the format. */
+export async function recordFor(ctx: ActorContext, roomId: string | undefined, query: unknown): Promise<{ format: RecordFormat; record: HandoffRecord }> {
+  const standing = await recordStanding(ctx, roomId);
+  const raw = (query ?? {}) as Record<string, unknown>;
+  const { format = "json" } = parseInput(Format, { format: raw.format });
+  const record = await handoffRecord(ctx, roomId);
+  // JSON keeps the page markdown exactly as the Pages API gives it; documents for people read cards.
+  return { format, record: format === "json" ? record : await withReadableFileCards(ctx.sql, standing, record) };
+}
+
+/** `[[file:id]]` lines become "File: name (type · size · version)" or "File not available", for this reader. */
+async function withReadableFileCards(sql: Tx, standing: Standing, record: HandoffRecord): Promise<HandoffRecord> {
+  const pages = [];
+  for (const page of record.pages) {
+    pages.push({
+      ...page,
+      currentMarkdown: await fileCardLinesFor(sql, standing, page.currentMarkdown),
+      handoffVersion: page.handoffVersion && { ...page.handoffVersion, markdown: await fileCardLinesFor(sql, standing, page.handoffVersion.markdown) },
+    });
+  }
+  return { ...record, pages };
+}
+
+export function slugify(text: string, fallback: string): string {
+  const slug = text
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60)
+    .replace(/-+$/g, "");
+  return slug || fallback;
+}
+
+/** File names for downloads: `<room>-handoff.md`, `<room>-handoff.pdf`, `<room>-archive.zip`. */
+export const exportName = (record: HandoffRecord, suffix: string) => `${slugify(record.room.name, "room")}-${suffix}`;
+
+export function recordMarkdown(record: HandoffRecord): string {
+  return renderMarkdown(recordDocument(record));
+}
+
+/** Streams the record as a PDF into `out` (the response), yielding between blocks so it flushes as it goes. */
+export async function writeRecordPdf(record: HandoffRecord, out: Writable, options: { compress: boolean }): Promise<void> {
+  const blocks = recordDocument(record);
+  const doc = createRecordPdf({ title: `Hand-off record: ${record.room.name}`, compress: options.compress });
+  doc.pipe(out);
+  for (const block of blocks) {
+    drawBlock(doc, block);
+    if (out.writableNeedDrain) await once(out, "drain");
+    else await new Promise((resolve) => setImmediate(resolve));
+  }
+  const done = once(out, "finish");
+  doc.end();
+  await done;
+}
+
+// ── The room archive ──────────────────────────────────────────────────────────────────────
+
+const csvCell = (value: string | number) => {
+  const text = String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+const REASONS: Record<VersionSummary["reason"], string> = {
+  auto: "autosaved", manual: "saved", stage: "stage change", handoff: "hand-off", restore: "restored",
+};
+
+function unique(slug: string, taken: Set<string>): string {
+  let name = slug;
+  for (let i = 2; taken.has(name); i++) name = `${slug}-${i}`;
+  taken.add(name);
+  return name;
+}
+
+function readme(record: HandoffRecord): string {
+  const scope = record.internalReader
+    ? "everything in the room you may read: internal and shared items"
+    : "only the items shared with the buyer's team (internal items of the seller's team are not part of it)";
+  return `# ${record.room.name} — room archive
+
+Exported ${record.generatedAt} from Dealroom. It holds ${scope}.
+
+- \`handoff.md\` — the hand-off record: the deal at a glance, people, the stage timeline with the
+  filled forms, every page at its hand-off version with what changed since, the plan, open
+  questions, files${record.internalReader ? ", the stakeholder map and qualification" : ""}.
+- \`pages/<page>/current.md\` — each page's current content, as Markdown.
+- \`pages/<page>/versions/<n>.md\` — each saved version of the page, with its number, reason,
+  date and authors (at most the newest ${ARCHIVE_LIMITS.versionsPerPage} versions per page).
+- \`threads/<thread>.md\` — each thread with all its messages (at most ${ARCHIVE_LIMITS.threads} threads,
+  ${ARCHIVE_LIMITS.messagesPerThread} messages each), resolved ones included.
+- \`files.csv\` — the file list: name, visibility, version, size, SHA-256, who uploaded it and when.
+  **The files themselves are not in the archive**; download them from the room (the SHA-256
+  lets you check a copy).
+- \`plan.md\` — the mutual action plan as a checklist.
+`;
+}
+
+function planMarkdown(record: HandoffRecord): string {
+  const lines = [`# Mutual action plan — ${record.room.name}`, ""];
+  lines.push(`Expected close: ${formatDay(record.plan.expectedCloseDate)} · projected close: ${formatDay(record.plan.projectedCloseDate)}`, "");
+  if (record.plan.items.length === 0) lines.push("_No steps._");
+  for (const s of record.plan.items) {
+    const meta = [s.owner?.name ?? "no owner", s.dueDate ? `due ${s.dueDate}` : "no date", s.status, s.visibility === "internal" ? "internal" : ""].filter(Boolean).join(" · ");
+    lines.push(`- [${s.status === "done" ? "x" : " "}] ${s.title} — ${meta}`);
+    if (s.notes.trim()) lines.push(...s.notes.trim().split("\n").map((l) => `  ${l}`));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function filesCsv(record: HandoffRecord): string {
+  const rows = [["name", "visibility", "version", "size", "sha256", "uploaded_by", "uploaded_at"]];
+  for (const f of record.files) rows.push([f.name, f.visibility, String(f.version), String(f.size), f.sha256, f.uploadedBy?.name ?? "", f.updatedAt]);
+  return `${rows.map((r) => r.map(csvCell).join(",")).join("\r\n")}\r\n`;
+}
+
+/**
+ * Checks the reader may export the room and builds the record (before anything is sent, so a
+ * refusal is an ordinary error answer), then returns a function that streams the zip into `out`.
+ * Entries are made and added one at a time, each after the previous one went out.
+ */
+export async function prepareRoomArchive(ctx: ActorContext, roomId: string | undefined) {
+  const standing = await recordStanding(ctx, roomId, "room.export");
+  const record = await withReadableFileCards(ctx.sql, standing, await handoffRecord(ctx, roomId));
+  const store = ctx.config.env === "test";
+  return {
+    record,
+    filename: exportName(record, "archive.zip"),
+    async streamTo(out: Writable): Promise<void> {
+      // Stored (not deflated) under test, so the permission matrix can search the bytes for leaks.
+      const archive = archiver("zip", store ? { store: true } : { zlib: { level: 6 } });
+      let failed: Error | null = null;
+      archive.on("error", (error) => {
+        failed = error;
+      });
+      archive.on("warning", (error) => ctx.log.warn({ err: error }, "room archive warning"));
+      let closed = false;
+      out.once("close", () => {
+        closed = true;
+      });
+      archive.pipe(out);
+      const add = async (name: string, content: string) => {
+        if (closed || failed) throw failed ?? new Error("the client went away");
+        const processed = once(archive, "entry");
+        archive.append(content, { name, date: new Date(record.generatedAt) });
+        await processed;
+        if (out.writableNeedDrain) await once(out, "drain");
+      };
+      try {
+        await add("README.md", readme(record));
+        await add("handoff.md", recordMarkdown(record));
+        const pageSlugs = new Set<string>();
+        for (const page of record.pages) {
+          const dir = `pages/${unique(slugify(page.title, "page"), pageSlugs)}`;
+          await add(`${dir}/current.md`, `# ${page.title}\n\n_${page.visibility} · current content · updated ${page.updatedAt}_\n\n${page.currentMarkdown.trim()}\n`);
+          const versions = (await listVersions(ctx, page.id)).slice(0, ARCHIVE_LIMITS.versionsPerPage);
+          for (const summary of versions) {
+            const v = await getVersion(ctx, page.id, String(summary.number));
+            const authors = v.authors.map((a) => a.name).join(", ") || "—";
+            const header = [`# ${v.title} — version ${v.number}`, "", `- Number: ${v.number}`, `- Reason: ${REASONS[v.reason]}${v.label ? ` (${v.label})` : ""}`, `- Date: ${v.createdAt}`, `- Authors: ${authors}`];
+            await add(`${dir}/versions/${v.number}.md`, `${header.join("\n")}\n\n---\n\n${(await fileCardLinesFor(ctx.sql, standing, v.markdown)).trim()}\n`);
+          }
+        }
+        const threadSlugs = new Set<string>();
+        for (const thread of (await listThreads(ctx, record.room.id)).slice(0, ARCHIVE_LIMITS.threads)) {
+          const messages = (await listMessages(ctx, thread.id)).slice(0, ARCHIVE_LIMITS.messagesPerThread);
+          const lines = [`# ${thread.title}`, "", `_${thread.visibility} · ${thread.status}${thread.page ? ` · about the page “${thread.page.title}”` : ""} · started ${thread.createdAt}_`, ""];
+          for (const m of messages) {
+            lines.push(`## ${m.author?.name ?? "Someone"} — ${m.createdAt}${m.editedAt ? " (edited)" : ""}`, "", m.deleted ? "_Deleted._" : m.body.trim(), "");
+          }
+          await add(`threads/${unique(slugify(thread.title, "thread"), threadSlugs)}.md`, `${lines.join("\n")}\n`);
+        }
+        await add("files.csv", filesCsv(record));
+        await add("plan.md", planMarkdown(record));
+        const finished = once(out, "finish");
+        await archive.finalize();
+        await finished;
+      } catch (error) {
+        // Headers and part of the zip are out: all we can do is cut the download short.
+        archive.abort();
+        if (!closed) ctx.log.error({ err: error, roomId: record.room.id }, "the room archive failed part way");
+        (out as Writable & { destroy(error?: Error): void }).destroy();
+      }
+    },
+  };
+}
