@@ -1,0 +1,57 @@
+// Display helpers for the sales process, shared by server rendering and the browser.
+
+/** Fractional days → "under a day", "1 day", "3.5 days", "12 days". */
+export function formatDays(days: number): string {
+  if (!Number.isFinite(days) || days < 1) return "under a day";
+  const rounded = days < 10 ? Math.round(days * 2) / 2 : Math.round(days);
+  return `${rounded} ${rounded === 1 ? "day" : "days"}`;
+}
+
+export const FIELD_TYPE_LABELS = {
+  text: "Text",
+  number: "Number",
+  date: "Date",
+  choice: "Choice",
+  person: "Person in the room",
+} as const;
+export type FieldTypeName = keyof typeof FIELD_TYPE_LABELS;
+
+/** A field key from its label: "Go-live date" → "goLiveDate"; unique among `taken`. */
+export function fieldKey(label: string, taken: Iterable<string>): string {
+  const words = label
+    .normalize("NFKD")
+    .replace(/[^a-zA-Z0-9]+/g, " ")
+    .trim()
+    .split(" ")
+    .filter(Boolean);
+  let key = words.map((w, i) => (i === 0 ? w.toLowerCase() : w[0]!.toUpperCase() + w.slice(1).toLowerCase())).join("");
+  if (!/^[a-zA-Z]/.test(key)) key = `field${key}`;
+  key = key.slice(0, 36);
+  const used = new Set(taken);
+  let candidate = key;
+  for (let n = 2; used.has(candidate); n++) candidate = `${key}${n}`;
+  return candidate;
+}
+
+export interface CycleStage {
+  id: string;
+  name: string;
+  position: number;
+  current: boolean;
+  hasForm: boolean;
+  handoff: boolean;
+}
+
+/**
+ * Whether moving from the current stage to `target` passes a stage with a hand-off form, so the
+ * move is offered through the form page rather than as one click. Display only: the move
+ * service asks for the forms and refuses a move without them.
+ */
+export function moveAsksForForm(stages: readonly CycleStage[], targetId: string, currentFormFilled: boolean): boolean {
+  const current = stages.find((s) => s.current);
+  const target = stages.find((s) => s.id === targetId);
+  if (!current || !target || target.position <= current.position) return false;
+  return stages.some(
+    (s) => s.position >= current.position && s.position < target.position && s.hasForm && !(s.id === current.id && currentFormFilled),
+  );
+}
