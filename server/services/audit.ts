@@ -17,7 +17,8 @@ export interface AuditEntry {
 }
 
 export const AuditFilter = z.object({
-  type: z.string().max(100).optional(),
+  /** A type (`access.denied`) or a prefix (`access`), or several of either separated by commas. */
+  type: z.string().max(500).optional(),
   actorId: z.uuid({ error: "must be a user id" }).optional(),
   from: IsoDate.optional(),
   to: IsoDate.optional(),
@@ -26,12 +27,16 @@ export const AuditFilter = z.object({
 export type AuditFilter = z.infer<typeof AuditFilter>;
 
 async function query(sql: Tx, roomId: string, f: AuditFilter): Promise<AuditEntry[]> {
+  const types = (f.type ?? "").split(",").map((t) => t.trim()).filter(Boolean);
   const rows = await sql<(Omit<AuditEntry, "id" | "at" | "actor"> & { id: string; at: Date; actorId: string | null; actorName: string | null })[]>`
     select a.id::text as id, a.at, a.type, a.actor_id as "actorId", u.name as "actorName", a.object_type as "objectType",
            a.object_id as "objectId", a.visibility, a.ip, a.data
     from activities a left join users u on u.id = a.actor_id
-    where a.room_id = ${roomId}
-      ${f.type ? sql`and (a.type = ${f.type} or a.type like ${f.type.replace(/[%_]/g, "") + ".%"})` : sql``}
+    where (a.room_id = ${roomId}
+      -- Sign-ins belong to no room: the trail shows those of the room's participants.
+      or (a.room_id is null and a.type = 'account.signed_in'
+          and a.actor_id in (select p.user_id from participants p where p.room_id = ${roomId})))
+      ${types.length ? sql`and (a.type in ${sql(types)} or a.type like any(${types.map((t) => t.replace(/[%_]/g, "") + ".%")}::text[]))` : sql``}
       ${f.actorId ? sql`and a.actor_id = ${f.actorId}` : sql``}
       ${f.from ? sql`and a.at >= ${f.from}::date` : sql``}
       ${f.to ? sql`and a.at < ${f.to}::date + 1` : sql``}
