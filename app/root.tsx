@@ -3,6 +3,7 @@ import type { Route } from "./+types/root";
 import { ErrorPage } from "./components/error-page.tsx";
 import { TopBar } from "./components/top-bar.tsx";
 import "./load-context";
+import { organizationsOf } from "../server/services/accounts.ts";
 import stylesheet from "./styles/app.css?url";
 
 export const links: Route.LinksFunction = () => [
@@ -10,10 +11,12 @@ export const links: Route.LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
-/** Who is signed in, for the top bar on every page. */
-export function loader({ context }: Route.LoaderArgs) {
+/** Who is signed in, for the top bar on every page; admins of an organization get its settings link. */
+export async function loader({ context }: Route.LoaderArgs) {
   const actor = context.auth.actor;
-  return { user: actor ? { userId: actor.userId, name: actor.name, email: actor.email } : null };
+  if (!actor) return { user: null, isAdmin: false };
+  const organizations = await organizationsOf(context.app.sql, actor.userId);
+  return { user: { userId: actor.userId, name: actor.name, email: actor.email }, isAdmin: organizations.some((o) => o.role === "admin") };
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
@@ -32,7 +35,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        <TopBar user={root?.user ?? null} />
+        <TopBar user={root?.user ?? null} isAdmin={root?.isAdmin ?? false} />
         <div id="main">{children}</div>
         <ScrollRestoration />
         <Scripts />

@@ -21,6 +21,16 @@ export default [
       route(":threadId", "routes/rooms.$roomId.threads.$threadId.tsx"),
     ]),
     route("activity", "routes/rooms.$roomId.activity.tsx"),
+    // The sales process: the stage timeline (everyone), and moving the stage with its hand-off forms (the owner).
+    route("timeline", "routes/rooms.$roomId.timeline.tsx"),
+    route("stage", "routes/rooms.$roomId.stage.tsx"),
+    // The mutual action plan both sides work, and the seller's internal planning (internal readers only).
+    route("plan", "routes/rooms.$roomId.plan.tsx"),
+    route("planning", "routes/rooms.$roomId.planning.tsx"),
+    // The hand-off record: what a delivery engineer reads first (everyone in the room, scoped).
+    route("handoff", "routes/rooms.$roomId.handoff.tsx"),
+    // Owners and organization admins: who was let in, refused, shared and downloaded.
+    route("audit", "routes/rooms.$roomId.audit.tsx"),
     // The file library: one folder level per view, and one file with its versions.
     route("files", "routes/rooms.$roomId.files.tsx"),
     route("files/:fileId", "routes/rooms.$roomId.files.$fileId.tsx"),
@@ -28,6 +38,13 @@ export default [
   route("invite/:token", "routes/invite.$token.tsx"),
   route("sign-in/:token", "routes/sign-in.$token.tsx"),
   route("outbox", "routes/outbox.tsx"),
+  // Organization settings, for its admins (?org=<id> when they administer several).
+  route("settings", "routes/settings.tsx", [
+    index("routes/settings._index.tsx"),
+    route("members", "routes/settings.members.tsx"),
+    route("stages", "routes/settings.stages.tsx"),
+    route("delivery-team", "routes/settings.delivery-team.tsx"),
+  ]),
   route("notifications", "routes/notifications.tsx"),
   route("notifications/count", "routes/notifications.count.tsx"),
 ] satisfies RouteConfig;

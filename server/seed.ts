@@ -1,6 +1,8 @@
 import { hashPassword } from "./auth/passwords.ts";
 import type { AppContext } from "./context.ts";
 import { recordActivity } from "./services/activity.ts";
+import { ensureStages } from "./sales/stages.ts";
+import { seedDemoPlan } from "./sales/demo-plan.ts";
 import type { Actor } from "./access/index.ts";
 import { seedDemoConversations } from "./demo-conversations.ts";
 import { seedDemoPages, type DemoAuthor } from "./wiki/demo-pages.ts";
@@ -12,7 +14,17 @@ const DEMO_USERS = [
   { key: "seller", label: "Seller (room owner)", email: "maya.chen@northwind.example", name: "Maya Chen" },
   { key: "engineer", label: "Sales engineer (internal editor)", email: "sam.okafor@northwind.example", name: "Sam Okafor" },
   { key: "champion", label: "Prospect champion (external editor)", email: "jordan.lee@acme.example", name: "Jordan Lee" },
+  { key: "delivery", label: "Delivery lead (delivery team)", email: "priya.raman@northwind.example", name: "Priya Raman" },
 ] as const;
+
+/** What the demo organization asks for when a deal leaves Closing (server/sales/forms.ts). */
+const CLOSING_FORM = [
+  { key: "contractSigned", label: "Contract signed on", type: "date", required: true },
+  { key: "goLive", label: "Go-live date", type: "date", required: true },
+  { key: "deliveryScope", label: "Delivery scope", type: "text", required: true },
+  { key: "champion", label: "Champion", type: "person", required: true },
+  { key: "risks", label: "Known risks", type: "text", required: false },
+];
 
 const ROOM_NAME = "Acme Corp — Platform rollout";
 const ROOM_DESCRIPTION =
@@ -72,5 +84,28 @@ export async function seedDemo(app: AppContext): Promise<DemoInfo> {
     await seedDemoPages(app, seeded.info.roomId, seeded.pageAuthors);
     await seedDemoConversations(app, seeded.info.roomId, seeded.pageAuthors);
   }
+  await seedSalesProcess(app, seeded.info.roomId);
+  await seedDemoPlan(app, seeded.info.roomId);
   return seeded.info;
+}
+
+/**
+ * The demo organization's delivery team (Priya) and the form asked for on leaving Closing.
+ * Idempotent, and also brings demo data seeded before the sales process existed up to date.
+ */
+async function seedSalesProcess(app: AppContext, roomId: string) {
+  const delivery = DEMO_USERS.find((u) => u.key === "delivery")!;
+  await app.sql.begin(async (sql) => {
+    await sql`select pg_advisory_xact_lock(720431978)`;
+    const [room] = await sql<{ organizationId: string }[]>`select organization_id as "organizationId" from rooms where id = ${roomId}`;
+    if (!room) return;
+    const [priya] = await sql<{ id: string }[]>`select id from users where email = ${delivery.email}`;
+    const userId = priya?.id ?? (await sql<{ id: string }[]>`
+      insert into users (email, name, password_hash) values (${delivery.email}, ${delivery.name}, ${await hashPassword(DEMO_PASSWORD)})
+      returning id`)[0]!.id;
+    await sql`insert into memberships (organization_id, user_id, role, delivery_team) values (${room.organizationId}, ${userId}, 'member', true)
+      on conflict (organization_id, user_id) do update set delivery_team = true`;
+    await ensureStages(sql, room.organizationId);
+    await sql`update stages set form = ${sql.json(CLOSING_FORM)} where organization_id = ${room.organizationId} and name = 'Closing' and form = '[]'`;
+  });
 }

@@ -20,8 +20,8 @@ export function Logo() {
   );
 }
 
-/** Product name, the main navigation, and who is signed in (with sign out). */
-export function TopBar({ user }: { user: SignedInUser | null }) {
+/** Product name, the main navigation (Settings for organization admins), and who is signed in (with sign out). */
+export function TopBar({ user, isAdmin = false }: { user: SignedInUser | null; isAdmin?: boolean }) {
   return (
     <header className="top-bar">
       <div className="top-bar-inner">
@@ -31,6 +31,8 @@ export function TopBar({ user }: { user: SignedInUser | null }) {
             <NavLink to="/rooms" end={false}>
               Rooms
             </NavLink>
+            {/* Decided on the server (the root loader): only organization admins have settings. */}
+            {isAdmin ? <NavLink to="/settings">Settings</NavLink> : null}
           </nav>
         ) : null}
         <div className="top-bar-end">

@@ -14,6 +14,8 @@ import { actorContext } from "../lib/session.server.ts";
 import { createInvitation, listInvitations, revokeInvitation } from "../../server/services/invitations.ts";
 import { changeParticipantRole, removeParticipant, type ParticipantView } from "../../server/services/participants.ts";
 import { getRoom } from "../../server/services/rooms.ts";
+import { transferOwnership } from "../../server/services/ownership.ts";
+import { AppError } from "../../server/errors.ts";
 
 const ROLE_OPTIONS = [
   { value: "editor", label: "Editor — edits pages, uploads files" },
@@ -67,6 +69,18 @@ export async function action({ request, context, params }: Route.ActionArgs) {
           return { ok: true as const, intent: "remove" as const };
         },
         { intent: "remove" },
+      );
+    case "transfer-owner":
+      return attempt(
+        async () => {
+          // The confirm step is part of the request, so it holds without JavaScript too.
+          if (fields.confirm !== "yes") {
+            throw new AppError(400, "confirmation_required", "Tick the box to confirm the hand-over.", { confirm: "must be ticked" });
+          }
+          await transferOwnership(ctx, roomId, { userId: fields.userId });
+          return { ok: true as const, intent: "transfer-owner" as const };
+        },
+        { intent: "transfer-owner" },
       );
     default:
       throw data({ message: "Unknown action." }, { status: 400 });
@@ -178,6 +192,9 @@ function ParticipantRow({ person, canManage }: { person: ParticipantView; canMan
   const error = [roleFetcher.data, removeFetcher.data].find((d) => d && !d.ok);
   const removing = removeFetcher.state !== "idle";
   const manageable = canManage && person.role !== "owner";
+  const { room } = useRoomData();
+  // Only an internal participant can own a room (the service refuses anyone else).
+  const transferable = room.abilities["room.transferOwnership"] && person.side === "internal" && person.role !== "owner";
   return (
     <li className={`participant${removing ? " is-pending" : ""}`} data-user-id={person.userId}>
       <Avatar person={person} />
@@ -191,6 +208,7 @@ function ParticipantRow({ person, canManage }: { person: ParticipantView; canMan
       </div>
       {manageable ? (
         <div className="participant-actions">
+          {transferable ? <MakeOwner person={person} /> : null}
           <roleFetcher.Form method="post" className="inline-form">
             <input type="hidden" name="intent" value="change-role" />
             <input type="hidden" name="userId" value={person.userId} />
@@ -231,12 +249,66 @@ function ParticipantRow({ person, canManage }: { person: ParticipantView; canMan
           </removeFetcher.Form>
         </div>
       ) : null}
+      {!manageable && transferable ? (
+        <div className="participant-actions">
+          <MakeOwner person={person} />
+        </div>
+      ) : null}
       {error && !error.ok ? (
         <p className="field-error participant-error" role="alert">
           {error.error.message}
         </p>
       ) : null}
     </li>
+  );
+}
+
+/**
+ * Hands the room to an internal participant, after a confirm step that is part of the form
+ * (a <details> panel and a checkbox: no JavaScript needed). The service makes the previous
+ * owner an editor.
+ */
+function MakeOwner({ person }: { person: ParticipantView }) {
+  const fetcher = useFetcher<typeof action>();
+  const { room, participants } = useRoomData();
+  const failed = fetcher.data && !fetcher.data.ok ? fetcher.data.error : null;
+  const currentOwner = participants.find((p) => p.role === "owner");
+  const iAmOwner = room.myParticipation?.role === "owner";
+  const confirmId = `make-owner-confirm-${person.userId}`;
+  return (
+    <details className="make-owner" open={failed ? true : undefined}>
+      <summary className="button secondary small">Make owner</summary>
+      <div className="card popover-card make-owner-card">
+        <h3>Make {person.name} the owner?</h3>
+        <p className="small">
+          {person.name} will invite people, manage participants and invitations, move the stage and read the audit trail.{" "}
+          {iAmOwner
+            ? "You stay in the room as an editor."
+            : currentOwner
+              ? `${currentOwner.name}, the owner now, stays in the room as an editor.`
+              : null}{" "}
+          Nothing anyone wrote changes its author.
+        </p>
+        <fetcher.Form method="post" className="stack">
+          <input type="hidden" name="intent" value="transfer-owner" />
+          <input type="hidden" name="userId" value={person.userId} />
+          <label className="checkbox" htmlFor={confirmId}>
+            <input id={confirmId} type="checkbox" name="confirm" value="yes" required />
+            <span>Yes, hand this room to {person.name}</span>
+          </label>
+          {failed ? (
+            <p className="field-error" role="alert">
+              {failed.message}
+            </p>
+          ) : null}
+          <div className="form-actions">
+            <button type="submit" className="button primary small" disabled={fetcher.state !== "idle"}>
+              Make {person.name} owner
+            </button>
+          </div>
+        </fetcher.Form>
+      </div>
+    </details>
   );
 }
 

@@ -1,16 +1,21 @@
 import { Link, NavLink, Outlet, useLocation } from "react-router";
 import type { Route } from "./+types/rooms.$roomId";
-import { StageBadge, StageProgress, StatusBadge } from "../components/deal.tsx";
+import { StageBadge, StatusBadge } from "../components/deal.tsx";
 import { ErrorPage } from "../components/error-page.tsx";
 import { CalendarIcon, GuestIcon, LockIcon, PencilIcon } from "../components/icons.tsx";
 import { AvatarStack } from "../components/people.tsx";
+import { StageBar } from "../components/stages/stage-bar.tsx";
 import { orErrorPage } from "../lib/actions.server.ts";
 import { formatDate } from "../lib/format.ts";
 import { formatMoney } from "../lib/money.ts";
 import { actorContext } from "../lib/session.server.ts";
+import { cycleSummary } from "../lib/stages.server.ts";
+import stageStyles from "../styles/stages.css?url";
 import { listParticipants } from "../../server/services/participants.ts";
 import { getRoom } from "../../server/services/rooms.ts";
-import { stagesOf } from "../../server/services/stages.ts";
+import { stageTimeline } from "../../server/sales/timeline.ts";
+
+export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: stageStyles }];
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
   { title: loaderData ? `${loaderData.room.name} · Dealroom` : "Room not found · Dealroom" },
@@ -19,14 +24,14 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 /** The room and who is in it: the header of every tab. A room the reader may not see is a 404. */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
   const ctx = actorContext(request, context);
-  const [room, participants] = await orErrorPage(() =>
-    Promise.all([getRoom(ctx, params.roomId), listParticipants(ctx, params.roomId)]),
+  const [room, participants, timeline] = await orErrorPage(() =>
+    Promise.all([getRoom(ctx, params.roomId), listParticipants(ctx, params.roomId), stageTimeline(ctx, params.roomId)]),
   );
-  return { room, participants, stages: await stagesOf(room.organizationId) };
+  return { room, participants, stages: timeline.stages.map((s) => s.name), cycle: cycleSummary(timeline) };
 }
 
 export default function RoomLayout({ loaderData }: Route.ComponentProps) {
-  const { room, participants, stages } = loaderData;
+  const { room, participants, cycle } = loaderData;
   const team = participants.filter((p) => p.side === "internal");
   const guests = participants.filter((p) => p.side === "external");
   const base = `/rooms/${room.id}`;
@@ -51,7 +56,6 @@ export default function RoomLayout({ loaderData }: Route.ComponentProps) {
               <CalendarIcon /> {room.expectedCloseDate ? `Expected close ${formatDate(room.expectedCloseDate)}` : "No close date"}
             </span>
           </div>
-          <StageProgress stages={stages} current={room.stage} />
         </div>
         <div className="room-header-side">
           <div className="people-groups">
@@ -74,6 +78,7 @@ export default function RoomLayout({ loaderData }: Route.ComponentProps) {
             </Link>
           ) : null}
         </div>
+        <StageBar roomId={room.id} cycle={cycle} canMove={room.abilities["room.moveStage"]} />
       </header>
 
       <nav className="tabs" aria-label="Room sections">
@@ -81,10 +86,19 @@ export default function RoomLayout({ loaderData }: Route.ComponentProps) {
         <NavLink to={base} end className={({ isActive }) => (isActive || pathname === `${base}/edit` ? "active" : undefined)}>
           Overview
         </NavLink>
+        <NavLink to={`${base}/plan`}>Plan</NavLink>
         <NavLink to={`${base}/pages`}>Pages</NavLink>
         <NavLink to={`${base}/threads`}>Threads</NavLink>
         <NavLink to={`${base}/files`}>Files</NavLink>
         <NavLink to={`${base}/activity`}>Activity</NavLink>
+        <NavLink to={`${base}/timeline`}>Timeline</NavLink>
+        {room.abilities["handoff.read"] ? <NavLink to={`${base}/handoff`}>Hand-off</NavLink> : null}
+        {room.abilities["stakeholder.read"] ? (
+          <NavLink to={`${base}/planning`} className={({ isActive }) => `tab-internal${isActive ? " active" : ""}`}>
+            <LockIcon size={12} /> Internal planning
+          </NavLink>
+        ) : null}
+        {room.abilities["room.readAudit"] ? <NavLink to={`${base}/audit`}>Audit</NavLink> : null}
       </nav>
 
       <Outlet />

@@ -26,7 +26,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     rooms,
     summary: pipelineSummary(rooms),
     organizations: profile.organizations,
-    newRoom: home ? { organization: home.name, stages: await stagesOf(home.id) } : null,
+    newRoom: home ? { organization: home.name, stages: await stagesOf(ctx.sql, home.id) } : null,
   };
 }
 

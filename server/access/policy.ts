@@ -20,6 +20,8 @@ export interface ScopedItem {
   visibility: Visibility;
   /** Who wrote it, for rules about one's own items (e.g. editing one's own message). */
   createdBy?: string | null;
+  /** Who is responsible for it (plan steps), for rules about one's own assignments. */
+  assigneeId?: string | null;
 }
 
 const ROLE_RANK: Record<ParticipantRole, number> = { viewer: 0, commenter: 1, editor: 2, owner: 3 };
@@ -47,6 +49,15 @@ const roomRules = {
   "room.invite": isRoomOwner,
   "room.transferOwnership": (s: Standing) => isRoomOwner(s) || isOrgAdmin(s),
   "room.moveStage": isRoomOwner,
+  /** The stage timeline is shared knowledge; a filled form inside it follows its own visibility (item.read). */
+  "room.readTimeline": seesRoom,
+  /** The hand-off record (docs/api.md): everyone in the room, each reading only what they may see in it. */
+  "handoff.read": seesRoom,
+  /**
+   * The whole room as an archive: everyone in the room. It holds exactly what the reader could
+   * read item by item (externals: shared items only), so it gives nobody anything new.
+   */
+  "room.export": seesRoom,
   "room.readAudit": (s: Standing) => isRoomOwner(s) || isOrgAdmin(s),
   "participant.list": seesRoom,
   "participant.seeEmail": isInternal,
@@ -60,6 +71,16 @@ const roomRules = {
   "file.upload": (s: Standing) => roleAtLeast(s, "editor"),
   /** Only internal editors decide what is shared (DESIGN.md). */
   "item.setVisibility": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
+  /** The mutual action plan (decision 009): editors of either side add shared steps; only internal editors add internal ones. */
+  "plan.create": (s: Standing) => roleAtLeast(s, "editor"),
+  "plan.createInternal": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
+  /** Reordering moves only the steps the reader sees; internal steps keep their places for externals. */
+  "plan.reorder": (s: Standing) => roleAtLeast(s, "editor"),
+  /** The buying organization's people and the qualification checklist are internal by construction. */
+  "stakeholder.read": isInternal,
+  "stakeholder.edit": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
+  "qualification.read": isInternal,
+  "qualification.edit": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
 } as const satisfies Record<string, (s: Standing) => boolean>;
 
 const itemRules = {
@@ -71,6 +92,10 @@ const itemRules = {
     canReadItem(s, item) && roleAtLeast(s, "commenter") && !!item.createdBy && item.createdBy === s.userId,
   "item.changeVisibility": (s: Standing, item: ScopedItem) =>
     canReadItem(s, item) && isInternal(s) && roleAtLeast(s, "editor"),
+  /** A plan step's status: its editors, and a commenter the step is assigned to (decision 009). */
+  "item.setStatus": (s: Standing, item: ScopedItem) =>
+    canReadItem(s, item) &&
+    (roleAtLeast(s, "editor") || (roleAtLeast(s, "commenter") && !!item.assigneeId && item.assigneeId === s.userId)),
 } as const satisfies Record<string, (s: Standing, item: ScopedItem) => boolean>;
 
 export type RoomAction = keyof typeof roomRules;

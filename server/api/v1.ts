@@ -11,6 +11,8 @@ import { createRoom, getRoom, listRooms, roomJson, updateRoom } from "../service
 import { filesApi } from "./files.ts";
 import { pagesApi } from "./pages.ts";
 import { peopleRouter } from "./people.ts";
+import { salesApi } from "./sales.ts";
+import { planApi } from "./plan.ts";
 import { threadsApi } from "./threads.ts";
 import { actorContext, param, apiErrorHandler, authOf, baseUrl, jsonBody, requestMeta, requireActor, route } from "./http.ts";
 
@@ -91,6 +93,10 @@ export function apiV1(app: AppContext) {
   api.use(filesApi(app));
 
   api.use(threadsApi(app));
+
+  api.use(salesApi(app));
+
+  api.use(planApi(app));
 
   api.use((_req: Request, _res: Response, next) => next(notFound("That endpoint")));
   api.use(apiErrorHandler(app));

@@ -113,6 +113,16 @@ describe("refused attempts in the audit trail", () => {
     }
   });
 
+  it("the trail shows when the room's participants signed in, and nobody else's sign-ins", async () => {
+    for (const user of [cast.externalEditor, cast.outsider]) {
+      const res = await server.api("/api/v1/login", { body: { email: user.email, password: user.password } });
+      expect(res.status).toBe(200);
+    }
+    const signIns = await audit("account.signed_in");
+    expect(signIns.some((i) => i.actor?.id === cast.externalEditor.id && i.ip)).toBe(true);
+    expect(signIns.some((i) => i.actor?.id === cast.outsider.id)).toBe(false);
+  });
+
   it("external participants cannot read the audit trail at all", async () => {
     const res = await server.api(`/api/v1/rooms/${cast.room.id}/audit`, { token: cast.externalEditor.token });
     expect(res.status).toBe(403);

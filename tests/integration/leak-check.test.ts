@@ -128,6 +128,12 @@ describe("what an external participant's clients receive during a busy internal 
         `/notifications`,
         `/pages/${pageA.id}`,
         `/pages/${pageA.id}/versions`,
+        `/rooms/${room.id}/plan`,
+        `/rooms/${room.id}/stages`,
+        `/rooms/${room.id}/stakeholders`,
+        `/rooms/${room.id}/qualification`,
+        `/rooms/${room.id}/handoff`,
+        `/rooms/${room.id}/handoff?format=markdown`,
       ]) {
         const res = await server.api(`/api/v1${what}`, { token: external.token });
         answers.push({ at: Date.now(), what, body: JSON.stringify(res.body) });
@@ -220,6 +226,25 @@ describe("what an external participant's clients receive during a busy internal 
     await call(owner, "PATCH", `/rooms/${room.id}/participants/${newcomer.body.user.id}`, { role: "editor" }, 200);
     await call(owner, "DELETE", `/rooms/${room.id}/participants/${newcomer.body.user.id}`, undefined, 204);
     await call(owner, "PATCH", `/rooms/${room.id}`, { name: `Renamed room ${rand()}` }, 200);
+    await look();
+
+    // Internal deal planning: an internal plan step worked on, the stakeholder map, the
+    // qualification checklist, and a stage move whose hand-off form is internal.
+    const step = await call(owner, "POST", `/rooms/${room.id}/plan`, { title: secret("internal plan step"), notes: secret("internal step notes"), visibility: "internal", dueDate: "2031-01-31" }, 201);
+    hideId("internal plan step id", step.id);
+    await call(owner, "PATCH", `/plan-steps/${step.id}`, { status: "done", title: secret("renamed internal step") }, 200);
+    const stakeholder = await call(owner, "POST", `/rooms/${room.id}/stakeholders`, { name: secret("stakeholder name"), title: "CFO", decisionRole: "economic_buyer", influence: "high", stance: "skeptic", notes: secret("stakeholder notes") }, 201);
+    hideId("stakeholder id", stakeholder.id);
+    await call(owner, "PUT", `/rooms/${room.id}/qualification/budget`, { status: "yes", note: secret("qualification note") }, 200);
+    const cycle = await call(owner, "GET", `/organizations/${cast.organization.id}/stages`, undefined, 200);
+    const [firstStage, secondStage] = cycle.items as { id: string; name: string }[];
+    await call(owner, "PATCH", `/organizations/${cast.organization.id}/stages/${firstStage!.id}`, {
+      form: [{ key: "budget_owner", label: "Who owns the budget", type: "text", required: true }],
+      formVisibility: "internal",
+    }, 200);
+    await call(owner, "POST", `/rooms/${room.id}/stage`, { stage: secondStage!.name, form: { budget_owner: secret("internal hand-off form value") } }, 200);
+    await call(owner, "POST", `/rooms/${room.id}/close`, { outcome: "lost", reason: secret("internal close reason") }, 200);
+    await call(owner, "POST", `/rooms/${room.id}/reopen`, undefined, 200);
     await look();
 
     // A barrier: once the external has these, everything sent before them has arrived too.

@@ -21,7 +21,11 @@ import {
   freshOwnerMessage,
   freshPage,
   freshParticipant,
+  freshRoom,
   freshRoomWithHeir,
+  freshStage,
+  freshStakeholder,
+  freshStep,
   freshToken,
   uniqueLabel,
   uploadFile,
@@ -411,6 +415,16 @@ const API: ApiEntry[] = [
       room  200   200  200    200  200   200    200   404    404   401`,
   },
   {
+    // A card of a file the reader may not see is answered 200 { id, available: false }, exactly
+    // like a card of an id that does not exist; what the answer may contain is checked as always.
+    endpoint: "GET /rooms/:roomId/file-cards",
+    request: ({ f, item }) => ({ path: `/rooms/${f.roomId}/file-cards?ids=${item.file}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    200  200   200    200   404    404   401
+      shared   200 200 200    200  200   200    200   404    404   401`,
+  },
+  {
     endpoint: "GET /rooms/:roomId/folders",
     request: ({ f }) => ({ path: `/rooms/${f.roomId}/folders` }),
     expect: `
@@ -671,6 +685,214 @@ const API: ApiEntry[] = [
       owner inEd inView exEd exCom exView admin member other anon
       self  200   200  200    200  200   200    200   200    200   401`,
   },
+
+  // ── Sales process: stages, timeline, the cycle, the delivery team (decision 008) ────────
+  {
+    // The owner moves the stage (in a room of its own when it succeeds: a move makes page versions).
+    endpoint: "POST /rooms/:roomId/stage",
+    fresh: async ({ f }) => ({ roomId: await freshRoom(f) }),
+    request: ({ f, fresh }) => ({ path: `/rooms/${fresh.roomId ?? f.roomId}/stage`, body: { stage: "Qualifying" } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   403  403    403  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "POST /rooms/:roomId/close",
+    fresh: async ({ f }) => ({ roomId: await freshRoom(f) }),
+    request: ({ f, fresh }) => ({ path: `/rooms/${fresh.roomId ?? f.roomId}/close`, body: { outcome: "lost", reason: "No budget this year" } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   403  403    403  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "POST /rooms/:roomId/reopen",
+    fresh: async ({ f }) => ({ roomId: await freshRoom(f, { closed: true }) }),
+    request: ({ f, fresh }) => ({ path: `/rooms/${fresh.roomId ?? f.roomId}/reopen`, body: {} }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   403  403    403  403   403    403   404    404   401`,
+  },
+  {
+    // Everyone in the room reads the timeline; internal forms in it follow their visibility (sales-stages.test.ts).
+    endpoint: "GET /rooms/:roomId/stages",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/stages` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   401`,
+  },
+  {
+    // The hand-off record: everyone in the room, scoped (externals: shared items only, no
+    // stakeholders or qualification; handoff-record.test.ts checks Markdown, PDF and zip too).
+    endpoint: "GET /rooms/:roomId/handoff",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/handoff` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   401`,
+  },
+  {
+    // The room archive holds only what the reader may read item by item, so everyone in the room may export it.
+    endpoint: "GET /rooms/:roomId/export",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/export` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   401`,
+  },
+  {
+    // Members of the organization read its cycle (they create rooms in it); admins change it.
+    endpoint: "GET /organizations/:organizationId/stages",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/stages` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   200  200    404  404   404    200   200    404   401`,
+  },
+  {
+    endpoint: "POST /organizations/:organizationId/stages",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/stages`, body: { name: uniqueLabel("stage") } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   201   403  403    404  404   404    201   403    404   401`,
+  },
+  {
+    endpoint: "PATCH /organizations/:organizationId/stages/:stageId",
+    fresh: async ({ f }) => ({ stageId: await freshStage(f) }),
+    request: ({ f, fresh }) => ({ path: `/organizations/${f.organizationId}/stages/${fresh.stageId ?? f.stageId}`, body: { name: uniqueLabel("renamed-stage") } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   403  403    404  404   404    200   403    404   401`,
+  },
+  {
+    endpoint: "DELETE /organizations/:organizationId/stages/:stageId",
+    fresh: async ({ f }) => ({ stageId: await freshStage(f) }),
+    request: ({ f, fresh }) => ({ path: `/organizations/${f.organizationId}/stages/${fresh.stageId ?? f.stageId}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   204   403  403    404  404   404    204   403    404   401`,
+  },
+  {
+    endpoint: "GET /organizations/:organizationId/delivery-team",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/delivery-team` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   403  403    404  404   404    200   403    404   401`,
+  },
+  {
+    endpoint: "PUT /organizations/:organizationId/delivery-team/:userId",
+    fresh: async ({ f }) => ({ member: await freshMember(f) }),
+    request: ({ f, fresh }) => ({ path: `/organizations/${f.organizationId}/delivery-team/${(fresh.member ?? f.spareMember).id}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      member 200  403  403    404  404   404    200   403    404   401`,
+  },
+  {
+    endpoint: "DELETE /organizations/:organizationId/delivery-team/:userId",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/delivery-team/${f.spareMember.id}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      member 204  403  403    404  404   404    204   403    404   401`,
+  },
+
+  // ── Mutual action plan, stakeholder map, qualification (decision 009) ───────────────────
+  {
+    endpoint: "GET /rooms/:roomId/plan",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/plan` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   401`,
+  },
+  {
+    // The row is the visibility asked for: editors of both sides add shared steps, only internal editors internal ones.
+    endpoint: "POST /rooms/:roomId/plan",
+    request: ({ f, row }) => ({ path: `/rooms/${f.roomId}/plan`, body: { title: uniqueLabel("new-step"), visibility: row } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 201 201 403    403  403   403    403   404    404   401
+      shared   201 201 403    201  403   403    403   404    404   401`,
+  },
+  {
+    // Success cells send the plan as they see it, reversed; refused cells are refused before the list is read.
+    endpoint: "POST /rooms/:roomId/plan/order",
+    fresh: async ({ f, user }) => {
+      const plan = await f.server.api(`/api/v1/rooms/${f.roomId}/plan`, { token: user!.token });
+      return { stepIds: (plan.body.items as { id: string }[]).map((s) => s.id).reverse() };
+    },
+    request: ({ f, fresh }) => ({ path: `/rooms/${f.roomId}/plan/order`, body: { stepIds: fresh.stepIds ?? [f.items.shared.step] } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  403    200  403   403    403   404    404   401`,
+  },
+  {
+    // make-internal / make-shared: visibility, internal editors only. assigned: a shared step's
+    // status, asked for by everyone, the step being assigned to the external commenter.
+    endpoint: "PATCH /plan-steps/:stepId",
+    items: { "make-internal": "shared", "make-shared": "internal", assigned: "shared" },
+    fresh: async ({ f, item, row }) => ({ step: await freshStep(f, item.visibility, row === "assigned" ? f.users.exCom.id : undefined) }),
+    request: ({ item, fresh, row }) => ({
+      path: `/plan-steps/${fresh.step ?? item.step}`,
+      body: row === "make-internal" ? { visibility: "internal" } : row === "make-shared" ? { visibility: "shared" } : row === "assigned" ? { status: "done" } : { title: title() },
+    }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal      200 200 403 404 404 404 403 404 404 401
+      shared        200 200 403 200 403 403 403 404 404 401
+      make-internal 200 200 403 403 403 403 403 404 404 401
+      make-shared   200 200 403 404 404 404 403 404 404 401
+      assigned      200 200 403 200 200 403 403 404 404 401`,
+  },
+  {
+    endpoint: "DELETE /plan-steps/:stepId",
+    fresh: async ({ f, item }) => ({ step: await freshStep(f, item.visibility) }),
+    request: ({ item, fresh }) => ({ path: `/plan-steps/${fresh.step ?? item.step}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 204 204 403    404  404   404    403   404    404   401
+      shared   204 204 403    204  403   403    403   404    404   401`,
+  },
+  {
+    // Internal by construction: the buyer's side gets 404, internal readers read, internal editors write.
+    endpoint: "GET /rooms/:roomId/stakeholders",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/stakeholders` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401`,
+  },
+  {
+    endpoint: "POST /rooms/:roomId/stakeholders",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/stakeholders`, body: { name: uniqueLabel("stakeholder"), decisionRole: "user" } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 201 201 403    404  404   404    403   404    404   401`,
+  },
+  {
+    endpoint: "PATCH /stakeholders/:stakeholderId",
+    fresh: async ({ f }) => ({ stakeholder: await freshStakeholder(f) }),
+    request: ({ f, fresh }) => ({ path: `/stakeholders/${fresh.stakeholder ?? f.stakeholder}`, body: { stance: "supporter" } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 403    404  404   404    403   404    404   401`,
+  },
+  {
+    endpoint: "DELETE /stakeholders/:stakeholderId",
+    fresh: async ({ f }) => ({ stakeholder: await freshStakeholder(f) }),
+    request: ({ f, fresh }) => ({ path: `/stakeholders/${fresh.stakeholder ?? f.stakeholder}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 204 204 403    404  404   404    403   404    404   401`,
+  },
+  {
+    endpoint: "GET /rooms/:roomId/qualification",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/qualification` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401`,
+  },
+  {
+    // Another item than the fixture's noted one: a success never changes what later cells see.
+    endpoint: "PUT /rooms/:roomId/qualification/:item",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/qualification/competition`, body: { status: "yes" } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 403    404  404   404    403   404    404   401`,
+  },
 ];
 
 interface PageEntry {
@@ -799,6 +1021,53 @@ const PAGES: PageEntry[] = [
       room  200   200  200    200  200   200    200   404    404   login`,
   },
   {
+    path: "/rooms/:roomId/plan",
+    url: (f) => `/rooms/${f.roomId}/plan`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   login`,
+  },
+  {
+    // The hand-off record as a page: everyone in the room, each reading only what they may see.
+    path: "/rooms/:roomId/handoff",
+    url: (f) => `/rooms/${f.roomId}/handoff`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   login`,
+  },
+  {
+    // The stakeholder map and qualification: internal readers only; for the buyer's side the tab does not exist.
+    path: "/rooms/:roomId/planning",
+    url: (f) => `/rooms/${f.roomId}/planning`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200  404  404   404    200   404    404   login`,
+  },
+  {
+    // The stage timeline: everyone in the room (as GET /rooms/:roomId/stages; the service scopes forms and reasons).
+    path: "/rooms/:roomId/timeline",
+    url: (f) => `/rooms/${f.roomId}/timeline`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   login`,
+  },
+  {
+    // Moving the stage and its hand-off forms: the owner only (room.moveStage); others who see the room are refused.
+    path: "/rooms/:roomId/stage",
+    url: (f) => `/rooms/${f.roomId}/stage`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   403  403    403  403   403    403   404    404   login`,
+  },
+  {
+    // The audit trail: the owner and organization admins (as GET /rooms/:roomId/audit).
+    path: "/rooms/:roomId/audit",
+    url: (f) => `/rooms/${f.roomId}/audit`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   403  403    403  403   403    200   404    404   login`,
+  },
+  {
     // Whoever holds the link sees whom it invites to which room; an unknown token is a 404.
     path: "/invite/:token",
     url: (f, row) => `/invite/${row === "pending" ? f.invitation.token : "a".repeat(32)}`,
@@ -824,6 +1093,42 @@ const PAGES: PageEntry[] = [
       org   200   403  403    403  403   403    200   403    200   login`,
   },
   {
+    // Organization settings. self: the first organization the user administers (the outsider
+    // administers their own; members are refused about theirs; guests have none). org: the
+    // owner's organization asked for by id, answered like GET /organizations/:id/members.
+    path: "/settings",
+    url: (f, row) => (row === "org" ? `/settings?org=${f.organizationId}` : "/settings"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  302   403  403    403  403   403    302   403    302   login
+      org   302   403  403    404  404   404    302   403    404   login`,
+  },
+  {
+    path: "/settings/members",
+    url: (f, row) => (row === "org" ? `/settings/members?org=${f.organizationId}` : "/settings/members"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   403  403    403  403   403    200   403    200   login
+      org   200   403  403    404  404   404    200   403    404   login`,
+  },
+  {
+    // The sales cycle and the delivery team: like the members tab (server/sales/stages.ts, delivery-team.ts decide).
+    path: "/settings/stages",
+    url: (f, row) => (row === "org" ? `/settings/stages?org=${f.organizationId}` : "/settings/stages"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   403  403    403  403   403    200   403    200   login
+      org   200   403  403    404  404   404    200   403    404   login`,
+  },
+  {
+    path: "/settings/delivery-team",
+    url: (f, row) => (row === "org" ? `/settings/delivery-team?org=${f.organizationId}` : "/settings/delivery-team"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   403  403    403  403   403    200   403    200   login
+      org   200   403  403    404  404   404    200   403    404   login`,
+  },
+  {
     path: "/notifications",
     url: () => "/notifications",
     expect: `
@@ -845,7 +1150,7 @@ const BLIND_TO_INTERNAL = new Set<ActorName>(["exEd", "exCom", "exView", "member
 const OUTSIDE_ROOM = new Set<ActorName>(["member", "other", "anon"]);
 
 function secretsOf(items: ItemSet): string[] {
-  return [items.pageTitle, items.threadTitle, items.messageBody, items.fileName, items.folderName, items.page, items.thread, items.message, items.file, items.folder];
+  return [items.pageTitle, items.threadTitle, items.messageBody, items.fileName, items.folderName, items.page, items.thread, items.message, items.file, items.folder, items.stepTitle, items.step];
 }
 
 /**
@@ -856,6 +1161,8 @@ function forbiddenTexts(f: Fixtures, actor: ActorName, requestUrl: string): stri
   const out: string[] = [];
   if (BLIND_TO_INTERNAL.has(actor)) {
     out.push(...secretsOf(f.items.internal));
+    // Internal by construction, not by visibility.
+    out.push(f.stakeholder, f.stakeholderName, f.qualificationNote);
     // Externals see internal participants' names, never their e-mail addresses (API.md).
     out.push(f.users.owner.email, f.users.inEd.email, f.users.inView.email);
     // A room of the organization they are not in.

@@ -22,6 +22,9 @@ export interface ItemSet {
   fileName: string;
   folder: string;
   folderName: string;
+  /** A step of the mutual action plan, owned by the owner. */
+  step: string;
+  stepTitle: string;
 }
 
 export interface Fixtures {
@@ -41,6 +44,12 @@ export interface Fixtures {
   deactivatedMember: TestUser;
   /** A notification of the owner's (a reply in the owner's thread). */
   ownerNotification: string;
+  /** A stage of the organization's cycle no room is in (Servicing): the target of refused stage edits. */
+  stageId: string;
+  /** A person of the stakeholder map and a qualification note: internal by construction. */
+  stakeholder: string;
+  stakeholderName: string;
+  qualificationNote: string;
 }
 
 let counter = 0;
@@ -95,7 +104,7 @@ export async function buildFixtures(server: TestServer): Promise<Fixtures> {
   const deactivatedMember = await addParticipant(server, owner, cast.otherRoom.id, "internal", "viewer");
   await must(server, owner, `/organizations/${cast.organization.id}/members/${deactivatedMember.id}/deactivate`, {}, 204);
 
-  const f: Omit<Fixtures, "items" | "invitation" | "ownerNotification"> = {
+  const f: Omit<Fixtures, "items" | "invitation" | "ownerNotification" | "stakeholder" | "stakeholderName" | "qualificationNote"> = {
     server,
     users: {
       owner,
@@ -114,6 +123,7 @@ export async function buildFixtures(server: TestServer): Promise<Fixtures> {
     victim,
     spareMember,
     deactivatedMember,
+    stageId: (await must(server, owner, `/organizations/${cast.organization.id}/stages`, { method: "GET" }, 200)).items.find((s: { name: string }) => s.name === "Servicing").id,
   };
   const internal = await itemSet(server, owner, room.id, "internal");
   const shared = await itemSet(server, owner, room.id, "shared");
@@ -124,7 +134,15 @@ export async function buildFixtures(server: TestServer): Promise<Fixtures> {
   const [notification] = await server.sql<{ id: string }[]>`select id from notifications where user_id = ${owner.id} limit 1`;
   if (!notification) throw new Error("the owner got no notification from a reply in their thread");
 
-  return { ...f, items: { internal, shared }, invitation: { id: invitation.id, token: invitation.token }, ownerNotification: notification.id };
+  const stakeholderName = uniqueLabel("MATRIX-INTERNAL-STAKEHOLDER");
+  const stakeholder = await must(server, owner, `/rooms/${room.id}/stakeholders`, { body: { name: stakeholderName, decisionRole: "economic_buyer" } }, 201);
+  const qualificationNote = uniqueLabel("MATRIX-INTERNAL-QUALIFICATION");
+  await must(server, owner, `/rooms/${room.id}/qualification/budget`, { method: "PUT", body: { status: "yes", note: qualificationNote } }, 200);
+
+  return {
+    ...f, items: { internal, shared }, invitation: { id: invitation.id, token: invitation.token }, ownerNotification: notification.id,
+    stakeholder: stakeholder.id, stakeholderName, qualificationNote,
+  };
 }
 
 /** A page (with versions 1 and 2), a thread with the owner's message, a file (two versions) and a folder. */
@@ -142,6 +160,8 @@ async function itemSet(server: TestServer, owner: TestUser, roomId: string, visi
   if (file.status !== 201) throw new Error(`upload failed: ${file.status} ${JSON.stringify(file.body)}`);
   const second = await uploadFile(server, owner.token, roomId, fileName, `second version of a ${visibility} file`, { fileId: file.body.id });
   if (second.status !== 201) throw new Error(`new version failed: ${second.status} ${JSON.stringify(second.body)}`);
+  const stepTitle = uniqueLabel(`MATRIX-${tag}-STEP`);
+  const step = await must(server, owner, `/rooms/${roomId}/plan`, { body: { title: stepTitle, visibility, ownerId: owner.id, dueDate: "2031-01-31" } }, 201);
   return {
     visibility,
     page,
@@ -154,6 +174,8 @@ async function itemSet(server: TestServer, owner: TestUser, roomId: string, visi
     fileName,
     folder: folder.id,
     folderName,
+    step: step.id,
+    stepTitle,
   };
 }
 
@@ -188,6 +210,30 @@ export async function freshFile(f: Fixtures, visibility: Visibility) {
   const res = await uploadFile(f.server, f.users.owner.token, f.roomId, `${uniqueLabel("fresh-file")}.txt`, "fresh", { visibility });
   if (res.status !== 201) throw new Error(`fresh upload failed: ${res.status}`);
   return res.body.id as string;
+}
+
+/** A plan step of the owner's; `ownerId` assigns it to someone else. */
+export async function freshStep(f: Fixtures, visibility: Visibility, ownerId = f.users.owner.id) {
+  const step = await must(f.server, f.users.owner, `/rooms/${f.roomId}/plan`, { body: { title: uniqueLabel("fresh-step"), visibility, ownerId } }, 201);
+  return step.id as string;
+}
+
+export async function freshStakeholder(f: Fixtures) {
+  const person = await must(f.server, f.users.owner, `/rooms/${f.roomId}/stakeholders`, { body: { name: uniqueLabel("fresh-stakeholder") } }, 201);
+  return person.id as string;
+}
+
+/** A new room of the owner's organization (stage moves there leave the matrix room as it is); `closed` closes it as lost. */
+export async function freshRoom(f: Fixtures, options: { closed?: boolean } = {}) {
+  const room = await createRoom(f.server, f.users.owner);
+  if (options.closed) await must(f.server, f.users.owner, `/rooms/${room.id}/close`, { body: { outcome: "lost", reason: "No budget" } }, 200);
+  return room.id;
+}
+
+/** A new stage at the end of the organization's cycle. */
+export async function freshStage(f: Fixtures) {
+  const stage = await must(f.server, f.users.owner, `/organizations/${f.organizationId}/stages`, { body: { name: uniqueLabel("fresh-stage") } }, 201);
+  return stage.id as string;
 }
 
 export async function freshInvitation(f: Fixtures) {

@@ -100,8 +100,59 @@ const ROOM = parseTable(
   ROOM_COLUMNS,
 );
 
+// The mutual action plan and internal deal planning (decision 009).
+const PLANNING_COLUMNS = {
+  newStep: "plan.create",
+  newIntStep: "plan.createInternal",
+  reorder: "plan.reorder",
+  readPeople: "stakeholder.read",
+  editPeople: "stakeholder.edit",
+  readQual: "qualification.read",
+  editQual: "qualification.edit",
+} as const satisfies Record<string, RoomAction>;
+
+const PLANNING = parseTable(
+  `
+  who                  newStep newIntStep reorder readPeople editPeople readQual editQual
+  internalOwnerAdmin   Y       Y          Y       Y          Y          Y        Y
+  internalOwner        Y       Y          Y       Y          Y          Y        Y
+  internalEditorAdmin  Y       Y          Y       Y          Y          Y        Y
+  internalEditor       Y       Y          Y       Y          Y          Y        Y
+  internalCommenter    .       .          .       Y          .          Y        .
+  internalViewer       .       .          .       Y          .          Y        .
+  externalEditor       Y       .          Y       .          .          .        .
+  externalCommenter    .       .          .       .          .          .        .
+  externalViewer       .       .          .       .          .          .        .
+  adminNotInRoom       .       .          .       Y          .          Y        .
+  memberNotInRoom      .       .          .       .          .          .        .
+  outsider             .       .          .       .          .          .        .
+  `,
+  PLANNING_COLUMNS,
+);
+
+// The sales process (decision 008): everyone in the room reads the stage timeline and the hand-off record and exports
+// the room (each only what they may see); moving is the owner's (ROOM: stage).
+const SALES = parseTable(
+  `
+  who                  timeline handoff export
+  internalOwnerAdmin   Y        Y       Y
+  internalOwner        Y        Y       Y
+  internalEditorAdmin  Y        Y       Y
+  internalEditor       Y        Y       Y
+  internalCommenter    Y        Y       Y
+  internalViewer       Y        Y       Y
+  externalEditor       Y        Y       Y
+  externalCommenter    Y        Y       Y
+  externalViewer       Y        Y       Y
+  adminNotInRoom       Y        Y       Y
+  memberNotInRoom      .        .       .
+  outsider             .        .       .
+  `,
+  { timeline: "room.readTimeline", handoff: "handoff.read", export: "room.export" } as const satisfies Record<string, RoomAction>,
+);
+
 // Item actions, per visibility of the item, on an item someone else wrote and on one's own.
-const ITEM_COLUMN_ACTIONS = { read: "item.read", edit: "item.edit", comment: "item.comment", editOwn: "item.editOwn", chVis: "item.changeVisibility" } as const satisfies Record<
+const ITEM_COLUMN_ACTIONS = { read: "item.read", edit: "item.edit", comment: "item.comment", editOwn: "item.editOwn", chVis: "item.changeVisibility", status: "item.setStatus" } as const satisfies Record<
   string,
   ItemAction
 >;
@@ -112,38 +163,38 @@ const ITEM_COLUMNS = Object.fromEntries(
 
 const OTHERS_ITEM = parseTable(
   `
-  who                  int:read int:edit int:comment int:editOwn int:chVis   shr:read shr:edit shr:comment shr:editOwn shr:chVis
-  internalOwnerAdmin   Y        Y        Y           .           Y           Y        Y        Y           .           Y
-  internalOwner        Y        Y        Y           .           Y           Y        Y        Y           .           Y
-  internalEditorAdmin  Y        Y        Y           .           Y           Y        Y        Y           .           Y
-  internalEditor       Y        Y        Y           .           Y           Y        Y        Y           .           Y
-  internalCommenter    Y        .        Y           .           .           Y        .        Y           .           .
-  internalViewer       Y        .        .           .           .           Y        .        .           .           .
-  externalEditor       .        .        .           .           .           Y        Y        Y           .           .
-  externalCommenter    .        .        .           .           .           Y        .        Y           .           .
-  externalViewer       .        .        .           .           .           Y        .        .           .           .
-  adminNotInRoom       Y        .        .           .           .           Y        .        .           .           .
-  memberNotInRoom      .        .        .           .           .           .        .        .           .           .
-  outsider             .        .        .           .           .           .        .        .           .           .
+  who                 int:read int:edit int:comment int:editOwn int:chVis int:status  shr:read shr:edit shr:comment shr:editOwn shr:chVis shr:status
+  internalOwnerAdmin  Y        Y        Y           .           Y         Y           Y        Y        Y           .           Y         Y
+  internalOwner       Y        Y        Y           .           Y         Y           Y        Y        Y           .           Y         Y
+  internalEditorAdmin Y        Y        Y           .           Y         Y           Y        Y        Y           .           Y         Y
+  internalEditor      Y        Y        Y           .           Y         Y           Y        Y        Y           .           Y         Y
+  internalCommenter   Y        .        Y           .           .         .           Y        .        Y           .           .         .
+  internalViewer      Y        .        .           .           .         .           Y        .        .           .           .         .
+  externalEditor      .        .        .           .           .         .           Y        Y        Y           .           .         Y
+  externalCommenter   .        .        .           .           .         .           Y        .        Y           .           .         .
+  externalViewer      .        .        .           .           .         .           Y        .        .           .           .         .
+  adminNotInRoom      Y        .        .           .           .         .           Y        .        .           .           .         .
+  memberNotInRoom     .        .        .           .           .         .           .        .        .           .           .         .
+  outsider            .        .        .           .           .         .           .        .        .           .           .         .
   `,
   ITEM_COLUMNS,
 );
 
 const OWN_ITEM = parseTable(
   `
-  who                  int:read int:edit int:comment int:editOwn int:chVis   shr:read shr:edit shr:comment shr:editOwn shr:chVis
-  internalOwnerAdmin   Y        Y        Y           Y           Y           Y        Y        Y           Y           Y
-  internalOwner        Y        Y        Y           Y           Y           Y        Y        Y           Y           Y
-  internalEditorAdmin  Y        Y        Y           Y           Y           Y        Y        Y           Y           Y
-  internalEditor       Y        Y        Y           Y           Y           Y        Y        Y           Y           Y
-  internalCommenter    Y        .        Y           Y           .           Y        .        Y           Y           .
-  internalViewer       Y        .        .           .           .           Y        .        .           .           .
-  externalEditor       .        .        .           .           .           Y        Y        Y           Y           .
-  externalCommenter    .        .        .           .           .           Y        .        Y           Y           .
-  externalViewer       .        .        .           .           .           Y        .        .           .           .
-  adminNotInRoom       Y        .        .           .           .           Y        .        .           .           .
-  memberNotInRoom      .        .        .           .           .           .        .        .           .           .
-  outsider             .        .        .           .           .           .        .        .           .           .
+  who                 int:read int:edit int:comment int:editOwn int:chVis int:status  shr:read shr:edit shr:comment shr:editOwn shr:chVis shr:status
+  internalOwnerAdmin  Y        Y        Y           Y           Y         Y           Y        Y        Y           Y           Y         Y
+  internalOwner       Y        Y        Y           Y           Y         Y           Y        Y        Y           Y           Y         Y
+  internalEditorAdmin Y        Y        Y           Y           Y         Y           Y        Y        Y           Y           Y         Y
+  internalEditor      Y        Y        Y           Y           Y         Y           Y        Y        Y           Y           Y         Y
+  internalCommenter   Y        .        Y           Y           .         .           Y        .        Y           Y           .         .
+  internalViewer      Y        .        .           .           .         .           Y        .        .           .           .         .
+  externalEditor      .        .        .           .           .         .           Y        Y        Y           Y           .         Y
+  externalCommenter   .        .        .           .           .         .           Y        .        Y           Y           .         .
+  externalViewer      .        .        .           .           .         .           Y        .        .           .           .         .
+  adminNotInRoom      Y        .        .           .           .         .           Y        .        .           .           .         .
+  memberNotInRoom     .        .        .           .           .         .           .        .        .           .           .         .
+  outsider            .        .        .           .           .         .           .        .        .           .           .         .
   `,
   ITEM_COLUMNS,
 );
@@ -152,9 +203,9 @@ const WHO_NAMES = Object.keys(WHO) as Who[];
 
 describe("the truth tables cover the policy", () => {
   it("has a column for every room action and item action, and a row for every standing", () => {
-    expect([...ROOM.columns].sort()).toEqual([...ROOM_ACTIONS].sort());
+    expect([...ROOM.columns, ...PLANNING.columns, ...SALES.columns].sort()).toEqual([...ROOM_ACTIONS].sort());
     expect(Object.values(ITEM_COLUMN_ACTIONS).sort()).toEqual([...ITEM_ACTIONS].sort());
-    for (const t of [ROOM, OTHERS_ITEM, OWN_ITEM]) {
+    for (const t of [ROOM, PLANNING, SALES, OTHERS_ITEM, OWN_ITEM]) {
       expect(Object.keys(t.table).sort()).toEqual([...WHO_NAMES].sort());
       expect(t.columns).toHaveLength(new Set(t.columns).size);
     }
@@ -165,7 +216,7 @@ describe("the truth tables cover the policy", () => {
 describe("room actions", () => {
   it.each(WHO_NAMES)("%s: can() and abilities() match the table", (who) => {
     const s = WHO[who];
-    const expected = ROOM.table[who];
+    const expected = { ...ROOM.table[who], ...PLANNING.table[who], ...SALES.table[who] };
     const actual = Object.fromEntries(ROOM_ACTIONS.map((a) => [a, can(s, a)]));
     expect(actual).toEqual(expected);
     expect(abilities(s)).toEqual(expected);
@@ -193,6 +244,34 @@ describe("item actions", () => {
   it.each(WHO_NAMES)("%s on their own items: can() and abilities() match the table", (who) => {
     for (const { item, expected } of itemRow(who, ME, OWN_ITEM.table)) {
       expect(abilities(WHO[who], item)).toEqual(expected);
+    }
+  });
+
+  it("a plan step's status: editors who see it, and a commenter it is assigned to", () => {
+    // Assigned to me: commenters who may read the step join the editors; viewers never.
+    const ASSIGNED = `
+      who                  int shr
+      internalOwnerAdmin   Y   Y
+      internalOwner        Y   Y
+      internalEditorAdmin  Y   Y
+      internalEditor       Y   Y
+      internalCommenter    Y   Y
+      internalViewer       .   .
+      externalEditor       .   Y
+      externalCommenter    .   Y
+      externalViewer       .   .
+      adminNotInRoom       .   .
+      memberNotInRoom      .   .
+      outsider             .   .`;
+    const { table } = parseTable(ASSIGNED, { int: "internal", shr: "shared" } as const);
+    for (const who of WHO_NAMES) {
+      for (const visibility of ["internal", "shared"] as const) {
+        const got = can(WHO[who], "item.setStatus", { visibility, createdBy: SOMEONE_ELSE, assigneeId: ME });
+        expect([who, visibility, got]).toEqual([who, visibility, table[who][visibility]]);
+        // Assigned to someone else: the editors' column of the item tables.
+        const other = can(WHO[who], "item.setStatus", { visibility, createdBy: ME, assigneeId: SOMEONE_ELSE });
+        expect([who, visibility, other]).toEqual([who, visibility, OTHERS_ITEM.table[who][visibility === "internal" ? "int:edit" : "shr:edit"]]);
+      }
     }
   });
 

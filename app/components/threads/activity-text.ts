@@ -5,6 +5,13 @@ const LABELS: Record<string, string> = {
   "room.created": "created the room",
   "room.updated": "updated the room details",
   "room.stage_changed": "moved the stage",
+  "room.ownership_transferred": "handed the room on",
+  // Audit-only events (the audit trail, app/components/audit-text.ts, adds the details).
+  "account.signed_in": "signed in",
+  "access.denied": "was refused",
+  "access.invitation_refused": "opened an invitation link that no longer works",
+  "member.deactivated": "deactivated a member",
+  "member.reactivated": "reactivated a member",
   "participant.joined": "joined the room",
   "participant.invited": "invited someone",
   "participant.removed": "removed a participant",
@@ -32,6 +39,18 @@ const LABELS: Record<string, string> = {
   "message.created": "replied in",
   "message.edited": "edited a message in",
   "message.deleted": "deleted a message in",
+  "plan.step_added": "added the plan step",
+  "plan.step_updated": "edited the plan step",
+  "plan.step_visibility_changed": "changed who can see the plan step",
+  "plan.step_done": "completed the plan step",
+  "plan.step_blocked": "marked as blocked the plan step",
+  "plan.step_reopened": "reopened the plan step",
+  "plan.step_removed": "removed a plan step",
+  "plan.reordered": "reordered the plan of",
+  "stakeholder.added": "added a stakeholder",
+  "stakeholder.updated": "updated a stakeholder",
+  "stakeholder.removed": "removed a stakeholder",
+  "qualification.updated": "updated the qualification",
 };
 
 export function activityLabel(type: string): string {
@@ -51,6 +70,11 @@ export function activityLink(roomId: string, item: { objectType: string | null; 
     case "file":
     case "folder":
       return `/rooms/${roomId}/files`;
+    case "plan_step":
+      return `/rooms/${roomId}/plan`;
+    case "stakeholder":
+    case "qualification":
+      return `/rooms/${roomId}/planning`;
     default:
       return null;
   }
