@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "react";
 import { Form, Link, redirect, useActionData, useNavigation, useSearchParams } from "react-router";
 import type { Route } from "./+types/rooms.$roomId.plan";
 import { FormAlert, SelectField, TextareaField, TextField } from "../components/form.tsx";
@@ -36,14 +37,15 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const stepId = fields.stepId;
   return attempt(
     async () => {
+      let added: string | null = null;
       if (intent === "add") {
-        await createPlanStep(ctx, params.roomId, {
+        ({ id: added } = await createPlanStep(ctx, params.roomId, {
           title: fields.title ?? "",
           ownerId: fields.ownerId || null,
           dueDate: fields.dueDate || null,
           notes: fields.notes ?? "",
           visibility: fields.visibility || "shared",
-        });
+        }));
       } else if (intent === "status") {
         await updatePlanStep(ctx, stepId, { status: fields.status });
       } else if (intent === "edit") {
@@ -68,7 +70,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
       } else {
         return { ok: false as const, intent, error: { code: "invalid_input", message: "Unknown action." } as FormError, values: {} as Record<string, string> };
       }
-      return { ok: true as const, intent, error: null, values: {} as Record<string, string> };
+      return { ok: true as const, intent, error: null, values: {} as Record<string, string>, added };
     },
     { intent, values: echo(fields) },
   );
@@ -82,6 +84,12 @@ export default function RoomPlan({ loaderData }: Route.ComponentProps) {
   const refresh = useDebouncedRevalidate();
   const live = useRoomEvents(roomId, Object.fromEntries(LIVE_EVENTS.map((name) => [name, refresh])));
   const actionData = useActionData<typeof action>();
+  // The add form starts afresh once per step added; revalidations (live events) leave what is being typed alone.
+  const addForm = useRef<HTMLFormElement>(null);
+  const added = actionData?.ok && "added" in actionData ? actionData.added : null;
+  useEffect(() => {
+    if (added) addForm.current?.reset();
+  }, [added]);
   const [search] = useSearchParams();
   const editing = search.get("edit");
   const failed = actionData && !actionData.ok ? actionData : null;
@@ -158,7 +166,7 @@ export default function RoomPlan({ loaderData }: Route.ComponentProps) {
 
       {plan.abilities.create ? (
         <aside className="plan-side">
-          <Form method="post" className="card plan-add" key={actionData?.ok && actionData.intent === "add" ? `added-${plan.items.length}` : "add"}>
+          <Form method="post" className="card plan-add" ref={addForm}>
             <h2>Add a step</h2>
             <FormAlert error={addError} fields={["title", "ownerId", "dueDate", "notes", "visibility"]} />
             <input type="hidden" name="intent" value="add" />

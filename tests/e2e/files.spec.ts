@@ -79,7 +79,7 @@ test("drag files in, watch the progress, preview a PDF and upload a second versi
   await page.goto(`/rooms/${roomId}`);
   await page.getByRole("link", { name: "Files", exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`/rooms/${roomId}/files$`));
-  await expect(page.locator('[data-live="true"]')).toBeVisible();
+  await expect(page.locator('.live-status[data-live="true"]')).toBeVisible();
 
   // Two files at once: a PDF and a larger file, uploaded slowly enough to watch.
   const pdfName = `Mutual action plan ${unique()}.pdf`;
