@@ -5,7 +5,8 @@ import { notFound } from "../server/errors.ts";
 import type { Logger } from "../server/log.ts";
 import { CLOSE } from "./close-codes.ts";
 import { encodeAwarenessMessage, encodeAwarenessUpdate, encodeUpdateMessage, type AwarenessEntry } from "./protocol.ts";
-import { appendUpdates, applyStoredState, compactPageLog, isMissingPage, writeDerivedContent, type LogRow } from "./storage.ts";
+import { LogWriter } from "./log-writer.ts";
+import { applyStoredState, compactPageLog, isMissingPage, writeDerivedContent, type LogRow } from "./storage.ts";
 
 /** A live connection as the document sees it (collab/connection.ts). */
 export interface Peer {
@@ -86,6 +87,8 @@ export class LiveDocument {
     private readonly sql: Sql,
     private readonly log: Logger,
     private readonly options: DocumentOptions,
+    /** Shared by every document of the registry: their flushes commit together. */
+    private readonly writer: LogWriter = new LogWriter(sql),
   ) {
     this.awareness.setLocalState(null);
     this.doc.on("update", (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin));
@@ -204,6 +207,12 @@ export class LiveDocument {
 
   private async flush(): Promise<void> {
     if (this.writing || !this.pending.length || this.gone) return;
+    // Compaction holds this page's log lock: a batch holding our rows would wait on it, and every
+    // other page in that batch with it. Our rows wait instead, and go out as soon as it is done.
+    if (this.compacting) {
+      void this.compacting.then(() => this.flush());
+      return;
+    }
     const batch = this.pending;
     const bytes = this.pendingBytes;
     this.pending = [];
@@ -212,7 +221,7 @@ export class LiveDocument {
     const cutSeq = this.appendedSeq;
     const cutState = Y.encodeStateVector(this.doc);
     const rows = groupByAuthor(batch);
-    this.writing = appendUpdates(this.sql, this.pageId, rows, this.options.versionQuietMs).then(
+    this.writing = this.writer.append(this.pageId, rows, this.options.versionQuietMs).then(
       () => {
         this.writing = null;
         this.failures = 0;

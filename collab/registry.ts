@@ -5,6 +5,7 @@ import type { Logger } from "../server/log.ts";
 import { renderPageContent } from "../server/wiki/render.ts";
 import type { PageDocuments } from "./documents.ts";
 import { LiveDocument, type DocumentOptions } from "./live-document.ts";
+import { LogWriter } from "./log-writer.ts";
 import { compactPageLog, loadStoredState, pagesWithLongLogs } from "./storage.ts";
 
 export interface RegistryOptions extends DocumentOptions {
@@ -48,12 +49,16 @@ export class DocumentRegistry implements PageDocuments {
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
 
+  /** One writer for every document of this process: concurrent flushes share a transaction. */
+  private readonly writer: LogWriter;
+
   constructor(
     private readonly sql: Sql,
     private readonly log: Logger,
     options: Partial<RegistryOptions> = {},
   ) {
     this.options = { ...DEFAULT_REGISTRY_OPTIONS, ...options };
+    this.writer = new LogWriter(sql);
   }
 
   /** The loaded document of a page, if any (tests and invalidation use it). */
@@ -71,7 +76,7 @@ export class DocumentRegistry implements PageDocuments {
     if (this.closing) throw new AppError(503, "unavailable", "The server is shutting down.");
     let entry = this.entries.get(pageId);
     if (!entry) {
-      const doc = new LiveDocument(pageId, this.sql, this.log, this.options);
+      const doc = new LiveDocument(pageId, this.sql, this.log, this.options, this.writer);
       const created: Entry = { doc, ready: doc.load(), leases: 0, idleTimer: null, unloading: null };
       entry = created;
       this.entries.set(pageId, created);

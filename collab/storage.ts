@@ -63,24 +63,44 @@ export interface LogRow {
  * since the last version.
  */
 export async function appendUpdates(sql: Tx, pageId: string, rows: LogRow[], quietMs: number): Promise<void> {
-  if (!rows.length) return;
-  const authors = [...new Set(rows.map((r) => r.authorId).filter((a): a is string => a !== null))];
-  await transaction(sql, async (tx) => {
-    await lockPageLog(tx, pageId);
-    await tx`insert into page_updates ${tx(
-      rows.map((r) => ({ page_id: pageId, update: Buffer.from(r.update.buffer, r.update.byteOffset, r.update.byteLength), author_id: r.authorId })),
-    )}`;
+  await appendBatch(sql, [{ pageId, rows, quietMs }]);
+}
+
+/**
+ * Appends the rows of several pages to their logs in one transaction (collab/log-writer.ts), and
+ * moves each page's quiet-period mark. Page locks are taken in id order, so batches and
+ * compactions never wait on each other in a cycle.
+ */
+export async function appendBatch(sql: Tx, jobs: { pageId: string; rows: LogRow[]; quietMs: number }[]): Promise<void> {
+  const withRows = jobs.filter((j) => j.rows.length);
+  if (!withRows.length) return;
+  const pageIds = [...new Set(withRows.map((j) => j.pageId))].sort();
+  const marks = withRows.map((j) => ({
+    id: j.pageId,
+    quiet: j.quietMs / 1000,
     // Rewriting the page row (and its search vector) for every few-ms batch would be a write storm:
     // leave it when its mark is at most `slack` older and already credits these authors.
-    const slackMs = Math.min(1000, quietMs / 10);
+    slack: Math.min(1000, j.quietMs / 10) / 1000,
+    authors: [...new Set(j.rows.map((r) => r.authorId).filter((a): a is string => a !== null))],
+  }));
+  await transaction(sql, async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtextextended('dealroom.page-log:' || p.id, 0))
+      from unnest(${pageIds}::text[]) with ordinality as p(id, n) order by p.n`;
+    await tx`insert into page_updates ${tx(
+      withRows.flatMap((j) =>
+        j.rows.map((r) => ({ page_id: j.pageId, update: Buffer.from(r.update.buffer, r.update.byteOffset, r.update.byteLength), author_id: r.authorId })),
+      ),
+    )}`;
     await tx`
-      update pages set
-        version_due_at = now() + make_interval(secs => ${quietMs / 1000}),
-        pending_authors = array(select distinct a from unnest(pending_authors || ${authors}::uuid[]) as a)
-      where id = ${pageId}
-        and (version_due_at is null
-             or version_due_at < now() + make_interval(secs => ${(quietMs - slackMs) / 1000})
-             or not pending_authors @> ${authors}::uuid[])`;
+      update pages p set
+        version_due_at = now() + make_interval(secs => m.quiet),
+        pending_authors = array(select distinct a from unnest(p.pending_authors || m.authors) as a)
+      from (select r.id, r.quiet, r.slack, array(select jsonb_array_elements_text(r.authors))::uuid[] as authors
+            from jsonb_to_recordset(${tx.json(marks)}::jsonb) as r(id uuid, quiet float8, slack float8, authors jsonb)) m
+      where p.id = m.id
+        and (p.version_due_at is null
+             or p.version_due_at < now() + make_interval(secs => m.quiet - m.slack)
+             or not p.pending_authors @> m.authors)`;
   });
 }
 

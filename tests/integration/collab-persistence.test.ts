@@ -122,6 +122,68 @@ describe("compaction", () => {
   });
 });
 
+describe("group commit across pages", () => {
+  const xminsSince = async (pageIds: string[], afterSeq: string) =>
+    new Set((await server.sql<{ xmin: string }[]>`
+      select xmin::text as xmin from page_updates where page_id in ${server.sql(pageIds)} and seq > ${afterSeq}`).map((r) => r.xmin));
+  const maxSeq = async () => (await server.sql<{ seq: string }[]>`select coalesce(max(seq), 0)::text as seq from page_updates`)[0]!.seq;
+
+  it("pages typed into at the same time commit together: fewer transactions than pages", async () => {
+    const pageIds = await Promise.all([1, 2, 3, 4].map(() => insertPage(server.sql, cast.room.id)));
+    const editors = pageIds.map((id) => client(id, cast.owner.token));
+    for (const e of editors) await e.waitForStatus("saved");
+    const before = await maxSeq();
+    // While the log is held, every page's flush queues behind the first: they leave together.
+    const release = await holdTable("page_updates");
+    try {
+      for (const [i, e] of editors.entries()) typeInto(e.doc, `page ${i} `.repeat(20));
+      await waitFor(() => pageIds.every((id, i) => pageText((server.app.documents as DocumentRegistry).loaded(id)!.doc) === `page ${i} `.repeat(20)), "every page's keystrokes at the server");
+    } finally {
+      await release();
+    }
+    for (const e of editors) await e.waitForStatus("saved");
+    const transactions = await xminsSince(pageIds, before);
+    expect(transactions.size).toBeGreaterThan(0);
+    expect(transactions.size).toBeLessThan(pageIds.length);
+    for (const [i, id] of pageIds.entries()) expect(storedText(await loadStoredState(server.sql, id))).toBe(`page ${i} `.repeat(20));
+  });
+
+  it("a page that no longer exists fails only itself, not the pages sharing its transaction", async () => {
+    const [blocker, doomed, survivor] = await Promise.all([1, 2, 3].map(() => insertPage(server.sql, cast.room.id)));
+    const editors = [blocker!, doomed!, survivor!].map((id) => client(id, cast.owner.token));
+    for (const e of editors) await e.waitForStatus("saved");
+    // The doomed page's rows are refused as a deleted page's would be (a foreign-key violation).
+    await server.sql.unsafe(`
+      create function collab_page_gone() returns trigger language plpgsql as $$
+      begin
+        if new.page_id = '${doomed}' then raise exception 'page is gone' using errcode = '23503'; end if;
+        return new;
+      end $$;
+      create trigger collab_page_gone before insert on page_updates for each row execute function collab_page_gone();`);
+    try {
+      const release = await holdTable("page_updates");
+      try {
+        // The blocker's write goes first and waits on the lock; the other two queue into one batch.
+        typeInto(editors[0]!.doc, "first");
+        await waitFor(() => (server.app.documents as DocumentRegistry).loaded(blocker!)!.hasUnsavedWork, "the blocker's write to be pending");
+        await new Promise((r) => setTimeout(r, 50));
+        typeInto(editors[1]!.doc, "lost");
+        typeInto(editors[2]!.doc, "kept");
+        await waitFor(() => pageText((server.app.documents as DocumentRegistry).loaded(survivor!)!.doc) === "kept", "the survivor's keystrokes at the server");
+        await waitFor(() => pageText((server.app.documents as DocumentRegistry).loaded(doomed!)!.doc) === "lost", "the doomed page's keystrokes at the server");
+      } finally {
+        await release();
+      }
+      await editors[2]!.waitForStatus("saved");
+      await editors[1]!.waitForClose(4404);
+      expect(storedText(await loadStoredState(server.sql, survivor!))).toBe("kept");
+      expect(storedText(await loadStoredState(server.sql, blocker!))).toBe("first");
+    } finally {
+      await server.sql.unsafe(`drop trigger collab_page_gone on page_updates; drop function collab_page_gone();`);
+    }
+  });
+});
+
 describe("writing under a slow or failing database", () => {
   it("a slow database gets a few group commits, not a write per keystroke", async () => {
     const pageId = await insertPage(server.sql, cast.room.id);

@@ -81,7 +81,8 @@ afterAll(async () => {
 });
 
 describe("the server process stopping", () => {
-  it("SIGKILL while typing: every edit reported saved is there after a restart", { timeout: 240_000 }, async () => {
+  // Three kills at different moments (after 40, 110 and 200 saved keystrokes), each on a fresh page.
+  it.each([40, 110, 200])("SIGKILL while typing (after %i saved keystrokes): every edit reported saved is there after a restart", { timeout: 240_000 }, async (killAfter) => {
     const pageId = await insertPage(db.sql, roomId);
     const child = await runningServer();
     let writer: TestClient | undefined;
@@ -94,7 +95,7 @@ describe("the server process stopping", () => {
       });
       // Keep typing; kill the server in the middle of it, once a good part was saved.
       const typing = setInterval(() => typeInto(writer!.doc, "k"), 2);
-      await waitFor(() => lastSaved.length >= 100, "a hundred saved keystrokes", 60_000);
+      await waitFor(() => lastSaved.length >= killAfter, `${killAfter} saved keystrokes`, 60_000);
       child.process.kill("SIGKILL");
       await child.exited;
       clearInterval(typing);
