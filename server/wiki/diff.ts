@@ -161,4 +161,6 @@ export function diffBlocks(before: string[], after: string[]): DiffBlock[] {
   return result;
 }
 
-export const diffPages = (before: PMNode, after: PMNode) => diffBlocks(pageBlocks(before), pageBlocks(after));
+/** Empty blocks (a blank paragraph typed or removed) carry no words: a readable diff leaves them out. */
+const withWords = (blocks: string[]) => blocks.filter((text) => text.trim() !== "");
+export const diffPages = (before: PMNode, after: PMNode) => diffBlocks(withWords(pageBlocks(before)), withWords(pageBlocks(after)));

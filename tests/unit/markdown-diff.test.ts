@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { diffBlocks, diffPages, pageBlocks, type DiffBlock } from "../../server/wiki/diff.ts";
 import { markdownToNode } from "../../server/wiki/markdown.ts";
+import { pageSchema } from "../../server/wiki/schema.ts";
 
 const blocksOf = (markdown: string) => pageBlocks(markdownToNode(markdown));
 const diff = (before: string, after: string) => diffPages(markdownToNode(before), markdownToNode(after));
@@ -40,6 +41,15 @@ describe("page blocks", () => {
 });
 
 describe("diff between two versions", () => {
+  it("leaves out blank paragraphs: a blank line typed beside new text adds nothing empty", () => {
+    const before = { type: "doc", content: [{ type: "paragraph", content: [{ type: "text", text: "Priced per seat." }] }] };
+    const after = { type: "doc", content: [...before.content, { type: "paragraph" }, { type: "paragraph", content: [{ type: "text", text: "Counter offer." }] }] };
+    const { schema } = pageSchema();
+    const blocks = diffPages(schema.nodeFromJSON(before), schema.nodeFromJSON(after));
+    expect(blocks.map((b) => b.change)).toEqual(["same", "added"]);
+    expect(blocks[1]!.segments.map((s) => s.text).join("")).toBe("Counter offer.");
+  });
+
   it("marks identical documents as all same", () => {
     const blocks = diff("# A\n\ntext", "# A\n\ntext");
     expect(blocks.every((b) => b.change === "same")).toBe(true);
