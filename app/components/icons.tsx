@@ -1,7 +1,8 @@
 // A handful of 16px line icons drawn for Dealroom; decorative, so hidden from assistive tech.
-type IconProps = { size?: number; className?: string };
+export type IconProps = { size?: number; className?: string };
 
-function Svg({ size = 16, className, children }: IconProps & { children: React.ReactNode }) {
+/** The frame every icon is drawn on. */
+export function Svg({ size = 16, className, children }: IconProps & { children: React.ReactNode }) {
   return (
     <svg
       width={size}

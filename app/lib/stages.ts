@@ -1,4 +1,5 @@
 // Display helpers for the sales process, shared by server rendering and the browser.
+import type { TimelineStage } from "../../server/sales/timeline.ts";
 
 /** Fractional days → "under a day", "1 day", "3.5 days", "12 days". */
 export function formatDays(days: number): string {
@@ -33,14 +34,8 @@ export function fieldKey(label: string, taken: Iterable<string>): string {
   return candidate;
 }
 
-export interface CycleStage {
-  id: string;
-  name: string;
-  position: number;
-  current: boolean;
-  hasForm: boolean;
-  handoff: boolean;
-}
+/** A stage of the room's cycle as the stage bar shows it (the timeline's, without the days). */
+export type CycleStage = Omit<TimelineStage, "days">;
 
 /**
  * Whether moving from the current stage to `target` passes a stage with a hand-off form, so the

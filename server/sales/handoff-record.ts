@@ -2,7 +2,7 @@ import { authorize, can, loadStanding, visibleWhere, type Standing, type Visibil
 import type { ActorContext } from "../context.ts";
 import { listFiles, type FileJson } from "../files/files.ts";
 import { listParticipants, type ParticipantView } from "../services/participants.ts";
-import { getRoom } from "../services/rooms.ts";
+import { getRoom, type Room } from "../services/rooms.ts";
 import { listThreads } from "../threads/threads.ts";
 import type { DiffBlock } from "../wiki/diff.ts";
 import { listPages } from "../wiki/pages.ts";
@@ -57,19 +57,11 @@ export interface OpenQuestion {
 }
 
 export interface HandoffRecord {
-  room: {
-    id: string;
-    name: string;
-    account: string;
-    value: { amount: number; currency: string } | null;
-    stage: string;
-    status: "open" | "won" | "lost";
-    expectedCloseDate: string | null;
+  room: Pick<Room, "id" | "name" | "account" | "value" | "stage" | "status" | "expectedCloseDate" | "description" | "createdAt"> & {
     /** The last due date of the plan steps this reader sees. */
     projectedCloseDate: string | null;
-    description: string;
-    createdAt: string;
   };
+
   handoff: { id: string; trigger: HandoffTrigger; madeAt: string; madeBy: { id: string; name: string } } | null;
   people: { internal: ParticipantView[]; external: ParticipantView[] };
   timeline: StageTimeline;

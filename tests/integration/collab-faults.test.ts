@@ -22,9 +22,10 @@ import { loadConfig } from "../../server/config.ts";
 import { createHttpServer, listen } from "../../server/http.ts";
 import { addParticipant, createRoom, roomWithCast, signupUser } from "../support/factories.ts";
 import { startRestartablePostgres, type RestartablePostgres } from "../support/restartable-postgres.ts";
-import { startTestServer, type ApiResponse, type TestServer } from "../support/server.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
 import {
   addParagraph,
+  apiAt,
   insertPage,
   openClient,
   pageText,
@@ -102,24 +103,6 @@ async function storedClock(sql: Sql, pageId: string, clientId: number) {
   return Y.decodeStateVector(Y.encodeStateVectorFromUpdate(await loadStoredState(sql, pageId))).get(clientId) ?? 0;
 }
 
-function apiOf(url: string, sql: Sql): TestServer {
-  return {
-    url,
-    sql,
-    async api(urlPath: string, init: { token?: string; body?: unknown; method?: string } = {}): Promise<ApiResponse> {
-      const headers: Record<string, string> = { "content-type": "application/json" };
-      if (init.token) headers.authorization = `Bearer ${init.token}`;
-      const res = await fetch(`${url}${urlPath}`, {
-        method: init.method ?? (init.body ? "POST" : "GET"),
-        headers,
-        body: init.body ? JSON.stringify(init.body) : undefined,
-      });
-      const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
-    },
-  } as TestServer;
-}
-
 /** Types one character into each doc every `everyMs` until stopped; returns the stop function. */
 function keepTyping(docs: { doc: Y.Doc; ch: string }[], everyMs: number) {
   const timer = setInterval(() => {
@@ -149,7 +132,7 @@ describe("PostgreSQL restarted (immediate mode) while people type", () => {
       await running.close();
       await sql.end({ timeout: 5 });
     });
-    const api = apiOf(url, sql);
+    const api = apiAt(url, sql);
     const { user: owner } = await signupUser(api);
     const room = await createRoom(api, owner);
     const editor = await addParticipant(api, owner, room.id, "internal", "editor");

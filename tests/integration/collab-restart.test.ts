@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadStoredState } from "../../collab/documents.ts";
 import { createTestDatabase } from "../support/db.ts";
 import { createRoom, signupUser, type TestUser } from "../support/factories.ts";
-import type { ApiResponse, TestServer } from "../support/server.ts";
-import { insertPage, openClient, pageText, storedText, typeInto, waitFor, type TestClient } from "./collab-support.ts";
+import { apiAt, insertPage, openClient, pageText, storedText, typeInto, waitFor, type TestClient } from "./collab-support.ts";
 
 // The real entry point in its own process: a crash (SIGKILL) loses nothing that was reported
 // saved, and a graceful stop (SIGTERM) stores everything sent before the signal.
@@ -41,24 +40,6 @@ async function startChild(): Promise<Child> {
   return { process: child, url, exited, output: () => output };
 }
 
-/** The factories' view of a server: just its API. */
-function apiOf(url: string): TestServer {
-  return {
-    url,
-    async api(urlPath: string, init: { token?: string; body?: unknown; method?: string } = {}): Promise<ApiResponse> {
-      const headers: Record<string, string> = { "content-type": "application/json" };
-      if (init.token) headers.authorization = `Bearer ${init.token}`;
-      const res = await fetch(`${url}${urlPath}`, {
-        method: init.method ?? (init.body ? "POST" : "GET"),
-        headers,
-        body: init.body ? JSON.stringify(init.body) : undefined,
-      });
-      const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
-    },
-  } as TestServer;
-}
-
 /** The server process now running, if any; tests start one when there is none (starting is slow). */
 let running: Child | null = null;
 async function runningServer(): Promise<Child> {
@@ -69,8 +50,8 @@ async function runningServer(): Promise<Child> {
 beforeAll(async () => {
   db = await createTestDatabase();
   const child = await runningServer();
-  ({ user: owner } = await signupUser(apiOf(child.url)));
-  roomId = (await createRoom(apiOf(child.url), owner)).id;
+  ({ user: owner } = await signupUser(apiAt(child.url)));
+  roomId = (await createRoom(apiAt(child.url), owner)).id;
 }, 120_000);
 afterAll(async () => {
   if (running) {

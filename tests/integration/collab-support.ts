@@ -12,6 +12,7 @@ import type { Config } from "../../server/config.ts";
 import type { AppContext } from "../../server/context.ts";
 import { listen } from "../../server/http.ts";
 import type { Logger } from "../../server/log.ts";
+import type { ApiResponse, TestServer } from "../support/server.ts";
 
 /** Inserts a page row straight into the room (the page service is not needed for these tests). */
 export async function insertPage(
@@ -196,4 +197,23 @@ export function seededRandom(seed: number) {
     pick: <T>(items: readonly T[]): T => items[int(0, items.length - 1)]!,
     bytes: (length: number) => Uint8Array.from({ length }, () => int(0, 255)),
   };
+}
+
+/** The factories' view of a server that runs outside this test's process (or on its own database): just its API. */
+export function apiAt(url: string, sql?: Sql): TestServer {
+  return {
+    url,
+    sql,
+    async api(urlPath: string, init: { token?: string; body?: unknown; method?: string } = {}): Promise<ApiResponse> {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (init.token) headers.authorization = `Bearer ${init.token}`;
+      const res = await fetch(`${url}${urlPath}`, {
+        method: init.method ?? (init.body ? "POST" : "GET"),
+        headers,
+        body: init.body ? JSON.stringify(init.body) : undefined,
+      });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+    },
+  } as TestServer;
 }

@@ -1,37 +1,14 @@
-// Small line icons for the sales process; decorative, so hidden from assistive tech.
+import { ArrowLeftIcon, Svg as Frame, type IconProps } from "../icons.tsx";
 
-type IconProps = { size?: number };
-
-function Svg({ size = 14, children }: IconProps & { children: React.ReactNode }) {
-  return (
-    <svg
-      width={size}
-      height={size}
-      viewBox="0 0 16 16"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth={1.8}
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-      className="icon"
-    >
-      {children}
-    </svg>
-  );
-}
+// Line icons for the sales process, on the shared icon frame (app/components/icons.tsx), 14px by default.
+const Svg = ({ size = 14, ...rest }: IconProps & { children: React.ReactNode }) => <Frame size={size} {...rest} />;
 
 export const ArrowRightIcon = (p: IconProps) => (
   <Svg {...p}>
     <path d="M3 8h10M9 4l4 4-4 4" />
   </Svg>
 );
-export const ArrowBackIcon = (p: IconProps) => (
-  <Svg {...p}>
-    <path d="M13 8H3M7 4 3 8l4 4" />
-  </Svg>
-);
+export const ArrowBackIcon = (p: IconProps) => <ArrowLeftIcon size={14} {...p} />;
 export const TickIcon = (p: IconProps) => (
   <Svg {...p}>
     <path d="m3.5 8.5 3 3 6-7" />

@@ -2,19 +2,17 @@
  * Experiments only — not the product, not part of `npm run bench:collab`.
  *
  * The product server (what server/main.ts starts) with DocumentRegistry options overridden from
- * BENCH_REGISTRY (JSON) and, with BENCH_BATCH_WRITER=1, the cross-page writer prototype of
- * ./batch-writer.ts. It measures what a change in collab/ would do before anyone makes it:
+ * BENCH_REGISTRY (JSON). It measures what a change in collab/ would do before anyone makes it
+ * (the cross-page log writer, collab/log-writer.ts, was tried this way first):
  *
- *   BENCH_OURS_ENTRY=$PWD/bench/collab/experiments/ours-variant.ts BENCH_BATCH_WRITER=1 \
+ *   BENCH_OURS_ENTRY=$PWD/bench/collab/experiments/ours-variant.ts \
  *   BENCH_REGISTRY='{"renderIntervalMs":10000}' npm run bench:collab -- --servers=ours --workloads=steady,durable --rates=1,2,4
  */
 import { createAppContext, openDatabase } from "../../../server/boot.ts";
 import { loadConfig } from "../../../server/config.ts";
 import { createHttpServer, listen } from "../../../server/http.ts";
 import { createLogger } from "../../../server/log.ts";
-import { installBatchWriter } from "./batch-writer.ts";
 
-if (process.env.BENCH_BATCH_WRITER) installBatchWriter();
 const config = loadConfig();
 const log = createLogger(config.logLevel);
 const db = await openDatabase(config, log);
