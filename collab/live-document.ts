@@ -6,6 +6,8 @@ import type { Logger } from "../server/log.ts";
 import { CLOSE } from "./close-codes.ts";
 import { encodeAwarenessMessage, encodeAwarenessUpdate, encodeUpdateMessage, type AwarenessEntry } from "./protocol.ts";
 import { LogWriter } from "./log-writer.ts";
+import { RenderQueue } from "./render-queue.ts";
+import { TaskQueue } from "./task-queue.ts";
 import { applyStoredState, compactPageLog, isMissingPage, writeDerivedContent, type LogRow } from "./storage.ts";
 
 /** A live connection as the document sees it (collab/connection.ts). */
@@ -79,7 +81,9 @@ export class LiveDocument {
   private renderTimer: NodeJS.Timeout | null = null;
   private lastRenderAt = 0;
   private rendering: Promise<void> = Promise.resolve();
+  /** A compaction queued or running; `compactionRunning` while it holds the page's log. */
   private compacting: Promise<void> | null = null;
+  private compactionRunning = false;
   private awarenessOwners = new Map<number, Peer>();
 
   constructor(
@@ -89,6 +93,9 @@ export class LiveDocument {
     private readonly options: DocumentOptions,
     /** Shared by every document of the registry: their flushes commit together. */
     private readonly writer: LogWriter = new LogWriter(sql),
+    /** Shared too: background renders take turns, and so do compactions. */
+    private readonly renders: RenderQueue = new RenderQueue(),
+    private readonly compactions: TaskQueue = new TaskQueue(),
   ) {
     this.awareness.setLocalState(null);
     this.doc.on("update", (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin));
@@ -209,10 +216,7 @@ export class LiveDocument {
     if (this.writing || !this.pending.length || this.gone) return;
     // Compaction holds this page's log lock: a batch holding our rows would wait on it, and every
     // other page in that batch with it. Our rows wait instead, and go out as soon as it is done.
-    if (this.compacting) {
-      void this.compacting.then(() => this.flush());
-      return;
-    }
+    if (this.compactionRunning) return;
     const batch = this.pending;
     const bytes = this.pendingBytes;
     this.pending = [];
@@ -278,7 +282,7 @@ export class LiveDocument {
     const delay = Math.max(0, this.lastRenderAt + this.options.renderIntervalMs - Date.now());
     this.renderTimer = setTimeout(() => {
       this.renderTimer = null;
-      void this.render();
+      this.renders.add(this);
     }, delay);
   }
 
@@ -307,21 +311,33 @@ export class LiveDocument {
     return this.rendering;
   }
 
-  /** Merges the log into page_states (in the background; one compaction per page at a time). */
+  /**
+   * Merges the log into page_states, in the background: one compaction per page at a time, and
+   * one per process at a time (the shared queue). While it runs, this page's new rows wait for it
+   * (see flush); while it only waits in the queue, they go out as usual.
+   */
   compact(): Promise<void> {
-    this.compacting ??= (async () => {
-      try {
-        for (;;) {
-          const result = await compactPageLog(this.sql, this.pageId);
-          this.logRows = Math.max(0, this.logRows - result.merged);
-          if (!result.more) break;
+    this.compacting ??= this.compactions
+      .run(async () => {
+        this.compactionRunning = true;
+        try {
+          // A write already on its way would wait on our lock, and its whole batch with it.
+          await this.writing;
+          for (;;) {
+            const result = await compactPageLog(this.sql, this.pageId);
+            this.logRows = Math.max(0, this.logRows - result.merged);
+            if (!result.more) break;
+          }
+        } catch (error) {
+          this.log.error({ err: error, pageId: this.pageId }, "compacting the page log failed");
+        } finally {
+          this.compactionRunning = false;
+          this.compacting = null;
         }
-      } catch (error) {
-        this.log.error({ err: error, pageId: this.pageId }, "compacting the page log failed");
-      } finally {
-        this.compacting = null;
-      }
-    })();
+      })
+      .then(() => {
+        if (this.pending.length && !this.writing && !this.retryTimer) void this.flush();
+      });
     return this.compacting;
   }
 

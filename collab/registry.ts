@@ -6,6 +6,8 @@ import { renderPageContent } from "../server/wiki/render.ts";
 import type { PageDocuments } from "./documents.ts";
 import { LiveDocument, type DocumentOptions } from "./live-document.ts";
 import { LogWriter } from "./log-writer.ts";
+import { RenderQueue } from "./render-queue.ts";
+import { TaskQueue } from "./task-queue.ts";
 import { compactPageLog, loadStoredState, pagesWithLongLogs } from "./storage.ts";
 
 export interface RegistryOptions extends DocumentOptions {
@@ -16,7 +18,7 @@ export interface RegistryOptions extends DocumentOptions {
 }
 
 export const DEFAULT_REGISTRY_OPTIONS: RegistryOptions = {
-  flushDelayMs: 5,
+  flushDelayMs: 1,
   renderIntervalMs: 1000,
   versionQuietMs: 30_000,
   compactAfterRows: 500,
@@ -51,6 +53,10 @@ export class DocumentRegistry implements PageDocuments {
 
   /** One writer for every document of this process: concurrent flushes share a transaction. */
   private readonly writer: LogWriter;
+  /** And one queue of background renders: they take turns on the event loop. */
+  private readonly renders = new RenderQueue();
+  /** Compactions, one at a time: pages typed into together pass their log bound together. */
+  private readonly compactions = new TaskQueue();
 
   constructor(
     private readonly sql: Sql,
@@ -76,7 +82,7 @@ export class DocumentRegistry implements PageDocuments {
     if (this.closing) throw new AppError(503, "unavailable", "The server is shutting down.");
     let entry = this.entries.get(pageId);
     if (!entry) {
-      const doc = new LiveDocument(pageId, this.sql, this.log, this.options, this.writer);
+      const doc = new LiveDocument(pageId, this.sql, this.log, this.options, this.writer, this.renders, this.compactions);
       const created: Entry = { doc, ready: doc.load(), leases: 0, idleTimer: null, unloading: null };
       entry = created;
       this.entries.set(pageId, created);

@@ -58,7 +58,7 @@ export interface LogRow {
 }
 
 /**
- * Appends updates to the page's log and, in the same transaction, marks the page for its
+ * Appends updates to the page's log and, in the same statement, marks the page for its
  * quiet-period version: due `quietMs` (less at most a second) from now, crediting every author
  * since the last version.
  */
@@ -66,42 +66,57 @@ export async function appendUpdates(sql: Tx, pageId: string, rows: LogRow[], qui
   await appendBatch(sql, [{ pageId, rows, quietMs }]);
 }
 
+// Postgres array types for the batch's columns (postgres.js does not infer them for bytea).
+const BYTEA_ARRAY = 1001;
+const UUID_ARRAY = 2951;
+const TEXT_ARRAY = 1009;
+
 /**
- * Appends the rows of several pages to their logs in one transaction (collab/log-writer.ts), and
- * moves each page's quiet-period mark. Page locks are taken in id order, so batches and
- * compactions never wait on each other in a cycle.
+ * Appends the rows of several pages to their logs and moves each page's quiet-period mark
+ * (collab/log-writer.ts), in one statement: one round trip, committed on its own. The page
+ * locks are taken first, in id order (the insert waits for them through its `where`, evaluated
+ * once before its first row), so batches and compactions never wait on each other in a cycle
+ * and a page's log sequence numbers commit in order.
  */
 export async function appendBatch(sql: Tx, jobs: { pageId: string; rows: LogRow[]; quietMs: number }[]): Promise<void> {
   const withRows = jobs.filter((j) => j.rows.length);
   if (!withRows.length) return;
   const pageIds = [...new Set(withRows.map((j) => j.pageId))].sort();
+  const rows = withRows.flatMap((j) => j.rows.map((r) => ({ pageId: j.pageId, ...r })));
   const marks = withRows.map((j) => ({
     id: j.pageId,
     quiet: j.quietMs / 1000,
-    // Rewriting the page row (and its search vector) for every few-ms batch would be a write storm:
-    // leave it when its mark is at most `slack` older and already credits these authors.
-    slack: Math.min(1000, j.quietMs / 10) / 1000,
     authors: [...new Set(j.rows.map((r) => r.authorId).filter((a): a is string => a !== null))],
   }));
-  await transaction(sql, async (tx) => {
-    await tx`select pg_advisory_xact_lock(hashtextextended('dealroom.page-log:' || p.id, 0))
-      from unnest(${pageIds}::text[]) with ordinality as p(id, n) order by p.n`;
-    await tx`insert into page_updates ${tx(
-      withRows.flatMap((j) =>
-        j.rows.map((r) => ({ page_id: j.pageId, update: Buffer.from(r.update.buffer, r.update.byteOffset, r.update.byteLength), author_id: r.authorId })),
-      ),
-    )}`;
-    await tx`
-      update pages p set
-        version_due_at = now() + make_interval(secs => m.quiet),
-        pending_authors = array(select distinct a from unnest(p.pending_authors || m.authors) as a)
-      from (select r.id, r.quiet, r.slack, array(select jsonb_array_elements_text(r.authors))::uuid[] as authors
-            from jsonb_to_recordset(${tx.json(marks)}::jsonb) as r(id uuid, quiet float8, slack float8, authors jsonb)) m
-      where p.id = m.id
-        and (p.version_due_at is null
-             or p.version_due_at < now() + make_interval(secs => m.quiet - m.slack)
-             or not p.pending_authors @> m.authors)`;
-  });
+  await sql`
+    with locks as materialized (
+      select pg_advisory_xact_lock(hashtextextended('dealroom.page-log:' || p.id, 0))
+      from unnest(${sql.array(pageIds, TEXT_ARRAY)}::text[]) with ordinality as p(id, n) order by p.n
+    ), appended as (
+      insert into page_updates (page_id, update, author_id)
+      select r.page_id, r.update, r.author_id
+      from unnest(${sql.array(rows.map((r) => r.pageId), UUID_ARRAY)}::uuid[],
+                  ${sql.array(rows.map((r) => Buffer.from(r.update.buffer, r.update.byteOffset, r.update.byteLength)), BYTEA_ARRAY)}::bytea[],
+                  ${sql.array(rows.map((r) => r.authorId), UUID_ARRAY)}::uuid[]) as r(page_id, update, author_id)
+      where (select count(*) from locks) = ${pageIds.length}
+      returning 1
+    ), marks as (
+      select r.id, r.quiet, array(select jsonb_array_elements_text(r.authors))::uuid[] as authors
+      from jsonb_to_recordset(${sql.json(marks)}::jsonb) as r(id uuid, quiet float8, authors jsonb)
+    ), marked as (
+      insert into page_version_marks as v (page_id, due_at, pending_authors)
+      select m.id, now() + make_interval(secs => m.quiet), m.authors from marks m order by m.id
+      -- Moving the mark on every few-ms batch would be a write storm: it stays while it is at most
+      -- a tenth of the quiet period (at most a second) older and already credits these authors.
+      on conflict (page_id) do update set
+        due_at = excluded.due_at,
+        pending_authors = array(select distinct a from unnest(v.pending_authors || excluded.pending_authors) as a)
+      where v.due_at is null
+         or v.due_at < excluded.due_at - least(interval '1 second', (excluded.due_at - now()) / 10)
+         or not v.pending_authors @> excluded.pending_authors
+      returning 1
+    )
+    select (select count(*) from appended) as appended, (select count(*) from marked) as marked`;
 }
 
 /**

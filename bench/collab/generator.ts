@@ -262,6 +262,25 @@ async function meter() {
   };
 }
 
+/**
+ * Waits until the server and its database backends are quiet (together under `maxCpu` of a core
+ * over `windowMs`, twice in a row): a step that follows an overloaded one (16/s) must not measure
+ * the server still digesting that backlog. Returns how long it waited.
+ */
+async function settle(args: { maxCpu: number; windowMs: number; timeoutMs: number }) {
+  const started = performance.now();
+  let quiet = 0;
+  while (quiet < 2 && performance.now() - started < args.timeoutMs) {
+    const pids = await databasePids();
+    const before = cpuTicks(state.serverPid) + pids.reduce((s, p) => s + cpuTicks(p), 0);
+    await sleep(args.windowMs);
+    const after = cpuTicks(state.serverPid) + pids.reduce((s, p) => s + cpuTicks(p), 0);
+    const cpu = (after - before) / TICK / (args.windowMs / 1000);
+    quiet = cpu < args.maxCpu ? quiet + 1 : 0;
+  }
+  return { waitedMs: performance.now() - started, quiet: quiet >= 2 };
+}
+
 // ---------------------------------------------------------------- durability pollers
 
 /**
@@ -751,6 +770,7 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
   },
   connect: connectEditors,
   rate: runRate,
+  settle,
   canaries: verifyCanaries,
   disconnect,
   stored: verifyStored,

@@ -224,9 +224,11 @@ async function steady(gen: Generator, kind: ServerKind, server: RunningServer, d
   let durable = null;
   if (workloads.includes("durable") && kind !== "ours-off" && kind !== "relay") {
     const d = CONFIG.durable;
+    const settled = await gen.call("settle", { maxCpu: 0.1, windowMs: 500, timeoutMs: 60_000 });
+    log(`  settled for ${fmt(settled.waitedMs / 1000)} s before measuring time to durable${settled.quiet ? "" : " (still busy after 60 s)"}`);
     const step = await gen.call("rate", { rate: d.rate, warmupS: 0, reps: 1, seconds: d.seconds, drainMs: c.drainMs, durable: { pollMs: POLL_MS[kind] ?? 0, waitMs: d.waitMs } });
     const rep = step.reps[0];
-    durable = { rate: d.rate, seconds: d.seconds, sent: rep.sent, notDurable: rep.notDurable, durable: rep.durable, latency: rep.latency, pollMs: POLL_MS[kind] ?? null, method: kind === "ours" ? "saved message (type 100) received by the writer" : `polling the store every ${POLL_MS[kind]} ms` };
+    durable = { settled, rate: d.rate, seconds: d.seconds, sent: rep.sent, notDurable: rep.notDurable, durable: rep.durable, latency: rep.latency, pollMs: POLL_MS[kind] ?? null, method: kind === "ours" ? "saved message (type 100) received by the writer" : `polling the store every ${POLL_MS[kind]} ms` };
     log(`  time to durable: p50 ${fmt(rep.durable?.p50)} p99 ${fmt(rep.durable?.p99)} p99.9 ${fmt(rep.durable?.p999)} max ${fmt(rep.durable?.max)} ms; ${rep.notDurable} of ${rep.sent} not durable after ${d.waitMs / 1000} s`);
   }
   const canaries = await gen.call("canaries", {});

@@ -22,8 +22,8 @@ import { PAGE_FRAGMENT, pageSchema } from "./schema.ts";
  * Page versions: full Yjs state plus text and HTML, credited to everyone who edited since
  * the previous version. Made after a quiet period of edits, on demand, at stage changes and
  * hand-off, and by restore. The quiet period survives restarts: whoever stores an edit
- * (collab/storage.ts appendUpdates) sets pages.version_due_at and adds the author to
- * pages.pending_authors in the same transaction; the sweeper here makes due versions.
+ * (collab/storage.ts appendBatch) sets page_version_marks.due_at and adds the author to its
+ * pending_authors in the same statement; the sweeper here makes due versions.
  * History is append-only: restore writes the old content as a new change and a new version.
  */
 
@@ -99,27 +99,31 @@ export async function makeVersion(
   const state = await deps.documents.encodeState(pageId);
   const content = renderState(state);
   const made = await transaction(deps.sql, async (sql) => {
-    const [page] = await sql<{ roomId: string; organizationId: string; title: string; visibility: Visibility; pendingAuthors: string[] }[]>`
-      select p.room_id as "roomId", r.organization_id as "organizationId", p.title, p.visibility,
-             p.pending_authors as "pendingAuthors"
+    // "No key update": the log appends' foreign-key checks on this row need not wait for us.
+    const [page] = await sql<{ roomId: string; organizationId: string; title: string; visibility: Visibility }[]>`
+      select p.room_id as "roomId", r.organization_id as "organizationId", p.title, p.visibility
       from pages p join rooms r on r.id = p.room_id
       where p.id = ${pageId}
-      for update of p`;
+      for no key update of p`;
     if (!page) throw notFound("Page");
+    // Locked: an edit stored while this version is made is credited in the next one, not lost.
+    const [mark] = await sql<{ pendingAuthors: string[] }[]>`
+      select pending_authors as "pendingAuthors" from page_version_marks where page_id = ${pageId} for update`;
+    const pendingAuthors = mark?.pendingAuthors ?? [];
     const [latest] = await sql<{ number: number; contentHtml: string; title: string }[]>`
       select number, content_html as "contentHtml", title from page_versions
       where page_id = ${pageId} order by number desc limit 1`;
     if (latest && !options.evenIfUnchanged && latest.contentHtml === content.html && latest.title === page.title) {
-      await sql`update pages set version_due_at = null where id = ${pageId}`;
+      await sql`update page_version_marks set due_at = null where page_id = ${pageId}`;
       return { page, number: latest.number, created: false };
     }
     const number = (latest?.number ?? 0) + 1;
     await sql`
       insert into page_versions (page_id, number, state, content_text, content_html, title, label, reason, author_ids, created_by, restored_from)
       values (${pageId}, ${number}, ${Buffer.from(state)}, ${content.text}, ${content.html}, ${page.title},
-              ${options.label ?? null}, ${reason}, ${page.pendingAuthors}::uuid[], ${options.createdBy ?? null}, ${options.restoredFrom ?? null})`;
+              ${options.label ?? null}, ${reason}, ${pendingAuthors}::uuid[], ${options.createdBy ?? null}, ${options.restoredFrom ?? null})`;
     // Credited now; whoever edits from here on is credited in the next version.
-    await sql`update pages set pending_authors = '{}', version_due_at = null where id = ${pageId}`;
+    await sql`delete from page_version_marks where page_id = ${pageId}`;
     await recordActivity(sql, {
       roomId: page.roomId, organizationId: page.organizationId, actorId: options.createdBy ?? null,
       type: "page.version.created", objectType: "page", objectId: pageId, visibility: page.visibility,
@@ -157,15 +161,15 @@ const FAILED_VERSION_RETRY_SECONDS = 300;
 /** One pass of the quiet-period trigger: an auto version of every page whose version is due. */
 export async function sweepDueVersions(deps: VersionDeps & { log: Logger }): Promise<number> {
   const due = await deps.sql<{ id: string }[]>`
-    select id from pages where version_due_at <= now() order by version_due_at limit ${SWEEP_BATCH}`;
+    select page_id as id from page_version_marks where due_at <= now() order by due_at limit ${SWEEP_BATCH}`;
   for (const page of due) {
     try {
       await makeVersion(deps, page.id, "auto");
     } catch (error) {
       deps.log.error({ err: error, pageId: page.id }, "making a page version failed; trying again later");
       await deps.sql`
-        update pages set version_due_at = now() + make_interval(secs => ${FAILED_VERSION_RETRY_SECONDS})
-        where id = ${page.id}`;
+        update page_version_marks set due_at = now() + make_interval(secs => ${FAILED_VERSION_RETRY_SECONDS})
+        where page_id = ${page.id}`;
     }
   }
   return due.length;

@@ -32,6 +32,10 @@ const versions = async (user: TestUser, pageId: string) => {
   expect(res.status).toBe(200);
   return res.body.items as { number: number; reason: string; label: string | null; createdAt: string; authors: { id: string; name: string }[]; restoredFrom: number | null }[];
 };
+/** Sets when the page's quiet-period version is due, `seconds` from now. */
+const setDue = (pageId: string, seconds: number) => server.sql`
+  insert into page_version_marks (page_id, due_at) values (${pageId}, now() + make_interval(secs => ${seconds}))
+  on conflict (page_id) do update set due_at = excluded.due_at`;
 const sameDocument = (a: string, b: string) => expect(markdownToNode(a).toJSON()).toEqual(markdownToNode(b).toJSON());
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -76,12 +80,12 @@ describe("manual versions", () => {
   it("skips a version identical to the last one (200 with the latest) and clears the due mark", async () => {
     const page = await newPage(cast.owner, { title: "Unchanged", visibility: "internal", markdown: "Same text" });
     expect((await checkpoint(cast.owner, page.id)).status).toBe(201);
-    await server.sql`update pages set version_due_at = now() + interval '1 hour' where id = ${page.id}`;
+    await setDue(page.id, 3600);
     const again = await checkpoint(cast.internalEditor, page.id, { label: "Nothing new" });
     expect(again.status).toBe(200);
     expect(again.body.number).toBe(1);
     expect(await versions(cast.owner, page.id)).toHaveLength(1);
-    const [row] = await server.sql<{ due: Date | null }[]>`select version_due_at as due from pages where id = ${page.id}`;
+    const [row] = await server.sql<{ due: Date | null }[]>`select due_at as due from page_version_marks where page_id = ${page.id}`;
     expect(row!.due).toBeNull();
   });
 
@@ -206,28 +210,27 @@ describe("the quiet-period version", () => {
   it("is made by the sweeper once the due time has passed, crediting the pending authors", async () => {
     const page = await newPage(cast.internalEditor, { title: "Quiet period", visibility: "shared", markdown: "Draft" });
     await edit(cast.externalEditor, page.id, "Draft, reviewed");
-    const [marked] = await server.sql<{ due: Date | null }[]>`select version_due_at as due from pages where id = ${page.id}`;
+    const [marked] = await server.sql<{ due: Date | null }[]>`select due_at as due from page_version_marks where page_id = ${page.id}`;
     expect(marked!.due).not.toBeNull();
     expect(await versions(cast.owner, page.id)).toEqual([]);
 
-    await server.sql`update pages set version_due_at = now() - interval '1 second' where id = ${page.id}`;
+    await setDue(page.id, -1);
     const [auto] = await waitFor(async () => {
       const list = await versions(cast.owner, page.id);
       return list.length ? list : undefined;
     });
     expect(auto).toMatchObject({ number: 1, reason: "auto" });
     expect(auto!.authors.map((a) => a.id).sort()).toEqual([cast.internalEditor.id, cast.externalEditor.id].sort());
-    const [row] = await server.sql<{ due: Date | null; pending: string[] }[]>`
-      select version_due_at as due, pending_authors as pending from pages where id = ${page.id}`;
-    expect(row).toEqual({ due: null, pending: [] });
+    // Credited and due no more: the page has no mark until its next edit.
+    expect(await server.sql`select 1 from page_version_marks where page_id = ${page.id}`).toHaveLength(0);
   });
 
   it("does not make a version before the due time", async () => {
     const page = await newPage(cast.owner, { title: "Not yet", visibility: "shared", markdown: "Draft" });
-    await server.sql`update pages set version_due_at = now() + interval '1 hour' where id = ${page.id}`;
+    await setDue(page.id, 3600);
     // A page due in the past made alongside proves a sweep ran in between.
     const due = await newPage(cast.owner, { title: "Due now", visibility: "shared", markdown: "Draft" });
-    await server.sql`update pages set version_due_at = now() - interval '1 second' where id = ${due.id}`;
+    await setDue(due.id, -1);
     await waitFor(async () => ((await versions(cast.owner, due.id)).length ? true : undefined));
     expect(await versions(cast.owner, page.id)).toEqual([]);
   });
@@ -240,11 +243,11 @@ describe("the quiet-period version", () => {
       insert into page_versions (page_id, number, state, content_text, content_html, title, reason)
       values (${broken.id}, 2147483647, ${Buffer.from([0, 0])}, '', '<p>other</p>', 'Broken state', 'manual')`;
     // The broken page is due first, so a sweep meets it before the healthy one.
-    await server.sql`update pages set version_due_at = now() - interval '2 seconds' where id = ${broken.id}`;
-    await server.sql`update pages set version_due_at = now() - interval '1 second' where id = ${healthy.id}`;
+    await setDue(broken.id, -2);
+    await setDue(healthy.id, -1);
     await waitFor(async () => ((await versions(cast.owner, healthy.id)).length ? true : undefined));
     const [row] = await server.sql<{ later: boolean }[]>`
-      select version_due_at > now() + interval '1 minute' as later from pages where id = ${broken.id}`;
+      select due_at > now() + interval '1 minute' as later from page_version_marks where page_id = ${broken.id}`;
     expect(row!.later).toBe(true);
     expect((await versions(cast.owner, broken.id)).map((v) => v.number)).toEqual([2147483647]);
   });

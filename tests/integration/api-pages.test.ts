@@ -187,7 +187,7 @@ describe("who may create and change pages", () => {
     });
     expect(res.status).toBe(200);
     expect(res.body.markdown.trim()).toBe("Second draft with **more**");
-    const [row] = await server.sql<{ pendingAuthors: string[] }[]>`select pending_authors as "pendingAuthors" from pages where id = ${page.id}`;
+    const [row] = await server.sql<{ pendingAuthors: string[] }[]>`select pending_authors as "pendingAuthors" from page_version_marks where page_id = ${page.id}`;
     expect(row!.pendingAuthors).toEqual(expect.arrayContaining([cast.owner.id, cast.externalEditor.id]));
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { loadStoredState } from "../../collab/documents.ts";
 import { DocumentRegistry } from "../../collab/registry.ts";
-import { compactPageLog } from "../../collab/storage.ts";
+import { appendBatch, compactPageLog, lockPageLog } from "../../collab/storage.ts";
 import { roomWithCast } from "../support/factories.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { addParagraph, insertPage, openClient, pageText, storedText, typeInto, waitFor, type TestClient } from "./collab-support.ts";
@@ -127,6 +127,39 @@ describe("group commit across pages", () => {
     new Set((await server.sql<{ xmin: string }[]>`
       select xmin::text as xmin from page_updates where page_id in ${server.sql(pageIds)} and seq > ${afterSeq}`).map((r) => r.xmin));
   const maxSeq = async () => (await server.sql<{ seq: string }[]>`select coalesce(max(seq), 0)::text as seq from page_updates`)[0]!.seq;
+
+  it("a batch takes the page's log lock before it numbers its rows: a row written under the lock comes first", async () => {
+    const pageId = await insertPage(server.sql, cast.room.id);
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on("update", (u: Uint8Array) => updates.push(u));
+    addParagraph(doc, "under the lock");
+    typeInto(doc, " then the batch");
+    // Another writer (a compaction, a second process) holds the lock and writes a row.
+    const holder = await server.sql.reserve();
+    let appended = false;
+    try {
+      await holder`begin`;
+      await lockPageLog(holder, pageId);
+      // Started first, so an unguarded insert would draw the lower sequence number now.
+      const batch = appendBatch(server.sql, [{ pageId, rows: [{ update: updates.at(-1)!, authorId: null }], quietMs: 30_000 }]).then(() => (appended = true));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(appended).toBe(false);
+      await holder`insert into page_updates (page_id, update) values (${pageId}, ${Buffer.from(Y.mergeUpdates(updates.slice(0, -1)))})`;
+      await holder`commit`;
+      await batch;
+    } finally {
+      holder.release();
+    }
+    const rows = await server.sql<{ seq: string; authorId: string | null }[]>`
+      select seq, author_id as "authorId" from page_updates where page_id = ${pageId} order by seq`;
+    expect(rows).toHaveLength(2);
+    expect(Buffer.from((await server.sql<{ update: Buffer }[]>`select update from page_updates where seq = ${rows[1]!.seq}`)[0]!.update)).toEqual(Buffer.from(updates.at(-1)!));
+    expect(storedText(await loadStoredState(server.sql, pageId))).toBe("under the lock then the batch");
+    // The batch's mark: due in the quiet period.
+    const [mark] = await server.sql<{ due: Date }[]>`select due_at as due from page_version_marks where page_id = ${pageId}`;
+    expect(mark!.due.getTime()).toBeGreaterThan(Date.now() + 20_000);
+  });
 
   it("pages typed into at the same time commit together: fewer transactions than pages", async () => {
     const pageIds = await Promise.all([1, 2, 3, 4].map(() => insertPage(server.sql, cast.room.id)));

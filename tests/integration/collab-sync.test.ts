@@ -48,7 +48,7 @@ describe("live editing over /collab", () => {
       select distinct author_id as "authorId" from page_updates where page_id = ${pageId}`;
     expect(authors.map((a) => a.authorId).sort()).toEqual([cast.internalEditor.id, cast.externalEditor.id].sort());
     const [page] = await server.sql<{ due: Date | null; authors: string[] }[]>`
-      select version_due_at as due, pending_authors as authors from pages where id = ${pageId}`;
+      select due_at as due, pending_authors as authors from page_version_marks where page_id = ${pageId}`;
     expect(page!.due!.getTime()).toBeGreaterThan(Date.now() + 20_000);
     expect([...page!.authors].sort()).toEqual([cast.internalEditor.id, cast.externalEditor.id].sort());
   });
