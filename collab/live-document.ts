@@ -28,7 +28,11 @@ export interface SystemOrigin {
 }
 
 export interface DocumentOptions {
-  /** Group-commit window: updates arriving within it go to PostgreSQL in one transaction. */
+  /**
+   * Group-commit window: updates arriving within it go to PostgreSQL together. 0 (the default):
+   * none; every page's flushes of one turn of the event loop still share the log writer's statement,
+   * and updates arriving while a page's write is in flight go in its next one.
+   */
   flushDelayMs: number;
   /** At most one derived-content (text, HTML) write per page per interval. */
   renderIntervalMs: number;
@@ -206,6 +210,8 @@ export class LiveDocument {
 
   private scheduleFlush() {
     if (this.flushTimer || this.writing || this.retryTimer) return;
+    // No window: the log writer still gathers every page's flushes of this turn into one statement.
+    if (this.options.flushDelayMs <= 0) return void this.flush();
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
       void this.flush();

@@ -18,7 +18,7 @@ export interface RegistryOptions extends DocumentOptions {
 }
 
 export const DEFAULT_REGISTRY_OPTIONS: RegistryOptions = {
-  flushDelayMs: 1,
+  flushDelayMs: 0,
   renderIntervalMs: 1000,
   versionQuietMs: 30_000,
   compactAfterRows: 500,

@@ -310,10 +310,11 @@ describe("the document registry", () => {
     const registry = new DocumentRegistry(server.sql, server.app.log, { idleUnloadMs: 0 });
     const pageId = await insertPage(server.sql, cast.room.id);
     const first = await registry.acquire(pageId);
-    addParagraph(first.doc, "in memory only");
+    // The database is held first: the edit's write waits, and the unload waits on it.
     const release = await holdTable("page_updates");
     let again;
     try {
+      addParagraph(first.doc, "in memory only");
       registry.release(first);
       await waitFor(() => registry.isUnloading(pageId), "the unload waiting on the database");
       again = await registry.acquire(pageId);
