@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -43,6 +43,17 @@ export interface RunningServer {
 }
 
 /**
+ * The node flags `npm start` gives the product (package.json scripts.start), so ours runs here as
+ * shipped: `node --max-semi-space-size=4 --import tsx server/main.ts` → ["--max-semi-space-size=4"].
+ */
+export function shippedNodeFlags(): string[] {
+  const start: string = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.start;
+  const m = /\bnode ((?:--[\w-]+(?:=\S+)? )*)--import tsx server\/main\.ts/.exec(start);
+  if (!m) throw new Error(`cannot read the node flags of scripts.start: ${start}`);
+  return m[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
+/**
  * Starts one server under test on port 0, pinned to `core`, with the memory probe loaded.
  * Ours is the real product entry point (server/main.ts); the others are bench/collab/servers/*.ts.
  */
@@ -57,7 +68,8 @@ export async function startServer(kind: ServerKind, options: { databaseUrl: stri
     if (kind === "ours-off") env.COLLAB_PERSISTENCE = "off";
     else delete env.COLLAB_PERSISTENCE;
   }
-  const [cmd, args] = pinned(options.core, [process.execPath, "--expose-gc", ...(options.flags ?? []), "--import", "tsx", "--import", probe, entry]);
+  const shipped = kind === "ours" || kind === "ours-off" ? shippedNodeFlags() : [];
+  const [cmd, args] = pinned(options.core, [process.execPath, "--expose-gc", ...shipped, ...(options.flags ?? []), "--import", "tsx", "--import", probe, entry]);
   const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe", "ipc"], detached: true });
   prioritize(child.pid!);
   let out = "";

@@ -25,7 +25,7 @@ else
   unset DATABASE_URL
 fi
 
-node --import tsx server/main.ts &
+node --max-semi-space-size=4 --import tsx server/main.ts &
 server=$!
 stop() {
   kill -TERM "$server" 2>/dev/null || true
