@@ -5,9 +5,9 @@ import { notFound } from "../server/errors.ts";
 import type { Logger } from "../server/log.ts";
 import { CLOSE } from "./close-codes.ts";
 import { encodeAwarenessMessage, encodeAwarenessUpdate, encodeUpdateMessage, type AwarenessEntry } from "./protocol.ts";
-import { LogWriter } from "./log-writer.ts";
-import { RenderQueue } from "./render-queue.ts";
-import { TaskQueue } from "./task-queue.ts";
+import type { LogWriter } from "./log-writer.ts";
+import type { RenderQueue } from "./render-queue.ts";
+import type { TaskQueue } from "./task-queue.ts";
 import { applyStoredState, compactPageLog, isMissingPage, writeDerivedContent, type LogRow } from "./storage.ts";
 
 /** A live connection as the document sees it (collab/connection.ts). */
@@ -45,6 +45,15 @@ export interface DocumentOptions {
   retryInitialMs: number;
   retryMaxMs: number;
   render: (doc: Y.Doc) => { text: string; html: string };
+}
+
+/** What every live document of a process shares (collab/registry.ts makes one). */
+export interface SharedByDocuments {
+  /** Their flushes commit together. */
+  writer: LogWriter;
+  /** Their background renders take turns, and so do their compactions. */
+  renders: RenderQueue;
+  compactions: TaskQueue;
 }
 
 const LOADING = Symbol("loading");
@@ -95,11 +104,7 @@ export class LiveDocument {
     private readonly sql: Sql,
     private readonly log: Logger,
     private readonly options: DocumentOptions,
-    /** Shared by every document of the registry: their flushes commit together. */
-    private readonly writer: LogWriter = new LogWriter(sql),
-    /** Shared too: background renders take turns, and so do compactions. */
-    private readonly renders: RenderQueue = new RenderQueue(),
-    private readonly compactions: TaskQueue = new TaskQueue(),
+    private readonly shared: SharedByDocuments,
   ) {
     this.awareness.setLocalState(null);
     this.doc.on("update", (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin));
@@ -231,7 +236,7 @@ export class LiveDocument {
     const cutSeq = this.appendedSeq;
     const cutState = Y.encodeStateVector(this.doc);
     const rows = groupByAuthor(batch);
-    this.writing = this.writer.append(this.pageId, rows, this.options.versionQuietMs).then(
+    this.writing = this.shared.writer.append(this.pageId, rows, this.options.versionQuietMs).then(
       () => {
         this.writing = null;
         this.failures = 0;
@@ -288,7 +293,7 @@ export class LiveDocument {
     const delay = Math.max(0, this.lastRenderAt + this.options.renderIntervalMs - Date.now());
     this.renderTimer = setTimeout(() => {
       this.renderTimer = null;
-      this.renders.add(this);
+      this.shared.renders.add(this);
     }, delay);
   }
 
@@ -323,7 +328,7 @@ export class LiveDocument {
    * (see flush); while it only waits in the queue, they go out as usual.
    */
   compact(): Promise<void> {
-    this.compacting ??= this.compactions
+    this.compacting ??= this.shared.compactions
       .run(async () => {
         this.compactionRunning = true;
         try {

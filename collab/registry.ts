@@ -4,7 +4,7 @@ import { AppError, notFound } from "../server/errors.ts";
 import type { Logger } from "../server/log.ts";
 import { renderPageContent } from "../server/wiki/render.ts";
 import type { PageDocuments } from "./documents.ts";
-import { LiveDocument, type DocumentOptions } from "./live-document.ts";
+import { LiveDocument, type DocumentOptions, type SharedByDocuments } from "./live-document.ts";
 import { LogWriter } from "./log-writer.ts";
 import { RenderQueue } from "./render-queue.ts";
 import { TaskQueue } from "./task-queue.ts";
@@ -51,12 +51,8 @@ export class DocumentRegistry implements PageDocuments {
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
 
-  /** One writer for every document of this process: concurrent flushes share a transaction. */
-  private readonly writer: LogWriter;
-  /** And one queue of background renders: they take turns on the event loop. */
-  private readonly renders = new RenderQueue();
-  /** Compactions, one at a time: pages typed into together pass their log bound together. */
-  private readonly compactions = new TaskQueue();
+  /** One log writer, one render queue and one compaction queue for every document of this process. */
+  private readonly shared: SharedByDocuments;
 
   constructor(
     private readonly sql: Sql,
@@ -64,7 +60,7 @@ export class DocumentRegistry implements PageDocuments {
     options: Partial<RegistryOptions> = {},
   ) {
     this.options = { ...DEFAULT_REGISTRY_OPTIONS, ...options };
-    this.writer = new LogWriter(sql);
+    this.shared = { writer: new LogWriter(sql), renders: new RenderQueue(), compactions: new TaskQueue() };
   }
 
   /** The loaded document of a page, if any (tests and invalidation use it). */
@@ -82,7 +78,7 @@ export class DocumentRegistry implements PageDocuments {
     if (this.closing) throw new AppError(503, "unavailable", "The server is shutting down.");
     let entry = this.entries.get(pageId);
     if (!entry) {
-      const doc = new LiveDocument(pageId, this.sql, this.log, this.options, this.writer, this.renders, this.compactions);
+      const doc = new LiveDocument(pageId, this.sql, this.log, this.options, this.shared);
       const created: Entry = { doc, ready: doc.load(), leases: 0, idleTimer: null, unloading: null };
       entry = created;
       this.entries.set(pageId, created);

@@ -10,9 +10,12 @@ import { transaction, type Tx } from "../db/client.ts";
  * commits late.
  */
 
+/** The advisory-lock key of a page's log is this followed by the page id (appendBatch takes it too). */
+const PAGE_LOG_LOCK = "dealroom.page-log:";
+
 /** Serializes writers of one page's log (appends, compaction). */
 export const lockPageLog = (sql: Tx, pageId: string) =>
-  sql`select pg_advisory_xact_lock(hashtextextended(${`dealroom.page-log:${pageId}`}, 0))`;
+  sql`select pg_advisory_xact_lock(hashtextextended(${PAGE_LOG_LOCK + pageId}, 0))`;
 
 const LOAD_CHUNK_ROWS = 500;
 
@@ -90,7 +93,7 @@ export async function appendBatch(sql: Tx, jobs: { pageId: string; rows: LogRow[
   }));
   await sql`
     with locks as materialized (
-      select pg_advisory_xact_lock(hashtextextended('dealroom.page-log:' || p.id, 0))
+      select pg_advisory_xact_lock(hashtextextended(${PAGE_LOG_LOCK}::text || p.id, 0))
       from unnest(${sql.array(pageIds, TEXT_ARRAY)}::text[]) with ordinality as p(id, n) order by p.n
     ), appended as (
       insert into page_updates (page_id, update, author_id)
@@ -99,7 +102,6 @@ export async function appendBatch(sql: Tx, jobs: { pageId: string; rows: LogRow[
                   ${sql.array(rows.map((r) => Buffer.from(r.update.buffer, r.update.byteOffset, r.update.byteLength)), BYTEA_ARRAY)}::bytea[],
                   ${sql.array(rows.map((r) => r.authorId), UUID_ARRAY)}::uuid[]) as r(page_id, update, author_id)
       where (select count(*) from locks) = ${pageIds.length}
-      returning 1
     ), marks as (
       select r.id, r.quiet, array(select jsonb_array_elements_text(r.authors))::uuid[] as authors
       from jsonb_to_recordset(${sql.json(marks)}::jsonb) as r(id uuid, quiet float8, authors jsonb)
@@ -114,9 +116,9 @@ export async function appendBatch(sql: Tx, jobs: { pageId: string; rows: LogRow[
       where v.due_at is null
          or v.due_at < excluded.due_at - least(interval '1 second', (excluded.due_at - now()) / 10)
          or not v.pending_authors @> excluded.pending_authors
-      returning 1
     )
-    select (select count(*) from appended) as appended, (select count(*) from marked) as marked`;
+    -- Data-modifying CTEs run to completion whether or not anything reads them.
+    select 1`;
 }
 
 /**
