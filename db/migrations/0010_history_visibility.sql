@@ -17,6 +17,23 @@ alter table file_versions
   add column uploaded_visibility text not null default 'internal' check (uploaded_visibility in ('internal', 'shared')),
   add column visibility text not null default 'internal' check (visibility in ('internal', 'shared'));
 
+-- A version's content is read from the live document before the page row is locked (see
+-- server/wiki/versions.ts makeVersion). visibility_epoch counts the page's visibility changes,
+-- so a version whose reading overlapped a change is recorded internal, never shared with
+-- content read while the page was internal. Kept by a trigger, whoever changes the visibility.
+alter table pages add column visibility_epoch integer not null default 0;
+
+create function pages_count_visibility_changes() returns trigger language plpgsql as $$
+begin
+  if new.visibility is distinct from old.visibility then
+    new.visibility_epoch := old.visibility_epoch + 1;
+  end if;
+  return new;
+end $$;
+
+create trigger pages_visibility_epoch before update of visibility on pages
+  for each row execute function pages_count_visibility_changes();
+
 -- Existing rows, from the activity log: a visibility change is recorded in its own transaction
 -- with the new visibility. An item's visibility at time t is that of its last change at or
 -- before t; before its first change, the opposite of what that change set; with no change at

@@ -114,14 +114,18 @@ export async function makeVersion(
     reader?: Standing;
   } = {},
 ): Promise<MadeVersion> {
+  // The page's visibility (and how many times it changed) before the document is read: the
+  // version is recorded shared only if the page was shared all the while (below).
+  const [before] = await deps.sql<{ epoch: number }[]>`select visibility_epoch as epoch from pages where id = ${pageId}`;
+  if (!before) throw notFound("Page");
   // Read the document before taking the row lock: the live document may be waiting on a
   // flush that itself needs this row.
   const state = await deps.documents.encodeState(pageId);
   const content = renderState(state);
   const made = await transaction(deps.sql, async (sql) => {
     // "No key update": the log appends' foreign-key checks on this row need not wait for us.
-    const [page] = await sql<{ roomId: string; organizationId: string; title: string; visibility: Visibility }[]>`
-      select p.room_id as "roomId", r.organization_id as "organizationId", p.title, p.visibility
+    const [page] = await sql<{ roomId: string; organizationId: string; title: string; visibility: Visibility; epoch: number }[]>`
+      select p.room_id as "roomId", r.organization_id as "organizationId", p.title, p.visibility, p.visibility_epoch as epoch
       from pages p join rooms r on r.id = p.room_id
       where p.id = ${pageId}
       for no key update of p`;
@@ -130,31 +134,39 @@ export async function makeVersion(
     const [mark] = await sql<{ pendingAuthors: string[] }[]>`
       select pending_authors as "pendingAuthors" from page_version_marks where page_id = ${pageId} for update`;
     const pendingAuthors = mark?.pendingAuthors ?? [];
-    const [latest] = await sql<{ number: number; contentHtml: string; title: string }[]>`
-      select number, content_html as "contentHtml", title from page_versions
+    // The visibility the content was read under (docs/decisions/012-history-visibility.md): the
+    // page's, unless it changed while the document was being read; then internal, since the
+    // content may be from before it was shared.
+    const madeUnder: Visibility = page.epoch === before.epoch ? page.visibility : "internal";
+    const [latest] = await sql<{ number: number; contentHtml: string; title: string; visibility: Visibility }[]>`
+      select number, content_html as "contentHtml", title, visibility from page_versions
       where page_id = ${pageId} order by number desc limit 1`;
-    if (latest && !options.evenIfUnchanged && latest.contentHtml === content.html && latest.title === page.title) {
+    // Unchanged: the latest stands, unless it was made while internal and this one would be
+    // shared (a page shared with unchanged content gets a version the buyer's side may read).
+    const latestStands = latest && (latest.visibility === "shared" || madeUnder === "internal");
+    if (latest && latestStands && !options.evenIfUnchanged && latest.contentHtml === content.html && latest.title === page.title) {
       await sql`update page_version_marks set due_at = null where page_id = ${pageId}`;
-      return { page, number: latest.number, created: false };
+      return { page, number: latest.number, created: false, madeUnder: latest.visibility };
     }
     const number = (latest?.number ?? 0) + 1;
     await sql`
       insert into page_versions (page_id, number, state, content_text, content_html, title, label, reason, author_ids, created_by, restored_from, visibility)
       values (${pageId}, ${number}, ${Buffer.from(state)}, ${content.text}, ${content.html}, ${page.title},
               ${options.label ?? null}, ${reason}, ${pendingAuthors}::uuid[], ${options.createdBy ?? null}, ${options.restoredFrom ?? null},
-              ${page.visibility})`;
+              ${madeUnder})`;
     // Credited now; whoever edits from here on is credited in the next version.
     await sql`delete from page_version_marks where page_id = ${pageId}`;
     await recordActivity(sql, {
       roomId: page.roomId, organizationId: page.organizationId, actorId: options.createdBy ?? null,
-      type: "page.version.created", objectType: "page", objectId: pageId, visibility: page.visibility,
+      type: "page.version.created", objectType: "page", objectId: pageId, visibility: madeUnder,
       data: { number, reason, ...(options.restoredFrom ? { restoredFrom: options.restoredFrom } : {}) }, ip: options.ip,
     });
-    return { page, number, created: true };
+    return { page, number, created: true, madeUnder };
   });
   if (made.created) {
     deps.bus.publish({
-      roomId: made.page.roomId, type: "page.version.created", visibility: made.page.visibility,
+      // Told only to those who may read the version.
+      roomId: made.page.roomId, type: "page.version.created", visibility: made.madeUnder,
       payload: { pageId, number: made.number, reason },
     });
   }

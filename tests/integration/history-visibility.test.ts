@@ -4,6 +4,8 @@
 // page and a file that were internal before they were shared, asked by number, by diff, by
 // restore, through the exports, the archive, the hand-off record, search and the feed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PageDocuments } from "../../collab/documents.ts";
+import { makeVersion } from "../../server/wiki/versions.ts";
 import { roomWithCast, type TestUser } from "../support/factories.ts";
 import { pdfText, squash, unzip } from "../support/exports.ts";
 import { must, relaxPerIpLimits, uniqueLabel, uploadFile } from "../support/matrix-fixtures.ts";
@@ -320,5 +322,47 @@ describe("a file uploaded while internal, then shared", () => {
     expect((await raw(buyer, `/files/${fileId}/download?version=1`)).bytes.toString("utf8")).toBe("Terms, shared.");
     expect((await raw(buyer, `/files/${fileId}/download?version=3`)).bytes.toString("utf8")).toBe("Terms, revised.");
     expect(numbers((await api(owner, `/files/${fileId}`)).body.versions)).toEqual([3, 2, 1]);
+  });
+});
+
+describe("versions made around the moment a page is shared", () => {
+  it("a page shared with unchanged content gets a version the buyer may read when one is asked for", async () => {
+    const { owner, externalEditor: buyer, room } = await roomWithCast(server);
+    const page = await must(server, owner, `/rooms/${room.id}/pages`, { body: { title: "Terms", visibility: "internal", markdown: "Net 30." } }, 201);
+    await must(server, owner, `/pages/${page.id}/versions`, {}, 201);
+    await patch(owner, `/pages/${page.id}`, { visibility: "shared" });
+    // Same content and title as version 1, which was made while internal: a new, shared version.
+    const made = await api(buyer, `/pages/${page.id}/versions`, {});
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ number: 2 });
+    expect(numbers((await api(buyer, `/pages/${page.id}/versions`)).body.items)).toEqual([2]);
+    // Asked again, nothing changed: the shared version 2 stands.
+    expect((await api(buyer, `/pages/${page.id}/versions`, {})).status).toBe(200);
+  });
+
+  it("a version whose content was read while the page was internal is internal, even if the page was shared before it was recorded", async () => {
+    const { owner, externalViewer: buyer, room } = await roomWithCast(server);
+    const secret = uniqueLabel("HIST-RACE-INTERNAL");
+    const page = await must(server, owner, `/rooms/${room.id}/pages`, { body: { title: "Race", visibility: "internal", markdown: `Draft: ${secret}` } }, 201);
+    // The real live documents; the content is read, then (before the version is recorded) the
+    // secret is deleted and the page shared, as a concurrent editor could.
+    const documents: PageDocuments = {
+      applyUpdate: (...args) => server.app.documents.applyUpdate(...args),
+      encodeState: async (pageId) => {
+        const state = await server.app.documents.encodeState(pageId);
+        await patch(owner, `/pages/${pageId}`, { markdown: "Clean copy." });
+        await patch(owner, `/pages/${pageId}`, { visibility: "shared" });
+        return state;
+      },
+    };
+    const made = await makeVersion({ sql: server.app.sql, bus: server.app.bus, documents }, page.id, "auto");
+    expect(made.created).toBe(true);
+    expect((await api(owner, `/pages/${page.id}/versions/${made.version.number}`)).body.markdown).toContain(secret);
+
+    expect((await api(buyer, `/pages/${page.id}`)).body.markdown).not.toContain(secret);
+    expect(numbers((await api(buyer, `/pages/${page.id}/versions`)).body.items)).toEqual([]);
+    expect((await api(buyer, `/pages/${page.id}/versions/${made.version.number}`)).status).toBe(404);
+    const feed = await api(buyer, `/rooms/${room.id}/activity?limit=200`);
+    expect((feed.body.items as { type: string; objectId: string }[]).filter((a) => a.objectId === page.id).map((a) => a.type)).toEqual(["page.visibility_changed"]);
   });
 });
