@@ -34,6 +34,22 @@ end $$;
 create trigger pages_visibility_epoch before update of visibility on pages
   for each row execute function pages_count_visibility_changes();
 
+-- Sharing a file shares its current content: when a file goes from internal to shared, its
+-- latest version becomes readable by the buyer's side (the versions before it stay internal).
+-- A trigger, so it holds whoever changes the visibility; the file row is locked by the update,
+-- and an upload holds the same lock, so no newer version can slip in between.
+create function files_share_current_version() returns trigger language plpgsql as $$
+begin
+  if old.visibility = 'internal' and new.visibility = 'shared' then
+    update file_versions set visibility = 'shared'
+    where file_id = new.id and number = (select max(number) from file_versions where file_id = new.id);
+  end if;
+  return null;
+end $$;
+
+create trigger files_share_current_version after update of visibility on files
+  for each row execute function files_share_current_version();
+
 -- Existing rows, from the activity log: a visibility change is recorded in its own transaction
 -- with the new visibility. An item's visibility at time t is that of its last change at or
 -- before t; before its first change, the opposite of what that change set; with no change at

@@ -297,14 +297,9 @@ export async function updateFile(ctx: ActorContext, fileId: string | undefined, 
     const [updated] = await sql<FileRecord[]>`
       update files f set name = ${input.name ?? file.name}, folder_id = ${folderId}, visibility = ${visibility}, updated_at = now()
       where f.id = ${file.id} returning ${FILE_COLUMNS(sql)}`;
-    if (file.visibility === "internal" && visibility === "shared") {
-      // Sharing a file shares its current content: its latest version becomes readable by the
-      // buyer's side; the versions before it stay internal (docs/decisions/012-history-visibility.md).
-      // The file row is locked, so no upload can slip a newer version in between.
-      await sql`
-        update file_versions set visibility = 'shared'
-        where file_id = ${file.id} and number = (select max(number) from file_versions where file_id = ${file.id})`;
-    }
+    // Made shared: the trigger files_share_current_version (migration 0010) makes the latest
+    // version readable by the buyer's side in this same statement; the versions before it stay
+    // internal (docs/decisions/012-history-visibility.md).
     await recordActivity(sql, {
       roomId: file.roomId, organizationId: standing.organizationId, actorId: ctx.actor.userId,
       type: visibility !== file.visibility ? "file.visibility_changed" : "file.updated",
