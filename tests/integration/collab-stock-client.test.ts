@@ -61,7 +61,7 @@ describe("a stock y-websocket provider", () => {
       provider.destroy();
     }
     expect(types.length).toBeGreaterThan(2);
-    expect([...new Set(types)].filter((t) => ![messageSync, messageAwareness, messageQueryAwareness].includes(t))).toEqual([]);
+    expect([...new Set(types)].filter((t) => !([messageSync, messageAwareness, messageQueryAwareness] as number[]).includes(t))).toEqual([]);
     expect(unknown.filter((line) => line.includes("Unable to compute message"))).toEqual([]);
   });
 
