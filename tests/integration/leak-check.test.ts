@@ -329,7 +329,9 @@ describe("what an external participant's clients receive during a busy internal 
       }
     }
     expect(leaks).toEqual([]);
-  });
+    // A long session (every history surface is read twice, the archive included): about 25 s
+    // alone on 2 cores, more beside other test files.
+  }, 120_000);
 });
 
 describe("access changes reach live connections at once", () => {
