@@ -10,6 +10,7 @@ import { authOf } from "./api/http.ts";
 import { recordRefusals } from "./access/refusals.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import type { AppContext } from "./context.ts";
+import { displayUrl, rememberListenAddress } from "./links.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { attachRealtime } from "./realtime/socket.ts";
 import { startVersionSweeper } from "./wiki/versions.ts";
@@ -31,6 +32,8 @@ export interface RunningServer {
 export async function createHttpServer(app: AppContext, options: WebOptions): Promise<Omit<RunningServer, "url">> {
   const web = express();
   const server = http.createServer(web);
+  // Links are built from PUBLIC_URL or this address, never from a request (server/links.ts).
+  server.on("listening", () => rememberListenAddress(app, server.address()));
   web.disable("x-powered-by");
   web.set("trust proxy", "loopback, linklocal, uniquelocal");
   web.use(securityHeaders(app, options.web === "development"));
@@ -96,6 +99,5 @@ export async function listen(server: http.Server, port: number, host: string): P
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as import("node:net").AddressInfo;
-  const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
-  return `http://${shownHost}:${address.port}`;
+  return displayUrl(host, address.port);
 }
