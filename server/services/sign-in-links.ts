@@ -1,3 +1,4 @@
+import { randomInt } from "node:crypto";
 import { z } from "zod";
 import { transaction } from "../../db/client.ts";
 import { consume } from "../auth/rate-limits.ts";
@@ -13,6 +14,8 @@ import { recordActivity } from "./activity.ts";
 import { requireOrgAdmin } from "./members.ts";
 
 const LINK_LIFETIME_MS = 15 * 60 * 1000;
+/** The link is stored and mailed this long (ms, drawn at random) after the answer. */
+const BACKGROUND_DELAY_MS = [100, 400] as const;
 export const RequestSignInLinkInput = z.object({ email: Email });
 
 /**
@@ -30,12 +33,13 @@ export async function requestSignInLink(app: AppContext, raw: unknown, meta: Req
   const token = generateToken();
   const tokenHash = hashToken(token);
   if (!user) return;
-  // Stored and mailed after the answer has left; a failure is logged (without the link).
-  setImmediate(() => {
+  // Stored and mailed a random moment after the answer has left, so that neither the answer
+  // nor the load that follows it tells who has an account; a failure is logged (without the link).
+  setTimeout(() => {
     finishSignInLink(app, user, email, token, tokenHash, meta).catch((error: unknown) =>
       app.log.error({ err: error, userId: user.id }, "the sign-in link could not be stored or mailed"),
     );
-  });
+  }, randomInt(BACKGROUND_DELAY_MS[0], BACKGROUND_DELAY_MS[1]));
 }
 
 async function finishSignInLink(app: AppContext, user: { id: string; name: string }, email: string, token: string, tokenHash: string, meta: RequestMeta) {
