@@ -11,7 +11,7 @@ import { recordRefusals } from "./access/refusals.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import type { AppContext } from "./context.ts";
 import { displayUrl, rememberListenAddress } from "./links.ts";
-import { securityHeaders } from "./security-headers.ts";
+import { cspNonceOf, securityHeaders } from "./security-headers.ts";
 import { attachRealtime } from "./realtime/socket.ts";
 import { startVersionSweeper } from "./wiki/versions.ts";
 
@@ -75,7 +75,7 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
       createRequestHandler({
         build,
         mode: options.web,
-        getLoadContext: (req, res) => ({ app, auth: authOf(res), ip: req.ip }),
+        getLoadContext: (req, res) => ({ app, auth: authOf(res), ip: req.ip, cspNonce: cspNonceOf(res) }),
       }),
     );
   }

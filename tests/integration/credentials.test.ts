@@ -244,3 +244,27 @@ describe("the log never holds a credential", () => {
     expect(all).not.toMatch(/\/sign-in\/[a-z2-7]{32}/);
   });
 });
+
+describe("inline scripts run only with the response's nonce", () => {
+  async function page(path: string) {
+    const res = await fetch(`${server.url}${path}`);
+    const html = await res.text();
+    const csp = res.headers.get("content-security-policy") ?? "";
+    const scriptSrc = csp.split(";").map((d) => d.trim()).find((d) => d.startsWith("script-src")) ?? "";
+    return { html, scriptSrc, nonce: scriptSrc.match(/'nonce-([A-Za-z0-9+/=]+)'/)?.[1] };
+  }
+
+  it("sends a fresh nonce, no 'unsafe-inline' for scripts, and puts the nonce on every inline script", async () => {
+    const first = await page("/login");
+    const second = await page("/login");
+    expect(first.scriptSrc).not.toContain("'unsafe-inline'");
+    expect(first.nonce).toBeDefined();
+    expect(first.nonce!.length).toBeGreaterThanOrEqual(22);
+    expect(second.nonce).not.toBe(first.nonce);
+
+    const scripts = [...first.html.matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]!);
+    const inline = scripts.filter((attributes) => !/\bsrc=/.test(attributes));
+    expect(inline.length).toBeGreaterThan(0);
+    for (const attributes of inline) expect(attributes).toContain(`nonce="${first.nonce}"`);
+  });
+});
