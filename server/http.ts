@@ -10,6 +10,7 @@ import { authOf } from "./api/http.ts";
 import { recordRefusals } from "./access/refusals.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import type { AppContext } from "./context.ts";
+import { attachEarlyAnswers } from "./early-answers.ts";
 import { displayUrl, rememberListenAddress } from "./links.ts";
 import { cspNonceOf, securityHeaders } from "./security-headers.ts";
 import { attachRealtime } from "./realtime/socket.ts";
@@ -32,6 +33,7 @@ export interface RunningServer {
 export async function createHttpServer(app: AppContext, options: WebOptions): Promise<Omit<RunningServer, "url">> {
   const web = express();
   const server = http.createServer(web);
+  attachEarlyAnswers(server, web, app.config.maxUploadBytes);
   // Links are built from PUBLIC_URL or this address, never from a request (server/links.ts).
   server.on("listening", () => rememberListenAddress(app, server.address()));
   web.disable("x-powered-by");
