@@ -8,6 +8,8 @@ declare module "react-router" {
     app: AppContext;
     auth: RequestAuth;
     ip: string | undefined;
+    /** This response's CSP nonce for inline scripts (server/security-headers.ts). */
+    cspNonce: string | undefined;
   }
 }
 

@@ -35,5 +35,5 @@ export function createAppContext(sql: Sql, config: Config, log: Logger): AppCont
   // Live page documents: the collab server and server code (API edits, restore) share them.
   // COLLAB_PERSISTENCE=off exists only for the collab benchmark (bench/collab): edits then stay in memory (never flushed while editing, never acknowledged as saved).
   const documents = new DocumentRegistry(sql, log, process.env.COLLAB_PERSISTENCE === "off" ? { flushDelayMs: 2 ** 31 - 1, maxPendingBytes: Infinity } : {});
-  return { sql, config, log, bus: createLocalBus(), rateLimits: createRateLimits(), documents };
+  return { sql, config, log, bus: createLocalBus(), rateLimits: createRateLimits(), documents, listenAddress: { url: undefined } };
 }

@@ -3,6 +3,7 @@ import type { Sql, Tx } from "../db/client.ts";
 import type { Actor } from "./access/index.ts";
 import type { RateLimits } from "./auth/rate-limits.ts";
 import type { Config } from "./config.ts";
+import type { ListenAddress } from "./links.ts";
 import type { Logger } from "./log.ts";
 import type { Bus } from "./realtime/bus.ts";
 
@@ -15,6 +16,8 @@ export interface AppContext {
   rateLimits: RateLimits;
   /** Server-side reads and CRDT changes of page documents (live when the collab server runs). */
   documents: PageDocuments;
+  /** The address the server listens at, for links when PUBLIC_URL is not set (server/links.ts). */
+  listenAddress: ListenAddress;
 }
 
 /** A service call made on behalf of a signed-in user. `sql` may be a transaction's. */

@@ -11,7 +11,8 @@ import { recordRefusals } from "./access/refusals.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import type { AppContext } from "./context.ts";
 import { attachEarlyAnswers } from "./early-answers.ts";
-import { securityHeaders } from "./security-headers.ts";
+import { displayUrl, rememberListenAddress } from "./links.ts";
+import { cspNonceOf, securityHeaders } from "./security-headers.ts";
 import { attachRealtime } from "./realtime/socket.ts";
 import { startVersionSweeper } from "./wiki/versions.ts";
 
@@ -33,6 +34,8 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
   const web = express();
   const server = http.createServer(web);
   attachEarlyAnswers(server, web, app.config.maxUploadBytes);
+  // Links are built from PUBLIC_URL or this address, never from a request (server/links.ts).
+  server.on("listening", () => rememberListenAddress(app, server.address()));
   web.disable("x-powered-by");
   web.set("trust proxy", "loopback, linklocal, uniquelocal");
   web.use(securityHeaders(app, options.web === "development"));
@@ -74,7 +77,7 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
       createRequestHandler({
         build,
         mode: options.web,
-        getLoadContext: (req, res) => ({ app, auth: authOf(res), ip: req.ip }),
+        getLoadContext: (req, res) => ({ app, auth: authOf(res), ip: req.ip, cspNonce: cspNonceOf(res) }),
       }),
     );
   }
@@ -98,6 +101,5 @@ export async function listen(server: http.Server, port: number, host: string): P
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as import("node:net").AddressInfo;
-  const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
-  return `http://${shownHost}:${address.port}`;
+  return displayUrl(host, address.port);
 }

@@ -7,10 +7,6 @@ import { redirectWithSession, requestMeta } from "../lib/session.server.ts";
 import { login } from "../../server/services/accounts.ts";
 import { requestSignInLink } from "../../server/services/sign-in-links.ts";
 
-function publicBaseUrl(request: Request, context: Route.ActionArgs["context"]): string {
-  return context.app.config.publicUrl ?? new URL(request.url).origin;
-}
-
 export const meta: Route.MetaFunction = () => [{ title: "Sign in · Dealroom" }];
 
 const FIELDS = ["email", "password"] as const;
@@ -25,7 +21,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   if (fields.intent === "link") {
     return attempt(
       async () => {
-        await requestSignInLink(context.app, { email: fields.email }, publicBaseUrl(request, context), requestMeta(request, context));
+        await requestSignInLink(context.app, { email: fields.email }, requestMeta(request, context));
         return { ok: true as const, intent: "link", linkSentTo: fields.email ?? "", error: null, values: echo(fields) };
       },
       { intent: "link", values: echo(fields) },

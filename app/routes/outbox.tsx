@@ -8,7 +8,10 @@ import { forbidden } from "../../server/errors.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Outbox · Dealroom" }];
 
-/** Without SMTP, e-mail stays here: an admin can pass an invitation or sign-in link on by hand. */
+/**
+ * Without SMTP, e-mail stays here. Credentials (sign-in links) are shown only in the reader's own
+ * mail; in everyone else's they are replaced (docs/decisions/011-credentials-in-the-outbox.md).
+ */
 export async function loader({ request, context }: Route.LoaderArgs) {
   const ctx = actorContext(request, context);
   return orErrorPage(async () => {
@@ -26,7 +29,8 @@ export default function Outbox({ loaderData }: Route.ComponentProps) {
       <h1>Outbox</h1>
       <p className="muted">
         E-mail to the people of {organization.name} and its deal rooms.{" "}
-        {smtp ? "Messages are sent over SMTP; unsent ones show their state." : "SMTP_URL is not set, so messages wait here (and in the server log)."}
+        {smtp ? "Messages are sent over SMTP; unsent ones show their state." : "SMTP_URL is not set, so messages wait here."}{" "}
+        Sign-in links are shown only to the person they were sent to.
       </p>
       {messages.length === 0 ? (
         <p className="empty">No e-mail yet.</p>
@@ -39,6 +43,7 @@ export default function Outbox({ loaderData }: Route.ComponentProps) {
                 <span className="muted">· {new Date(m.createdAt).toUTCString()} · {m.sentAt ? "sent" : "not sent"}</span>
               </p>
               <pre className="mail-text">{m.text}</pre>
+              {m.redacted ? <p className="muted">The link that signs {m.to} in is hidden: only they can see it.</p> : null}
             </li>
           ))}
         </ul>

@@ -40,8 +40,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     case "invite":
       return attempt(
         async () => {
-          const baseUrl = context.app.config.publicUrl ?? new URL(request.url).origin;
-          const invitation = await createInvitation(ctx, roomId, { email: fields.email, side: fields.side, role: fields.role }, baseUrl);
+          const invitation = await createInvitation(ctx, roomId, { email: fields.email, side: fields.side, role: fields.role });
           return { ok: true as const, intent: "invite" as const, invitation: { email: fields.email!.trim().toLowerCase(), url: invitation.url, expiresAt: invitation.expiresAt } };
         },
         { intent: "invite", values: echo(fields) },

@@ -14,7 +14,7 @@ import { peopleRouter } from "./people.ts";
 import { salesApi } from "./sales.ts";
 import { planApi } from "./plan.ts";
 import { threadsApi } from "./threads.ts";
-import { actorContext, param, apiErrorHandler, authOf, baseUrl, jsonBody, requestMeta, requireActor, route } from "./http.ts";
+import { actorContext, param, apiErrorHandler, authOf, jsonBody, requestMeta, requireActor, route } from "./http.ts";
 
 /**
  * The public JSON API, exactly as shared/API.md writes it. Handlers stay thin:
@@ -60,7 +60,7 @@ export function apiV1(app: AppContext) {
     res.json(roomJson(await updateRoom(actorContext(app, req, res), param(req, "roomId"), body(req))));
   }));
   api.post("/rooms/:roomId/invitations", route(async (req, res) => {
-    res.status(201).json(await createInvitation(actorContext(app, req, res), param(req, "roomId"), body(req), baseUrl(app, req)));
+    res.status(201).json(await createInvitation(actorContext(app, req, res), param(req, "roomId"), body(req)));
   }));
   // Our additions: the owner lists and withdraws invitations.
   api.get("/rooms/:roomId/invitations", route(async (req, res) => {

@@ -13,6 +13,8 @@ export function createRateLimits() {
     invitationPerIp: new RateLimiterMemory({ points: 30, duration: 15 * 60 }),
     signInLinkPerIp: new RateLimiterMemory({ points: 20, duration: 15 * 60 }),
     signInLinkPerEmail: new RateLimiterMemory({ points: 3, duration: 15 * 60 }),
+    // Guesses of the current password when changing it (a stolen session must not find it out).
+    passwordChangePerUser: new RateLimiterMemory({ points: 5, duration: 15 * 60 }),
   };
 }
 export type RateLimits = ReturnType<typeof createRateLimits>;

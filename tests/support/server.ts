@@ -3,7 +3,7 @@ import { createAppContext } from "../../server/boot.ts";
 import { loadConfig } from "../../server/config.ts";
 import type { AppContext } from "../../server/context.ts";
 import { createHttpServer, listen, type WebOptions } from "../../server/http.ts";
-import { createLogger } from "../../server/log.ts";
+import { createLogger, type Logger } from "../../server/log.ts";
 import { createTestDatabase } from "./db.ts";
 
 export interface TestServer {
@@ -32,11 +32,11 @@ export interface ApiResponse {
  * The real server (the same createHttpServer as `npm start`) on a free port, on a fresh
  * database. `web: "production"` serves the built app (run `npm run build` first).
  */
-export async function startTestServer(options: Partial<WebOptions> & { env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(options: Partial<WebOptions> & { env?: Record<string, string>; log?: Logger } = {}): Promise<TestServer> {
   const db = await createTestDatabase();
   // `env` overrides configuration per test file (e.g. MAX_UPLOAD_BYTES, DATA_DIR).
   const config = loadConfig({ NODE_ENV: "test", PORT: "0", HOST: "127.0.0.1", DATABASE_URL: db.url, LOG_LEVEL: "silent", ...options.env } as NodeJS.ProcessEnv);
-  const app = createAppContext(db.sql, config, createLogger("silent"));
+  const app = createAppContext(db.sql, config, options.log ?? createLogger("silent"));
   const running = await createHttpServer(app, { web: options.web ?? "none" });
   const url = await listen(running.server, 0, "127.0.0.1");
   return {
