@@ -25,6 +25,8 @@ export interface Subject {
   pageId: string;
   userId?: string;
   roomId?: string;
+  /** The session the connection authenticated with: when it ends, the connection closes (4401). */
+  sessionId?: string;
 }
 
 const refuse = (code: number, reason: string): Decision => ({ ok: false, code, reason });
@@ -42,6 +44,7 @@ export async function authorizeConnection(app: AppContext, req: http.IncomingMes
   if (!session) return refuse(CLOSE.UNAUTHENTICATED, "not authenticated");
   const actor: Actor = { userId: session.user.id, name: session.user.name, email: session.user.email };
   subject.userId = actor.userId;
+  subject.sessionId = session.session.id;
 
   if (!isId(subject.pageId)) return refuse(CLOSE.NOT_FOUND, "page not found");
   const [page] = await app.sql<{ roomId: string; visibility: Visibility; archived: boolean }[]>`

@@ -100,10 +100,12 @@ export function attachCollab(app: AppContext, server: http.Server, overrides: Pa
   }
 
   // Access changed: close what it touches with "reconnect"; the reconnect is decided afresh.
+  // A session that ended closes its connections for good (4401: the client does not retry).
   const offInvalidate = app.bus.onInvalidate((scope) => {
     for (const connection of connections) {
       if (!touches(scope, connection)) continue;
-      if (connection.document) connection.close(CLOSE.RECONNECT, "reconnect");
+      if ("sessionIds" in scope && connection.document) connection.close(CLOSE.UNAUTHENTICATED, "session ended");
+      else if (connection.document) connection.close(CLOSE.RECONNECT, "reconnect");
       else connection.invalidated = true;
     }
   });
@@ -149,8 +151,9 @@ export function attachCollab(app: AppContext, server: http.Server, overrides: Pa
  * facts not yet known (user, room) count as a match: a stale decision must not survive.
  */
 function touches(scope: InvalidationScope, connection: Connection): boolean {
-  const { pageId, userId, roomId } = connection.subject;
+  const { pageId, userId, roomId, sessionId } = connection.subject;
   if ("pageIds" in scope) return scope.pageIds.includes(pageId);
+  if ("sessionIds" in scope) return sessionId === undefined || scope.sessionIds.includes(sessionId);
   const inRoom = (id: string | undefined) => roomId === undefined || roomId === id;
   if ("userIds" in scope) return (userId === undefined || scope.userIds.includes(userId)) && (!scope.roomId || inRoom(scope.roomId));
   return inRoom(scope.roomId);

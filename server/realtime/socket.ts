@@ -12,6 +12,8 @@ import type { InvalidationScope, RoomEvent } from "./bus.ts";
 
 interface SocketData {
   actor: Actor;
+  /** The session the handshake was made with; when it ends, the socket is disconnected. */
+  sessionId: string;
   /** Rooms this socket was admitted to, with the standing that admitted it. */
   rooms: Map<string, Standing>;
 }
@@ -46,13 +48,19 @@ export function attachRealtime(app: AppContext, server: http.Server) {
     maxHttpBufferSize: 64 * 1024,
   });
 
+  // The token each socket authenticated with, kept in memory only, so every event re-checks the
+  // session by the same rule as HTTP requests (validateSessionToken).
+  const tokens = new WeakMap<Socket, string>();
+
   io.use(async (socket, next) => {
     try {
       const token = (socket.handshake.auth as { token?: unknown })?.token;
       const raw = typeof token === "string" ? token : readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
       const result = raw ? await validateSessionToken(app.sql, raw) : null;
       if (!result) return next(new Error("unauthenticated"));
+      tokens.set(socket, raw!);
       (socket.data as SocketData).actor = { userId: result.user.id, name: result.user.name, email: result.user.email };
+      (socket.data as SocketData).sessionId = result.session.id;
       (socket.data as SocketData).rooms = new Map();
       next();
     } catch (error) {
@@ -96,6 +104,13 @@ export function attachRealtime(app: AppContext, server: http.Server) {
   io.on("connection", (socket: Socket) => {
     const data = socket.data as SocketData;
     void socket.join(userChannel(data.actor.userId));
+    // Asked again once the socket is registered: a session that ended between the handshake and
+    // now was either deleted before this check, or its invalidation finds the socket.
+    void (async () => {
+      const raw = tokens.get(socket);
+      const session = raw ? await validateSessionToken(app.sql, raw) : null;
+      if (!session) endSocket(socket);
+    })().catch((error: unknown) => app.log.error({ err: error }, "socket session check failed"));
 
     for (const event of Object.keys(INBOUND) as InboundEvent[]) {
       socket.on(event, async (payload: unknown, ack?: unknown) => {
@@ -108,6 +123,14 @@ export function attachRealtime(app: AppContext, server: http.Server) {
           return reply(errorReply("invalid_input", `${event} needs ${describeShape(event)}; check ${fields}.`));
         }
         try {
+          // The session may have ended since the handshake (logout, password change, revocation,
+          // expiry): then nothing is answered but the refusal, and the socket is closed.
+          const raw = tokens.get(socket);
+          const session = raw ? await validateSessionToken(app.sql, raw) : null;
+          if (!session || session.session.id !== data.sessionId) {
+            reply(errorReply("unauthenticated", "Your session has ended. Sign in again."));
+            return endSocket(socket);
+          }
           reply(await (handlers[event] as (s: Socket, input: unknown) => Promise<unknown>)(socket, parsed.data));
         } catch (error) {
           if (!(error instanceof AppError)) app.log.error({ err: error, event }, "socket event failed");
@@ -137,11 +160,23 @@ export function attachRealtime(app: AppContext, server: http.Server) {
     io.to(channel(event.roomId, event.visibility)).emit(event.type, event.payload);
   });
 
+  // A socket whose session ended hears why, then is disconnected; it does not reconnect by itself.
+  const endSocket = (socket: Socket) => {
+    (socket.data as SocketData).rooms?.clear();
+    socket.emit("session:ended", {});
+    socket.disconnect(true);
+  };
+
   // Access changed: drop the affected sockets' subscriptions and tell them to ask again.
   const offInvalidate = app.bus.onInvalidate((scope: InvalidationScope) => {
     for (const socket of io.sockets.sockets.values()) {
       const data = socket.data as SocketData;
       if (!data.rooms) continue;
+      if ("sessionIds" in scope) {
+        if (scope.sessionIds.includes(data.sessionId)) endSocket(socket);
+        continue;
+      }
+      if ("pageIds" in scope) continue;
       for (const roomId of [...data.rooms.keys()]) {
         const hit =
           ("userIds" in scope && scope.userIds.includes(data.actor.userId) && (!scope.roomId || scope.roomId === roomId)) ||
