@@ -3,6 +3,7 @@ import { Server, type Socket } from "socket.io";
 import { z } from "zod";
 import { isInternal, loadStanding, type Actor, type Standing } from "../access/index.ts";
 import { SESSION_COOKIE, readCookie } from "../auth/cookies.ts";
+import { websocketOriginAllowed } from "../auth/origin.ts";
 import { validateSessionToken } from "../auth/sessions.ts";
 import { withActor, type AppContext } from "../context.ts";
 import { AppError } from "../errors.ts";
@@ -46,6 +47,8 @@ export function attachRealtime(app: AppContext, server: http.Server) {
     // Other upgrade handlers share this server (the /collab endpoint); never kill their upgrades.
     destroyUpgrade: false,
     maxHttpBufferSize: 64 * 1024,
+    // The same Origin check as /collab: a page on another origin cannot ride the session cookie.
+    allowRequest: (req, callback) => callback(null, websocketOriginAllowed(app.config, req)),
   });
 
   // The token each socket authenticated with, kept in memory only, so every event re-checks the
