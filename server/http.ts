@@ -12,6 +12,7 @@ import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import type { AppContext } from "./context.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { attachRealtime } from "./realtime/socket.ts";
+import { refuseUnclaimedUpgrades } from "./upgrades.ts";
 import { startVersionSweeper } from "./wiki/versions.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -53,6 +54,8 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
   const collab = attachCollab(app, server);
   const versionSweeper = startVersionSweeper(app);
 
+  const stopRefusingUpgrades = refuseUnclaimedUpgrades(server, options.web === "development");
+
   let vite: { close(): Promise<void> } | undefined;
   if (options.web !== "none") {
     let build: ServerBuild | (() => Promise<ServerBuild>);
@@ -84,6 +87,7 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
       await collab.close();
       await realtime.close();
       await vite?.close();
+      stopRefusingUpgrades();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
