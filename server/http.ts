@@ -7,6 +7,7 @@ import type { ServerBuild } from "react-router";
 import { attachCollab } from "../collab/server.ts";
 import { apiV1 } from "./api/v1.ts";
 import { authOf } from "./api/http.ts";
+import { compileTrust } from "./client-ip.ts";
 import { recordRefusals } from "./access/refusals.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import type { AppContext } from "./context.ts";
@@ -33,7 +34,8 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
   const web = express();
   const server = http.createServer(web);
   web.disable("x-powered-by");
-  web.set("trust proxy", "loopback, linklocal, uniquelocal");
+  // Only the proxies TRUST_PROXY names may set the client's address (server/client-ip.ts).
+  web.set("trust proxy", compileTrust(app.config.trustProxy));
   web.use(securityHeaders(app, options.web === "development"));
 
   web.get("/healthz", async (_req, res) => {

@@ -5,6 +5,7 @@ import { isInternal, loadStanding, type Actor, type Standing } from "../access/i
 import { SESSION_COOKIE, readCookie } from "../auth/cookies.ts";
 import { websocketOriginAllowed } from "../auth/origin.ts";
 import { validateSessionToken } from "../auth/sessions.ts";
+import { clientAddress, compileTrust } from "../client-ip.ts";
 import { withActor, type AppContext } from "../context.ts";
 import { AppError } from "../errors.ts";
 import { PERSONAL_EVENTS } from "../threads/events.ts";
@@ -15,6 +16,8 @@ interface SocketData {
   actor: Actor;
   /** The session the handshake was made with; when it ends, the socket is disconnected. */
   sessionId: string;
+  /** The client's address, by the same TRUST_PROXY rule as HTTP and /collab (server/client-ip.ts). */
+  ip: string;
   /** Rooms this socket was admitted to, with the standing that admitted it. */
   rooms: Map<string, Standing>;
 }
@@ -54,6 +57,7 @@ export function attachRealtime(app: AppContext, server: http.Server) {
   // The token each socket authenticated with, kept in memory only, so every event re-checks the
   // session by the same rule as HTTP requests (validateSessionToken).
   const tokens = new WeakMap<Socket, string>();
+  const trust = compileTrust(app.config.trustProxy);
 
   io.use(async (socket, next) => {
     try {
@@ -64,6 +68,7 @@ export function attachRealtime(app: AppContext, server: http.Server) {
       tokens.set(socket, raw!);
       (socket.data as SocketData).actor = { userId: result.user.id, name: result.user.name, email: result.user.email };
       (socket.data as SocketData).sessionId = result.session.id;
+      (socket.data as SocketData).ip = clientAddress(socket.request, trust);
       (socket.data as SocketData).rooms = new Map();
       next();
     } catch (error) {
@@ -99,7 +104,7 @@ export function attachRealtime(app: AppContext, server: http.Server) {
       return { ok: true };
     },
     async "thread:read"(socket, { threadId }) {
-      const result = await markThreadRead(withActor(app, (socket.data as SocketData).actor), threadId);
+      const result = await markThreadRead(withActor(app, (socket.data as SocketData).actor, (socket.data as SocketData).ip), threadId);
       return { ok: true, ...result };
     },
   };
