@@ -38,7 +38,7 @@ export async function loadStanding(sql: Tx, actor: Actor, roomId: string | undef
     select r.organization_id as "organizationId", p.side, p.role, m.role as "orgRole"
     from rooms r
     left join participants p on p.room_id = r.id and p.user_id = ${actor.userId}
-    left join memberships m on m.organization_id = r.organization_id and m.user_id = ${actor.userId}
+    left join memberships m on m.organization_id = r.organization_id and m.user_id = ${actor.userId} and m.deactivated_at is null
     where r.id = ${roomId}`;
   if (!row) throw notFound("Room");
   const standing: Standing = {
@@ -87,6 +87,6 @@ export function visibleWhere(sql: Tx, s: Standing, column = "visibility") {
 export function visibleRoomsWhere(sql: Tx, actor: Actor, roomIdColumn = "r.id", orgIdColumn = "r.organization_id") {
   return sql`(
     exists (select 1 from participants p where p.room_id = ${sql(roomIdColumn)} and p.user_id = ${actor.userId})
-    or exists (select 1 from memberships m where m.organization_id = ${sql(orgIdColumn)} and m.user_id = ${actor.userId} and m.role = 'admin')
+    or exists (select 1 from memberships m where m.organization_id = ${sql(orgIdColumn)} and m.user_id = ${actor.userId} and m.role = 'admin' and m.deactivated_at is null)
   )`;
 }
