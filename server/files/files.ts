@@ -208,7 +208,8 @@ export async function recordFileAccess(
     if (action === "downloaded") {
       await recordActivity(sql, {
         roomId: file.roomId, organizationId: standing.organizationId, actorId: ctx.actor.userId,
-        type: "file.downloaded", objectType: "file", objectId: file.id, visibility: file.visibility,
+        // Who read what is the access log's, which is internal: never in a buyer's feed (docs/access.md).
+        type: "file.downloaded", objectType: "file", objectId: file.id, visibility: "internal",
         data: { version: version.number, name: file.name }, ip: ctx.ip,
       });
     }
