@@ -11,6 +11,7 @@ import { compileTrust } from "./client-ip.ts";
 import { recordRefusals } from "./access/refusals.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import type { AppContext } from "./context.ts";
+import { attachEarlyAnswers } from "./early-answers.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { attachRealtime } from "./realtime/socket.ts";
 import { refuseUnclaimedUpgrades } from "./upgrades.ts";
@@ -33,6 +34,7 @@ export interface RunningServer {
 export async function createHttpServer(app: AppContext, options: WebOptions): Promise<Omit<RunningServer, "url">> {
   const web = express();
   const server = http.createServer(web);
+  attachEarlyAnswers(server, web, app.config.maxUploadBytes);
   web.disable("x-powered-by");
   // Only the proxies TRUST_PROXY names may set the client's address (server/client-ip.ts).
   web.set("trust proxy", compileTrust(app.config.trustProxy));
