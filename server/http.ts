@@ -7,6 +7,7 @@ import type { ServerBuild } from "react-router";
 import { attachCollab } from "../collab/server.ts";
 import { apiV1 } from "./api/v1.ts";
 import { authOf } from "./api/http.ts";
+import { compileTrust } from "./client-ip.ts";
 import { recordRefusals } from "./access/refusals.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import type { AppContext } from "./context.ts";
@@ -14,6 +15,7 @@ import { attachEarlyAnswers } from "./early-answers.ts";
 import { displayUrl, rememberListenAddress } from "./links.ts";
 import { cspNonceOf, securityHeaders } from "./security-headers.ts";
 import { attachRealtime } from "./realtime/socket.ts";
+import { refuseUnclaimedUpgrades } from "./upgrades.ts";
 import { startVersionSweeper } from "./wiki/versions.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -37,7 +39,8 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
   // Links are built from PUBLIC_URL or this address, never from a request (server/links.ts).
   server.on("listening", () => rememberListenAddress(app, server.address()));
   web.disable("x-powered-by");
-  web.set("trust proxy", "loopback, linklocal, uniquelocal");
+  // Only the proxies TRUST_PROXY names may set the client's address (server/client-ip.ts).
+  web.set("trust proxy", compileTrust(app.config.trustProxy));
   web.use(securityHeaders(app, options.web === "development"));
 
   web.get("/healthz", async (_req, res) => {
@@ -57,6 +60,8 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
   const realtime = attachRealtime(app, server);
   const collab = attachCollab(app, server);
   const versionSweeper = startVersionSweeper(app);
+
+  const stopRefusingUpgrades = refuseUnclaimedUpgrades(server, options.web === "development");
 
   let vite: { close(): Promise<void> } | undefined;
   if (options.web !== "none") {
@@ -89,6 +94,7 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
       await collab.close();
       await realtime.close();
       await vite?.close();
+      stopRefusingUpgrades();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

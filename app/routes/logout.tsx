@@ -10,6 +10,10 @@ export function loader() {
 
 export async function action({ request, context }: Route.ActionArgs) {
   const { session, via } = context.auth;
-  if (session && via === "cookie") await invalidateSession(context.app.sql, session.id);
+  if (session && via === "cookie") {
+    await invalidateSession(context.app.sql, session.id);
+    // The session's live sockets (threads, presence, collab) close with it.
+    context.app.bus.invalidate({ sessionIds: [session.id] });
+  }
   return redirectClearingSession("/", request, context);
 }

@@ -130,10 +130,11 @@ function MemberRow({ member, organizationId, isMe }: { member: MemberView; organ
             <div className="card popover-card make-owner-card">
               <h3>Deactivate {member.name}?</h3>
               <ul className="consequences small">
-                <li>Their sessions end at once and their live connections close: they are signed out everywhere.</li>
+                <li>They leave this organization and all of its rooms at once; their live connections to those rooms close.</li>
                 <li>Everything they wrote stays in its rooms, attributed to them.</li>
-                <li>Rooms they owned pass to you; they stay in them as editors.</li>
-                <li>You can reactivate them later.</li>
+                <li>Rooms they owned pass to you.</li>
+                <li>Their account and their places in other organizations' rooms stay theirs.</li>
+                <li>You can reactivate them later, then invite them to rooms again.</li>
               </ul>
               <fetcher.Form method="post" className="stack">
                 <input type="hidden" name="intent" value="deactivate" />

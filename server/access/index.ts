@@ -30,19 +30,27 @@ export interface Actor {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isId = (value: string | undefined): value is string => value !== undefined && UUID.test(value);
 
+/** What a standing is made of, as `standingColumns` selects it. */
+export interface StandingRow {
+  organizationId: string;
+  side: Side | null;
+  role: ParticipantRole | null;
+  orgRole: OrgRole | null;
+}
+
 /**
- * Loads where `actor` stands in `roomId`. A room the actor may not see is reported
- * exactly like one that does not exist: 404.
+ * The joins and columns of a standing, for loading an item and its reader's standing in one
+ * query (so an item that exists but is hidden costs the same work as a missing one). The room
+ * must be joined as `r`; the columns are named as in StandingRow.
  */
-export async function loadStanding(sql: Tx, actor: Actor, roomId: string | undefined): Promise<Standing> {
-  if (!isId(roomId)) throw notFound("Room");
-  const [row] = await sql<{ organizationId: string; side: Side | null; role: ParticipantRole | null; orgRole: OrgRole | null }[]>`
-    select r.organization_id as "organizationId", p.side, p.role, m.role as "orgRole"
-    from rooms r
-    left join participants p on p.room_id = r.id and p.user_id = ${actor.userId}
-    left join memberships m on m.organization_id = r.organization_id and m.user_id = ${actor.userId}
-    where r.id = ${roomId}`;
-  if (!row) throw notFound("Room");
+export const standingJoins = (sql: Tx, actor: Actor) => sql`
+  left join participants sp on sp.room_id = r.id and sp.user_id = ${actor.userId}
+  left join memberships sm on sm.organization_id = r.organization_id and sm.user_id = ${actor.userId} and sm.deactivated_at is null`;
+export const standingColumns = (sql: Tx) => sql`
+  r.organization_id as "organizationId", sp.side as "side", sp.role as "role", sm.role as "orgRole"`;
+
+/** The standing a row describes; 404 (noted as a refusal) if the actor may not see the room. */
+export function standingFromRow(actor: Actor, roomId: string, row: StandingRow): Standing {
   const standing: Standing = {
     userId: actor.userId,
     roomId,
@@ -55,6 +63,18 @@ export async function loadStanding(sql: Tx, actor: Actor, roomId: string | undef
     throw notFound("Room");
   }
   return standing;
+}
+
+/**
+ * Loads where `actor` stands in `roomId`. A room the actor may not see is reported
+ * exactly like one that does not exist: 404.
+ */
+export async function loadStanding(sql: Tx, actor: Actor, roomId: string | undefined): Promise<Standing> {
+  if (!isId(roomId)) throw notFound("Room");
+  const [row] = await sql<StandingRow[]>`
+    select ${standingColumns(sql)} from rooms r ${standingJoins(sql, actor)} where r.id = ${roomId}`;
+  if (!row) throw notFound("Room");
+  return standingFromRow(actor, roomId, row);
 }
 
 /**
@@ -109,6 +129,6 @@ export function authorizeHistory(s: Standing, item: ScopedItem, entry: HistoryEn
 export function visibleRoomsWhere(sql: Tx, actor: Actor, roomIdColumn = "r.id", orgIdColumn = "r.organization_id") {
   return sql`(
     exists (select 1 from participants p where p.room_id = ${sql(roomIdColumn)} and p.user_id = ${actor.userId})
-    or exists (select 1 from memberships m where m.organization_id = ${sql(orgIdColumn)} and m.user_id = ${actor.userId} and m.role = 'admin')
+    or exists (select 1 from memberships m where m.organization_id = ${sql(orgIdColumn)} and m.user_id = ${actor.userId} and m.role = 'admin' and m.deactivated_at is null)
   )`;
 }

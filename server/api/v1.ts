@@ -38,7 +38,9 @@ export function apiV1(app: AppContext) {
   }));
   api.post("/logout", route(async (req, res) => {
     requireActor(res);
-    await invalidateSession(app.sql, authOf(res).session!.id);
+    const sessionId = authOf(res).session!.id;
+    await invalidateSession(app.sql, sessionId);
+    app.bus.invalidate({ sessionIds: [sessionId] });
     if (authOf(res).via === "cookie") res.append("Set-Cookie", clearedSessionCookie(isSecureRequest(app, req)));
     res.status(204).end();
   }));

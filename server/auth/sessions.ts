@@ -72,10 +72,16 @@ export async function validateSessionToken(
   return { session, user: { id: row.userId, email: row.email, name: row.name }, renewed };
 }
 
+/**
+ * Ends one session. After the transaction commits, the caller publishes `{ sessionIds }` on the
+ * bus so the session's live sockets close too (docs/access.md, "Sessions and live connections").
+ */
 export async function invalidateSession(sql: Tx, sessionId: string): Promise<void> {
   await sql`delete from sessions where id = ${sessionId}`;
 }
 
-export async function invalidateUserSessions(sql: Tx, userId: string): Promise<void> {
-  await sql`delete from sessions where user_id = ${userId}`;
+/** Ends every session of a user; returns their ids, for the `{ sessionIds }` invalidation after commit. */
+export async function invalidateUserSessions(sql: Tx, userId: string): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`delete from sessions where user_id = ${userId} returning id`;
+  return rows.map((r) => r.id);
 }

@@ -103,7 +103,7 @@ const UpdateStageInput = AddStageInput.partial().strict();
 /** Anyone in the organization reads the cycle (they create rooms in it); others learn nothing. */
 async function requireOrgMember(ctx: ActorContext, organizationId: string | undefined): Promise<string> {
   if (!isId(organizationId)) throw notFound("Organization");
-  const [row] = await ctx.sql`select 1 from memberships where organization_id = ${organizationId} and user_id = ${ctx.actor.userId}`;
+  const [row] = await ctx.sql`select 1 from memberships where organization_id = ${organizationId} and user_id = ${ctx.actor.userId} and deactivated_at is null`;
   if (!row) throw notFound("Organization");
   return organizationId;
 }

@@ -88,7 +88,7 @@ export async function login(app: AppContext, raw: unknown, kind: Session["kind"]
 export async function organizationsOf(sql: Tx, userId: string): Promise<OrganizationSummary[]> {
   return sql<OrganizationSummary[]>`
     select o.id, o.name, m.role from memberships m join organizations o on o.id = m.organization_id
-    where m.user_id = ${userId} order by o.name`;
+    where m.user_id = ${userId} and m.deactivated_at is null order by o.name`;
 }
 
 export async function me(sql: Tx, actor: Actor) {

@@ -181,6 +181,12 @@ export async function acceptInvitation(
       user = await insertUser(sql, { email: row.email, name: input.name, password: input.password });
       session = await createSession(sql, user.id, kind, meta);
     }
+    // Someone this organization deactivated comes back only when an admin reactivates them.
+    const [deactivated] = await sql`select 1 from memberships
+      where organization_id = ${row.organizationId} and user_id = ${user.id} and deactivated_at is not null`;
+    if (deactivated) {
+      throw new AppError(403, "member_deactivated", "You were deactivated in this organization. Ask one of its admins to reactivate you.");
+    }
     await sql`update invitations set accepted_at = now(), accepted_by = ${user.id} where id = ${row.id}`;
     await sql`insert into participants (room_id, user_id, side, role) values (${row.roomId}, ${user.id}, ${row.side}, ${row.role})
       on conflict (room_id, user_id) do nothing`;

@@ -30,10 +30,12 @@ export async function changePassword(ctx: ActorContext, raw: unknown, kind: Sess
   const passwordHash = await hashPassword(input.newPassword);
   const result = await transaction(ctx.sql, async (sql) => {
     await sql`update users set password_hash = ${passwordHash} where id = ${ctx.actor.userId}`;
-    await invalidateUserSessions(sql, ctx.actor.userId);
+    const ended = await invalidateUserSessions(sql, ctx.actor.userId);
     await recordActivity(sql, { actorId: ctx.actor.userId, type: "account.password_changed", visibility: "internal", ip: ctx.ip });
-    return createSession(sql, ctx.actor.userId, kind, meta);
+    return { ended, ...(await createSession(sql, ctx.actor.userId, kind, meta)) };
   });
+  // After commit: the old sessions' sockets (socket.io and collab) close at once.
+  if (result.ended.length) ctx.bus.invalidate({ sessionIds: result.ended });
   ctx.bus.invalidate({ userIds: [ctx.actor.userId] });
-  return result;
+  return { token: result.token, session: result.session };
 }

@@ -81,7 +81,7 @@ async function knownStage(sql: Tx, organizationId: string, stage: string | undef
 /** The organization a new room belongs to: the creator's (the first, when they have several). */
 async function homeOrganization(ctx: ActorContext, requested?: string): Promise<string> {
   const orgs = await ctx.sql<{ organizationId: string }[]>`
-    select organization_id as "organizationId" from memberships where user_id = ${ctx.actor.userId} order by created_at`;
+    select organization_id as "organizationId" from memberships where user_id = ${ctx.actor.userId} and deactivated_at is null order by created_at`;
   if (requested) {
     if (!orgs.some((o) => o.organizationId === requested)) throw forbidden("You are not a member of that organization.");
     return requested;

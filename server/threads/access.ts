@@ -47,7 +47,7 @@ export async function participantsWhoCanRead(
     select p.user_id as "userId", u.name, p.side, p.role, m.role as "orgRole"
     from participants p
     join users u on u.id = p.user_id and u.deactivated_at is null
-    left join memberships m on m.organization_id = ${room.organizationId} and m.user_id = p.user_id
+    left join memberships m on m.organization_id = ${room.organizationId} and m.user_id = p.user_id and m.deactivated_at is null
     where p.room_id = ${room.roomId} ${onlyUserIds ? sql`and p.user_id = any(${onlyUserIds}::uuid[])` : sql``}
     order by u.name`;
   return rows

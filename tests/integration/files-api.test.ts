@@ -244,7 +244,8 @@ describe("permission scope", () => {
     expect((await get(`/api/v1/files/${file.body.id}/access-log`, cast.externalEditor)).status).toBe(403);
     const [activity] = await server.sql<{ type: string; visibility: string; actorId: string }[]>`
       select type, visibility, actor_id as "actorId" from activities where object_id = ${file.body.id} and type = 'file.downloaded'`;
-    expect(activity).toEqual({ type: "file.downloaded", visibility: "shared", actorId: cast.externalViewer.id });
+    // Recorded internal: who read what is the access log's (docs/access.md).
+    expect(activity).toEqual({ type: "file.downloaded", visibility: "internal", actorId: cast.externalViewer.id });
   });
 });
 
