@@ -4,8 +4,6 @@ import { usePersonalEvents, useDebouncedRevalidate } from "../components/threads
 import { formatDateTime } from "../components/wiki/time.ts";
 import { attempt, formFields } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { describeNotification, listNotifications, markAllNotificationsRead, markNotificationRead } from "../../server/notifications/inbox.ts";
-import { getPreferences, LEVELS, setDigest, setRoomLevel } from "../../server/notifications/preferences.ts";
 import threadStyles from "../styles/threads.css?url";
 
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: threadStyles }];
@@ -13,31 +11,34 @@ export const meta: Route.MetaFunction = () => [{ title: "Notifications · Dealro
 
 /** Mentions, replies and new content in the reader's rooms, each checked again against what they may see. */
 export async function loader({ request, context }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
-  const [inbox, preferences] = [await listNotifications(ctx), await getPreferences(ctx)];
+  const [inbox, preferences] = [await services.inbox.listNotifications(ctx), await services.preferences.getPreferences(ctx)];
   return {
-    items: inbox.items.map((n) => ({ ...n, text: describeNotification(n) })),
+    items: inbox.items.map((n) => ({ ...n, text: services.inbox.describeNotification(n) })),
     unreadCount: inbox.unreadCount,
     preferences,
+    levels: services.preferences.LEVELS,
   };
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const { intent = "", notificationId, roomId, level, digest } = await formFields(request);
   return attempt(async () => {
     switch (intent) {
       case "read":
-        await markNotificationRead(ctx, notificationId);
+        await services.inbox.markNotificationRead(ctx, notificationId);
         break;
       case "read-all":
-        await markAllNotificationsRead(ctx);
+        await services.inbox.markAllNotificationsRead(ctx);
         break;
       case "level":
-        await setRoomLevel(ctx, roomId, { level });
+        await services.preferences.setRoomLevel(ctx, roomId, { level });
         break;
       case "digest":
-        await setDigest(ctx, { enabled: digest === "on" });
+        await services.preferences.setDigest(ctx, { enabled: digest === "on" });
         break;
       default:
         return { ok: false as const, intent, error: { code: "invalid", message: "Unknown action." } };
@@ -49,7 +50,7 @@ export async function action({ request, context }: Route.ActionArgs) {
 const LEVEL_LABELS = { everything: "Everything", mentions: "Mentions only", nothing: "Nothing" } as const;
 
 export default function Notifications({ loaderData, actionData }: Route.ComponentProps) {
-  const { items, unreadCount, preferences } = loaderData;
+  const { items, unreadCount, preferences, levels } = loaderData;
   const refresh = useDebouncedRevalidate();
   usePersonalEvents({ "notification.created": refresh, "notifications.changed": refresh });
   const failed = actionData && !actionData.ok ? actionData.error : null;
@@ -131,7 +132,7 @@ export default function Notifications({ loaderData, actionData }: Route.Componen
                         Notifications for {room.roomName}
                       </label>
                       <select id={`level-${room.roomId}`} name="level" defaultValue={room.level} onChange={(e) => e.currentTarget.form?.requestSubmit()}>
-                        {LEVELS.map((l) => (
+                        {levels.map((l) => (
                           <option key={l} value={l}>
                             {LEVEL_LABELS[l]}
                           </option>
