@@ -69,7 +69,6 @@ describe("one instance of the domain", () => {
     // …and the page's form action, straight after, is refused by the same limit.
     const res = await postThroughPage(threadId, "one more via the page");
     expect(res.status).toBe(429);
-    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(await messageBodies(threadId)).not.toContain("one more via the page");
   });
 });
