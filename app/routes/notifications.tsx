@@ -97,18 +97,12 @@ export default function Notifications({ loaderData, actionData }: Route.Componen
 
       <section className="card notification-settings" aria-labelledby="settings-title">
         <h2 id="settings-title">What to tell you</h2>
-        <Form method="post" className="digest-form">
-          <input type="hidden" name="intent" value="digest" />
+        <PreferenceForm className="digest-form" intent="digest" label="Daily digest">
           <label>
             <input type="checkbox" name="digest" defaultChecked={preferences.digest} onChange={(e) => e.currentTarget.form?.requestSubmit()} /> Send me a daily
             e-mail digest of what I have not read
           </label>
-          <noscript>
-            <button type="submit" className="button secondary small">
-              Save
-            </button>
-          </noscript>
-        </Form>
+        </PreferenceForm>
         {preferences.rooms.length > 0 ? (
           <table className="room-levels">
             <caption className="visually-hidden">Notifications per room</caption>
@@ -125,8 +119,7 @@ export default function Notifications({ loaderData, actionData }: Route.Componen
                     <Link to={`/rooms/${room.roomId}`}>{room.roomName}</Link>
                   </th>
                   <td>
-                    <Form method="post" className="inline-form">
-                      <input type="hidden" name="intent" value="level" />
+                    <PreferenceForm className="inline-form" intent="level" label={`Notifications for ${room.roomName}`}>
                       <input type="hidden" name="roomId" value={room.roomId} />
                       <label className="visually-hidden" htmlFor={`level-${room.roomId}`}>
                         Notifications for {room.roomName}
@@ -138,12 +131,7 @@ export default function Notifications({ loaderData, actionData }: Route.Componen
                           </option>
                         ))}
                       </select>
-                      <noscript>
-                        <button type="submit" className="button secondary small">
-                          Save
-                        </button>
-                      </noscript>
-                    </Form>
+                    </PreferenceForm>
                   </td>
                 </tr>
               ))}
@@ -152,6 +140,29 @@ export default function Notifications({ loaderData, actionData }: Route.Componen
         ) : null}
       </section>
     </main>
+  );
+}
+
+/**
+ * A preference saved as soon as it changes: through a fetcher with JavaScript (no navigation,
+ * "Saved" once the server has it), with a Save button without it.
+ */
+function PreferenceForm({ intent, label, className, children }: { intent: "digest" | "level"; label: string; className: string; children: React.ReactNode }) {
+  const fetcher = useFetcher<typeof action>();
+  const result = fetcher.state === "idle" ? fetcher.data : undefined;
+  return (
+    <fetcher.Form method="post" className={className} aria-label={label}>
+      <input type="hidden" name="intent" value={intent} />
+      {children}
+      <noscript>
+        <button type="submit" className="button secondary small">
+          Save
+        </button>
+      </noscript>
+      <span className={`small ${result && !result.ok ? "field-error" : "muted"}`} role="status">
+        {fetcher.state !== "idle" ? "Saving…" : result ? (result.ok ? "Saved" : result.error?.message) : null}
+      </span>
+    </fetcher.Form>
   );
 }
 
