@@ -278,7 +278,7 @@ function PageSection({ page, roomId, handedOff }: { page: RecordPage; roomId: st
           {v
             ? `Hand-off version ${v.number} · ${formatDate(v.createdAt)}${v.authors.length ? ` · ${v.authors.map((a) => a.name).join(", ")}` : ""}`
             : page.addedSinceHandoff
-              ? "Created after the hand-off"
+              ? "Added after the hand-off"
               : "Current content"}
           {handedOff && v && !page.changedSinceHandoff ? <span className="handoff-unchanged"> · unchanged since</span> : null}
           {page.changedSinceHandoff && v ? <span className="handoff-changed-flag"> · changed since hand-off</span> : null}

@@ -2,6 +2,7 @@ import type { Tx } from "../../db/client.ts";
 import { forbidden, notFound } from "../errors.ts";
 import {
   can,
+  canReadHistory,
   canReadItem,
   isInternal,
   seesRoom,
@@ -10,6 +11,7 @@ import {
   type OrgRole,
   type ParticipantRole,
   type RoomAction,
+  type HistoryEntry,
   type Side,
   type ScopedItem,
   type Standing,
@@ -81,6 +83,26 @@ export function authorize(s: Standing, action: Action, item?: ScopedItem, what =
  */
 export function visibleWhere(sql: Tx, s: Standing, column = "visibility") {
   return isInternal(s) ? sql`true` : sql`${sql(column)} = 'shared'`;
+}
+
+/**
+ * The SQL condition selecting the history entries (page versions, file versions) of an item the
+ * caller already may read (loadPage, loadReadableFile) that `s` may also see: canReadHistory in
+ * SQL. `column` names the entry's recorded visibility (`v.visibility`; for the original name of
+ * a file version, `v.uploaded_visibility`). Every history surface filters with this, so a
+ * hidden version reads exactly like one that does not exist. docs/decisions/012-history-visibility.md.
+ */
+export function historyVisibleWhere(sql: Tx, s: Standing, column = "v.visibility") {
+  return visibleWhere(sql, s, column);
+}
+
+/** Throws 404 (`what` not found, as for a missing entry) unless `s` may see this history entry of `item`. */
+export function authorizeHistory(s: Standing, item: ScopedItem, entry: HistoryEntry, what = "That version"): void {
+  authorize(s, "item.read", item, what);
+  if (!canReadHistory(s, item, entry)) {
+    noteRefusal({ roomId: s.roomId, organizationId: s.organizationId, type: "access.denied", status: 404, data: { action: "history.read", what } });
+    throw notFound(what);
+  }
 }
 
 /** The SQL condition selecting the rooms an actor may open: participant, or admin of its organization. */

@@ -42,6 +42,23 @@ export const roleAtLeast = (s: Standing, role: ParticipantRole) => {
 export const isRoomOwner = (s: Standing) => s.participation?.role === "owner";
 export const canReadItem = (s: Standing, item: ScopedItem) => seesRoom(s) && (isInternal(s) || item.visibility === "shared");
 
+/**
+ * One entry of an item's history (a page version, a file version), with the visibility it was
+ * made under: the item's visibility at that moment (for a file version, also "shared" once it
+ * was the file's content at a moment the file was made shared). docs/decisions/012-history-visibility.md.
+ */
+export interface HistoryEntry {
+  visibility: Visibility;
+}
+
+/**
+ * What was written while an item was internal stays internal: a reader sees an entry of an
+ * item's history when they may read the item now and the entry was made while they could have
+ * read it. For internal readers that is all of it; for external readers, the shared entries only.
+ */
+export const canReadHistory = (s: Standing, item: ScopedItem, entry: HistoryEntry) =>
+  canReadItem(s, item) && (isInternal(s) || entry.visibility === "shared");
+
 /** Room-level actions. Item-level actions take the item as a third argument. */
 const roomRules = {
   "room.read": seesRoom,

@@ -139,9 +139,12 @@ async function commitUpload(
         returning ${FILE_COLUMNS(sql)}`;
     }
     const file = rows[0]!;
+    // Recorded with the file's visibility now (the row is locked): a version uploaded while the
+    // file is internal stays internal after it is shared (docs/decisions/012-history-visibility.md).
     const [version] = await sql<{ createdAt: Date }[]>`
-      insert into file_versions (file_id, number, sha256, size, content_type, original_name, uploaded_by)
-      values (${file.id}, ${number}, ${upload.sha256}, ${upload.size}, ${upload.contentType}, ${upload.name}, ${ctx.actor.userId})
+      insert into file_versions (file_id, number, sha256, size, content_type, original_name, uploaded_by, uploaded_visibility, visibility)
+      values (${file.id}, ${number}, ${upload.sha256}, ${upload.size}, ${upload.contentType}, ${upload.name}, ${ctx.actor.userId},
+              ${file.visibility}, ${file.visibility})
       returning created_at as "createdAt"`;
     await recordActivity(sql, {
       roomId: file.roomId, organizationId: plan.standing.organizationId, actorId: ctx.actor.userId,

@@ -4,7 +4,9 @@ import {
   ROOM_ACTIONS,
   abilities,
   authorize,
+  authorizeHistory,
   can,
+  canReadHistory,
   type ItemAction,
   type OrgRole,
   type ParticipantRole,
@@ -352,6 +354,54 @@ describe("authorize: 404 for what must stay unknown, 403 for visible but forbidd
     );
     expect(() => authorize(WHO.externalViewer, "item.edit", sharedItem, "Page")).toThrow(
       expect.objectContaining({ status: 403, code: "forbidden" }),
+    );
+  });
+});
+
+describe("history across visibility changes: what was written while internal stays internal", () => {
+  // Columns: the item's visibility now : the visibility the version was made under
+  // (docs/decisions/012-history-visibility.md). A version of an internal item is never
+  // readable by someone who may not read the item; a shared item's internal-era versions are
+  // readable by internal readers only.
+  const HISTORY = `
+    who                  int:int int:shr shr:int shr:shr
+    internalOwnerAdmin   Y       Y       Y       Y
+    internalOwner        Y       Y       Y       Y
+    internalEditorAdmin  Y       Y       Y       Y
+    internalEditor       Y       Y       Y       Y
+    internalCommenter    Y       Y       Y       Y
+    internalViewer       Y       Y       Y       Y
+    externalEditor       .       .       .       Y
+    externalCommenter    .       .       .       Y
+    externalViewer       .       .       .       Y
+    adminNotInRoom       Y       Y       Y       Y
+    memberNotInRoom      .       .       .       .
+    outsider             .       .       .       .`;
+  const COLUMNS = { "int:int": "int:int", "int:shr": "int:shr", "shr:int": "shr:int", "shr:shr": "shr:shr" } as const;
+  const { table } = parseTable(HISTORY, COLUMNS);
+  const cases = Object.keys(COLUMNS).map((col) => {
+    const [item, entry] = col.split(":").map((v) => (v === "int" ? "internal" : "shared") as "internal" | "shared");
+    return { col: col as keyof typeof COLUMNS, item: { visibility: item! } as ScopedItem, entry: { visibility: entry! } };
+  });
+
+  it.each(WHO_NAMES)("%s: canReadHistory and authorizeHistory match the table", (who) => {
+    for (const { col, item, entry } of cases) {
+      expect([who, col, canReadHistory(WHO[who], item, entry)]).toEqual([who, col, table[who][col]]);
+      let got: "ok" | number = "ok";
+      try {
+        authorizeHistory(WHO[who], item, entry, "Version");
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        got = error.status;
+      }
+      // Refused is always 404, worded like a missing version (or a missing item / room).
+      expect([who, col, got]).toEqual([who, col, table[who][col] ? "ok" : 404]);
+    }
+  });
+
+  it("a hidden version reads exactly like a missing one", () => {
+    expect(() => authorizeHistory(WHO.externalViewer, { visibility: "shared" }, { visibility: "internal" }, "Version")).toThrow(
+      expect.objectContaining({ status: 404, code: "not_found", message: expect.stringMatching(/^Version does not exist/) }),
     );
   });
 });
