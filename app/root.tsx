@@ -3,7 +3,6 @@ import type { Route } from "./+types/root";
 import { ErrorPage } from "./components/error-page.tsx";
 import { TopBar } from "./components/top-bar.tsx";
 import "./load-context";
-import { organizationsOf } from "../server/services/accounts.ts";
 import stylesheet from "./styles/app.css?url";
 
 export const links: Route.LinksFunction = () => [
@@ -15,7 +14,7 @@ export const links: Route.LinksFunction = () => [
 export async function loader({ context }: Route.LoaderArgs) {
   const actor = context.auth.actor;
   if (!actor) return { user: null, isAdmin: false };
-  const organizations = await organizationsOf(context.app.sql, actor.userId);
+  const organizations = await context.app.services.accounts.organizationsOf(context.app.sql, actor.userId);
   return { user: { userId: actor.userId, name: actor.name, email: actor.email }, isAdmin: organizations.some((o) => o.role === "admin") };
 }
 

@@ -2,9 +2,6 @@ import { Link } from "react-router";
 import type { Route } from "./+types/outbox";
 import { orErrorPage } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { organizationsOf } from "../../server/services/accounts.ts";
-import { listOutbox } from "../../server/services/sign-in-links.ts";
-import { forbidden } from "../../server/errors.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Outbox · Dealroom" }];
 
@@ -13,11 +10,12 @@ export const meta: Route.MetaFunction = () => [{ title: "Outbox · Dealroom" }];
  * mail; in everyone else's they are replaced (docs/decisions/011-credentials-in-the-outbox.md).
  */
 export async function loader({ request, context }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   return orErrorPage(async () => {
-    const admin = (await organizationsOf(ctx.sql, ctx.actor.userId)).find((o) => o.role === "admin");
-    if (!admin) throw forbidden("Only organization admins can read the outbox.");
-    return { organization: admin, messages: await listOutbox(ctx, admin.id), smtp: Boolean(context.app.config.smtpUrl) };
+    const admin = (await services.accounts.organizationsOf(ctx.sql, ctx.actor.userId)).find((o) => o.role === "admin");
+    if (!admin) throw services.errors.forbidden("Only organization admins can read the outbox.");
+    return { organization: admin, messages: await services.signInLinks.listOutbox(ctx, admin.id), smtp: Boolean(context.app.config.smtpUrl) };
   });
 }
 

@@ -11,11 +11,7 @@ import { formatDate, formatShortDate, roleLabel } from "../lib/format.ts";
 import { formatMoney } from "../lib/money.ts";
 import { useRoomData } from "../lib/room-data.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { createInvitation, listInvitations, revokeInvitation } from "../../server/services/invitations.ts";
-import { changeParticipantRole, removeParticipant, type ParticipantView } from "../../server/services/participants.ts";
-import { getRoom } from "../../server/services/rooms.ts";
-import { transferOwnership } from "../../server/services/ownership.ts";
-import { AppError } from "../../server/errors.ts";
+import type { ParticipantView } from "../../server/services/participants.ts";
 
 const ROLE_OPTIONS = [
   { value: "editor", label: "Editor — edits pages, uploads files" },
@@ -25,14 +21,16 @@ const ROLE_OPTIONS = [
 const INVITE_FIELDS = ["email", "side", "role"] as const;
 
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
-  const room = await orErrorPage(() => getRoom(ctx, params.roomId));
+  const room = await orErrorPage(() => services.rooms.getRoom(ctx, params.roomId));
   // Invitations are the owner's business; others never load them.
-  const invitations = room.abilities["invitation.manage"] ? await listInvitations(ctx, room.id) : null;
+  const invitations = room.abilities["invitation.manage"] ? await services.invitations.listInvitations(ctx, room.id) : null;
   return { invitations };
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const fields = await formFields(request);
   const roomId = params.roomId;
@@ -40,7 +38,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     case "invite":
       return attempt(
         async () => {
-          const invitation = await createInvitation(ctx, roomId, { email: fields.email, side: fields.side, role: fields.role });
+          const invitation = await services.invitations.createInvitation(ctx, roomId, { email: fields.email, side: fields.side, role: fields.role });
           return { ok: true as const, intent: "invite" as const, invitation: { email: fields.email!.trim().toLowerCase(), url: invitation.url, expiresAt: invitation.expiresAt } };
         },
         { intent: "invite", values: echo(fields) },
@@ -48,7 +46,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     case "revoke":
       return attempt(
         async () => {
-          await revokeInvitation(ctx, roomId, fields.invitationId);
+          await services.invitations.revokeInvitation(ctx, roomId, fields.invitationId);
           return { ok: true as const, intent: "revoke" as const };
         },
         { intent: "revoke" },
@@ -56,7 +54,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     case "change-role":
       return attempt(
         async () => {
-          await changeParticipantRole(ctx, roomId, fields.userId, { role: fields.role });
+          await services.participants.changeParticipantRole(ctx, roomId, fields.userId, { role: fields.role });
           return { ok: true as const, intent: "change-role" as const };
         },
         { intent: "change-role" },
@@ -64,7 +62,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     case "remove":
       return attempt(
         async () => {
-          await removeParticipant(ctx, roomId, fields.userId);
+          await services.participants.removeParticipant(ctx, roomId, fields.userId);
           return { ok: true as const, intent: "remove" as const };
         },
         { intent: "remove" },
@@ -74,9 +72,9 @@ export async function action({ request, context, params }: Route.ActionArgs) {
         async () => {
           // The confirm step is part of the request, so it holds without JavaScript too.
           if (fields.confirm !== "yes") {
-            throw new AppError(400, "confirmation_required", "Tick the box to confirm the hand-over.", { confirm: "must be ticked" });
+            throw new services.errors.AppError(400, "confirmation_required", "Tick the box to confirm the hand-over.", { confirm: "must be ticked" });
           }
-          await transferOwnership(ctx, roomId, { userId: fields.userId });
+          await services.ownership.transferOwnership(ctx, roomId, { userId: fields.userId });
           return { ok: true as const, intent: "transfer-owner" as const };
         },
         { intent: "transfer-owner" },

@@ -8,13 +8,7 @@ import { attempt, echo, formFields, orErrorPage } from "../lib/actions.server.ts
 import type { FormError } from "../lib/form-error.ts";
 import { safeRedirect } from "../lib/redirect.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { forbidden } from "../../server/errors.ts";
 import type { FormField } from "../../server/sales/forms.ts";
-import { closeRoom, moveStage, reopenRoom } from "../../server/sales/moves.ts";
-import { listOrgStages } from "../../server/sales/stages.ts";
-import { stageTimeline } from "../../server/sales/timeline.ts";
-import { listParticipants } from "../../server/services/participants.ts";
-import { getRoom } from "../../server/services/rooms.ts";
 
 // Moving the room through its stages: the action behind every control of the stage bar, and
 // the page with the hand-off form a forward move (or a win) asks for. Form values travel as
@@ -24,14 +18,15 @@ export const meta: Route.MetaFunction = () => [{ title: "Move the deal · Dealro
 
 /** Only whoever may move the stage (the room's owner) opens this page; others in the room get a 403. */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   return orErrorPage(async () => {
-    const room = await getRoom(ctx, params.roomId);
-    if (!room.abilities["room.moveStage"]) throw forbidden("Only the room's owner moves it through its stages.");
+    const room = await services.rooms.getRoom(ctx, params.roomId);
+    if (!room.abilities["room.moveStage"]) throw services.errors.forbidden("Only the room's owner moves it through its stages.");
     const [timeline, cycle, participants] = await Promise.all([
-      stageTimeline(ctx, room.id),
-      listOrgStages(ctx, room.organizationId),
-      listParticipants(ctx, room.id),
+      services.timeline.stageTimeline(ctx, room.id),
+      services.stages.listOrgStages(ctx, room.organizationId),
+      services.participants.listParticipants(ctx, room.id),
     ]);
     const url = new URL(request.url);
     return {
@@ -55,6 +50,7 @@ function formValues(fields: Record<string, string>): Record<string, string> | un
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const fields = await formFields(request);
   const roomId = params.roomId;
@@ -64,7 +60,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     case "move":
       return attempt(
         async () => {
-          await moveStage(ctx, roomId, { stage: fields.stage ?? "", form: formValues(fields) });
+          await services.moves.moveStage(ctx, roomId, { stage: fields.stage ?? "", form: formValues(fields) });
           return done();
         },
         { intent: "move", values },
@@ -73,7 +69,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
       return attempt(
         async () => {
           const reason = fields.reason?.trim() ? fields.reason : undefined;
-          await closeRoom(ctx, roomId, { outcome: fields.outcome, ...(reason !== undefined || fields.outcome === "lost" ? { reason: reason ?? "" } : {}), form: formValues(fields) });
+          await services.moves.closeRoom(ctx, roomId, { outcome: fields.outcome, ...(reason !== undefined || fields.outcome === "lost" ? { reason: reason ?? "" } : {}), form: formValues(fields) });
           return done();
         },
         { intent: "close", values },
@@ -81,7 +77,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     case "reopen":
       return attempt(
         async () => {
-          await reopenRoom(ctx, roomId);
+          await services.moves.reopenRoom(ctx, roomId);
           return done();
         },
         { intent: "reopen", values },

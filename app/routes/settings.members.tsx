@@ -6,20 +6,21 @@ import { attempt, formFields, orErrorPage } from "../lib/actions.server.ts";
 import { formatDate } from "../lib/format.ts";
 import { actorContext } from "../lib/session.server.ts";
 import { settingsOrganization } from "../lib/settings.server.ts";
-import { AppError } from "../../server/errors.ts";
-import { deactivateMember, listMembers, reactivateMember, type MemberView } from "../../server/services/members.ts";
+import type { MemberView } from "../../server/services/members.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Members · Settings · Dealroom" }];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   return orErrorPage(async () => {
     const { organization } = await settingsOrganization(ctx, request);
-    return { organization, members: await listMembers(ctx, organization.id), me: ctx.actor.userId };
+    return { organization, members: await services.members.listMembers(ctx, organization.id), me: ctx.actor.userId };
   });
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const fields = await formFields(request);
   const intent = fields.intent === "reactivate" ? "reactivate" : "deactivate";
@@ -27,12 +28,12 @@ export async function action({ request, context }: Route.ActionArgs) {
     async () => {
       if (fields.intent === "deactivate") {
         // The confirm step is part of the request, so it holds without JavaScript too.
-        if (fields.confirm !== "yes") throw new AppError(400, "confirmation_required", "Tick the box to confirm the deactivation.", { confirm: "must be ticked" });
-        await deactivateMember(ctx, fields.organizationId, fields.userId);
+        if (fields.confirm !== "yes") throw new services.errors.AppError(400, "confirmation_required", "Tick the box to confirm the deactivation.", { confirm: "must be ticked" });
+        await services.members.deactivateMember(ctx, fields.organizationId, fields.userId);
       } else if (fields.intent === "reactivate") {
-        await reactivateMember(ctx, fields.organizationId, fields.userId);
+        await services.members.reactivateMember(ctx, fields.organizationId, fields.userId);
       } else {
-        throw new AppError(400, "unknown_action", "Unknown action.");
+        throw new services.errors.AppError(400, "unknown_action", "Unknown action.");
       }
       return { ok: true as const, intent, userId: fields.userId ?? "" };
     },

@@ -7,7 +7,7 @@ import { accessLog, archiveFile, getFile, getVersions, listFiles, openVersion, r
 import { getFileCards } from "../files/file-cards.ts";
 import { createFolder, deleteFolder, listFolders, updateFolder } from "../files/folders.ts";
 import { contentDisposition } from "../files/names.ts";
-import { fileStorage, type ByteRange } from "../files/storage.ts";
+import type { ByteRange } from "../files/storage.ts";
 import { scheduleFileSweep } from "../files/sweep.ts";
 import { receiveUpload } from "../files/upload.ts";
 import { actorContext, param, route } from "./http.ts";
@@ -129,7 +129,7 @@ async function serveFile(app: AppContext, req: Request, res: Response, action: "
     return;
   }
 
-  const bytes = await fileStorage(app.config).get(version.sha256, range);
+  const bytes = await app.storage.get(version.sha256, range);
   // A viewer fetching later pieces of a file it already opened is not a new access.
   if (!range || range.start === 0) {
     await recordFileAccess(ctx, target, action).catch((error: unknown) => {

@@ -22,7 +22,7 @@ import { recordActivity } from "../services/activity.ts";
 import { parseInput, Visibility as VisibilitySchema } from "../validation.ts";
 import { previewKind, type PreviewKind } from "./content-type.ts";
 import { assertFolderFits } from "./folders.ts";
-import { formatBytes } from "./format.ts";
+import { formatBytes } from "../../shared/format.ts";
 import { MAX_NAME_LENGTH, sanitizeFileName } from "./names.ts";
 
 export interface FileRecord {

@@ -1,5 +1,4 @@
 import type { AppContext } from "../context.ts";
-import { fileStorage } from "./storage.ts";
 
 /**
  * How old an unreferenced blob or temporary upload must be before the sweep removes it. An
@@ -19,7 +18,7 @@ export interface SweepResult {
  * to, and stored bytes with no blob row. Safe to run at any time, in any number of processes.
  */
 export async function sweepOrphanedFiles(app: AppContext, graceMs = DEFAULT_SWEEP_GRACE_MS): Promise<SweepResult> {
-  const storage = fileStorage(app.config);
+  const storage = app.storage;
   const before = new Date(Date.now() - graceMs);
   const tempFiles = await storage.sweepTemp(before);
 

@@ -1,4 +1,5 @@
 import nodemailer, { type Transporter } from "nodemailer";
+import type { Config } from "../config.ts";
 import type { AppContext } from "../context.ts";
 import type { MailBody } from "./body.ts";
 
@@ -17,19 +18,26 @@ interface StoredMessage {
   redactedText: string;
 }
 
-type MailContext = Pick<AppContext, "sql" | "config" | "log">;
+type MailContext = Pick<AppContext, "sql" | "config" | "log" | "mail">;
 
-// One SMTP transport (connection pool) per configuration.
-const transports = new WeakMap<object, Transporter>();
+/** The process's SMTP transport (one connection pool), `AppContext.mail`: opened on first use. */
+export interface MailTransport {
+  /** The transport, or null when SMTP_URL is not set. */
+  get(): Transporter | null;
+  /** Closes pooled SMTP connections (shutdown); the next `get()` opens a new pool. */
+  close(): void;
+}
 
-function transportFor(app: MailContext): Transporter | null {
-  if (!app.config.smtpUrl) return null;
-  let transport = transports.get(app.config);
-  if (!transport) {
-    transport = nodemailer.createTransport(app.config.smtpUrl);
-    transports.set(app.config, transport);
-  }
-  return transport;
+/** Built once at start (server/boot.ts). */
+export function createMailTransport(config: Pick<Config, "smtpUrl">): MailTransport {
+  let transport: Transporter | undefined;
+  return {
+    get: () => (config.smtpUrl ? (transport ??= nodemailer.createTransport(config.smtpUrl)) : null),
+    close() {
+      transport?.close();
+      transport = undefined;
+    },
+  };
 }
 
 /**
@@ -47,7 +55,7 @@ export async function sendMail(app: MailContext, message: MailMessage): Promise<
 }
 
 async function deliver(app: MailContext, id: string, message: StoredMessage): Promise<boolean> {
-  const transport = transportFor(app);
+  const transport = app.mail.get();
   if (!transport) {
     // Only the redacted text: a log is read by operators and log pipelines, never only by the recipient.
     app.log.info({ outboxId: id, to: message.to, subject: message.subject, text: message.redactedText }, "e-mail kept in the outbox (SMTP_URL is not set)");
@@ -77,6 +85,5 @@ export async function flushOutbox(app: MailContext, limit = 100): Promise<number
 
 /** Closes pooled SMTP connections (shutdown). */
 export function closeMail(app: MailContext): void {
-  transports.get(app.config)?.close();
-  transports.delete(app.config);
+  app.mail.close();
 }

@@ -1,7 +1,7 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { plainText } from "../../server/mail/body.ts";
-import { closeMail, flushOutbox, sendMail } from "../../server/mail/outbox.ts";
+import { closeMail, createMailTransport, flushOutbox, sendMail } from "../../server/mail/outbox.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 /**
@@ -69,7 +69,9 @@ describe("mail outbox", () => {
 
   it("sends over SMTP when configured, keeps a refused message unsent, and sends it on the next flush", async () => {
     const smtp = await smtpServer();
-    const app = { ...server.app, config: { ...server.app.config, smtpUrl: smtp.url, mailFrom: "Dealroom <deals@example.test>" } };
+    const config = { ...server.app.config, smtpUrl: smtp.url, mailFrom: "Dealroom <deals@example.test>" };
+    // The transport is part of the app context (built once at start): a new configuration, a new one.
+    const app = { ...server.app, config, mail: createMailTransport(config) };
     try {
       const ok = await sendMail(app, { to: "jordan@example.test", subject: "Your digest", body: plainText("Hello Jordan") });
       expect(ok.sent).toBe(true);
