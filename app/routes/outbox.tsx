@@ -2,9 +2,8 @@ import { Link } from "react-router";
 import type { Route } from "./+types/outbox";
 import { orErrorPage } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { organizationsOf } from "../../server/services/accounts.ts";
+import { organizationFor } from "../../server/services/accounts.ts";
 import { listOutbox } from "../../server/services/sign-in-links.ts";
-import { forbidden } from "../../server/errors.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Outbox · Dealroom" }];
 
@@ -12,9 +11,9 @@ export const meta: Route.MetaFunction = () => [{ title: "Outbox · Dealroom" }];
 export async function loader({ request, context }: Route.LoaderArgs) {
   const ctx = actorContext(request, context);
   return orErrorPage(async () => {
-    const admin = (await organizationsOf(ctx.sql, ctx.actor.userId)).find((o) => o.role === "admin");
-    if (!admin) throw forbidden("Only organization admins can read the outbox.");
-    return { organization: admin, messages: await listOutbox(ctx, admin.id), smtp: Boolean(context.app.config.smtpUrl) };
+    // The policy picks the organization (the first whose outbox the user may read: org.readOutbox) and refuses the rest.
+    const { organization } = await organizationFor(ctx, "org.readOutbox");
+    return { organization, messages: await listOutbox(ctx, organization.id), smtp: Boolean(context.app.config.smtpUrl) };
   });
 }
 

@@ -11,10 +11,12 @@ import { recordActivity } from "../services/activity.ts";
  * The policy notes a refusal where it decides (pure code, no I/O); the HTTP layer writes what
  * was noted once the response is sent, so a refusal never slows or changes the answer. The
  * per-request store lives on globalThis under a registered symbol: the built app and the server
- * load separate copies of server/access (STACK.md pitfall 7), and both must reach one store.
+ * load separate copies of server/access (docs/stack-notes.md, "two copies of the domain"), and
+ * both must reach one store.
  */
 export interface Refusal {
-  roomId: string;
+  /** Null for organization-level refusals (authorizeOrg): recorded against the organization. */
+  roomId: string | null;
   organizationId: string | null;
   /** `access.denied` (404 or 403 from the policy) or a more specific `access.*` event such as `access.invitation_refused`. */
   type: string;
@@ -63,11 +65,12 @@ async function writeRefusals(
 ) {
   const seen = new Set<string>();
   for (const refusal of refusals) {
-    const key = `${refusal.type}:${refusal.roomId}`;
+    const scope = refusal.roomId ?? `org:${refusal.organizationId}`;
+    const key = `${refusal.type}:${scope}`;
     if (seen.has(key)) continue;
     seen.add(key);
     try {
-      await limiter.consume(`${request.actorId ?? request.ip}:${refusal.roomId}`);
+      await limiter.consume(`${request.actorId ?? request.ip}:${scope}`);
     } catch {
       continue; // over the limit: the rows already written show the pattern
     }
@@ -78,7 +81,7 @@ async function writeRefusals(
         data: { ...refusal.data, status: refusal.status, method: request.method, path: request.path.slice(0, 300) },
       });
     } catch (error) {
-      app.log.warn({ err: error, roomId: refusal.roomId }, "could not record a refused attempt");
+      app.log.warn({ err: error, roomId: refusal.roomId, organizationId: refusal.organizationId }, "could not record a refused attempt");
     }
   }
 }

@@ -3,7 +3,7 @@ import { transaction, type Tx } from "../../db/client.ts";
 import {
   abilities,
   authorize,
-  isId,
+  loadAuthorized,
   loadStanding,
   visibleWhere,
   type Actor,
@@ -12,7 +12,7 @@ import {
   type Visibility,
 } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
-import { AppError, invalid, notFound } from "../errors.ts";
+import { invalid, notFound } from "../errors.ts";
 import { recordActivity } from "../services/activity.ts";
 import { parseInput, Visibility as VisibilitySchema } from "../validation.ts";
 import { previewKind, type PreviewKind } from "./content-type.ts";
@@ -134,16 +134,13 @@ export async function listFiles(ctx: ActorContext, roomId: string | undefined): 
  * `lock` takes a row lock for the caller's transaction.
  */
 export async function loadReadableFile(sql: Tx, actor: Actor, fileId: string | undefined, lock = false) {
-  if (!isId(fileId)) throw notFound("File");
-  const [file] = await sql<FileRecord[]>`
-    select ${FILE_COLUMNS(sql)} from files f where f.id = ${fileId} and f.archived_at is null
-    ${lock ? sql`for update` : sql``}`;
-  if (!file) throw notFound("File");
-  const standing = await loadStanding(sql, actor, file.roomId).catch((error: unknown) => {
-    throw error instanceof AppError && error.status === 404 ? notFound("File") : error;
-  });
-  authorize(standing, "item.read", file, "File");
-  return { file, standing };
+  const { row, standing } = await loadAuthorized(sql, actor, "File", fileId, async (id) => {
+    const [file] = await sql<FileRecord[]>`
+      select ${FILE_COLUMNS(sql)} from files f where f.id = ${id} and f.archived_at is null
+      ${lock ? sql`for update` : sql``}`;
+    return file;
+  }, { action: "item.read" });
+  return { file: row, standing };
 }
 
 export async function listVersions(sql: Tx, fileId: string): Promise<FileVersionJson[]> {

@@ -2,13 +2,13 @@ import { z } from "zod";
 import { transaction } from "../../db/client.ts";
 import { consume } from "../auth/rate-limits.ts";
 import { createSession, generateToken, hashToken, type Session } from "../auth/sessions.ts";
+import { requireOrg } from "../access/index.ts";
 import type { ActorContext, AppContext } from "../context.ts";
 import { AppError } from "../errors.ts";
 import { sendMail } from "../mail/outbox.ts";
 import { Email, parseInput } from "../validation.ts";
 import type { RequestMeta } from "./accounts.ts";
 import { recordActivity } from "./activity.ts";
-import { requireOrgAdmin } from "./members.ts";
 
 const LINK_LIFETIME_MS = 15 * 60 * 1000;
 export const RequestSignInLinkInput = z.object({ email: Email });
@@ -60,7 +60,7 @@ export async function consumeSignInLink(app: AppContext, token: string | undefin
  * participants of its rooms (so a seller without mail infrastructure can pass a link on).
  */
 export async function listOutbox(ctx: ActorContext, organizationId: string | undefined, limit = 100) {
-  const orgId = await requireOrgAdmin(ctx, organizationId);
+  const { organizationId: orgId } = await requireOrg(ctx.sql, ctx.actor, organizationId, "org.readOutbox");
   const rows = await ctx.sql<{ id: string; to: string; subject: string; text: string; createdAt: Date; sentAt: Date | null }[]>`
     select o.id, o."to", o.subject, o.text, o.created_at as "createdAt", o.sent_at as "sentAt"
     from mail_outbox o

@@ -1,7 +1,6 @@
 import type { Tx } from "../../db/client.ts";
-import { authorize, isId, loadStanding, type ItemAction, type Standing, type Visibility } from "../access/index.ts";
+import { loadAuthorized, type ItemAction, type Visibility } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
-import { AppError, notFound } from "../errors.ts";
 
 export interface Page {
   id: string;
@@ -46,16 +45,9 @@ export const PAGE_COLUMNS = (sql: Tx) => sql`
  * actor: answers show the parent from pages.ts's tree query instead.
  */
 export async function loadPage(ctx: ActorContext, pageId: string | undefined, action: ItemAction = "item.read") {
-  if (!isId(pageId)) throw notFound("Page");
-  const [row] = await ctx.sql<PageRow[]>`select ${PAGE_COLUMNS(ctx.sql)} from pages p where p.id = ${pageId}`;
-  if (!row) throw notFound("Page");
-  let standing: Standing;
-  try {
-    standing = await loadStanding(ctx.sql, ctx.actor, row.roomId);
-  } catch (error) {
-    // Say "page", not "room": the answer must not tell that the id belongs to some room.
-    throw error instanceof AppError && error.status === 404 ? notFound("Page") : error;
-  }
-  authorize(standing, action, row, "Page");
+  const { row, standing } = await loadAuthorized(ctx.sql, ctx.actor, "Page", pageId, async (id) => {
+    const [found] = await ctx.sql<PageRow[]>`select ${PAGE_COLUMNS(ctx.sql)} from pages p where p.id = ${id}`;
+    return found;
+  }, { action });
   return { standing, page: toPage(row) };
 }
