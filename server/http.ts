@@ -12,7 +12,6 @@ import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import type { AppContext } from "./context.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { attachRealtime } from "./realtime/socket.ts";
-import { startVersionSweeper } from "./wiki/versions.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -51,7 +50,6 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
 
   const realtime = attachRealtime(app, server);
   const collab = attachCollab(app, server);
-  const versionSweeper = startVersionSweeper(app);
 
   let vite: { close(): Promise<void> } | undefined;
   if (options.web !== "none") {
@@ -80,7 +78,6 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
   return {
     server,
     async close() {
-      await versionSweeper.stop();
       await collab.close();
       await realtime.close();
       await vite?.close();

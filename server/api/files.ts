@@ -8,7 +8,6 @@ import { getFileCards } from "../files/file-cards.ts";
 import { createFolder, deleteFolder, listFolders, updateFolder } from "../files/folders.ts";
 import { contentDisposition } from "../files/names.ts";
 import { fileStorage, type ByteRange } from "../files/storage.ts";
-import { scheduleFileSweep } from "../files/sweep.ts";
 import { receiveUpload } from "../files/upload.ts";
 import { actorContext, param, route } from "./http.ts";
 
@@ -21,7 +20,6 @@ const FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
  */
 export function filesApi(app: AppContext) {
   const api = express.Router();
-  scheduleFileSweep(app);
   const body = (req: Request) => (req.body === undefined ? {} : req.body);
 
   api.post("/rooms/:roomId/files", route(async (req, res) => {

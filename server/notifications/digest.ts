@@ -1,5 +1,5 @@
 import type { AppContext } from "../context.ts";
-import { closeMail, flushOutbox, sendMail } from "../mail/outbox.ts";
+import { sendMail } from "../mail/outbox.ts";
 import { collectContentNotifications } from "./content.ts";
 import { describeNotification, notificationsFor, type NotificationView } from "./inbox.ts";
 
@@ -60,28 +60,3 @@ function digestText(app: AppContext, name: string, items: NotificationView[]): s
   return lines.join("\n");
 }
 
-/** Checks hourly for due digests and retries unsent mail; `stop()` ends it. */
-export function startDigestTimer(app: AppContext, intervalMs = 60 * 60 * 1000): { stop(): void } {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const { sent } = await sendDigests(app);
-      if (sent) app.log.info({ sent }, "daily digests sent");
-      await flushOutbox(app);
-    } catch (error) {
-      app.log.error({ err: error }, "daily digest run failed");
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void tick(), intervalMs);
-  timer.unref();
-  return {
-    stop() {
-      clearInterval(timer);
-      closeMail(app);
-    },
-  };
-}
