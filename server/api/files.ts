@@ -15,7 +15,7 @@ import { actorContext, param, route } from "./http.ts";
 const FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 /**
- * The file library's API (API.md "Files", plus folders, metadata, versions, preview and the
+ * The file library's API (docs/api.md "Files", plus folders, metadata, versions, preview and the
  * access log). Mounted inside /api/v1, after its JSON body parser (which leaves multipart alone).
  */
 export function filesApi(app: AppContext) {

@@ -46,7 +46,7 @@ export interface FileVersionJson {
   previewKind: PreviewKind;
 }
 
-/** The API's file shape: API.md's `{ id, name, visibility, version, size, contentType, sha256 }` first. */
+/** The API's file shape: docs/api.md's `{ id, name, visibility, version, size, contentType, sha256 }` first. */
 export interface FileJson {
   id: string;
   name: string;

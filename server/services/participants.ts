@@ -9,7 +9,7 @@ import { recordActivity } from "./activity.ts";
 export interface ParticipantView {
   userId: string;
   name: string;
-  /** Omitted for external callers looking at internal participants (API.md). */
+  /** Omitted for external callers looking at internal participants (docs/api.md). */
   email?: string;
   side: Side;
   role: ParticipantRole;

@@ -154,7 +154,7 @@ export async function updateRoom(ctx: ActorContext, roomId: string | undefined, 
   return getRoom(ctx, standing.roomId);
 }
 
-/** The API's room shape (API.md), with our additions after the contract's fields. */
+/** The API's room shape (docs/api.md), with our additions after the contract's fields. */
 export function roomJson(room: RoomView) {
   return {
     id: room.id,

@@ -7,7 +7,7 @@ import { addParticipant, roomWithCast, type TestUser } from "../support/factorie
 import type { TestServer } from "../support/server.ts";
 import { fetchBytes, filesUnder, postRaw, rawMultipart, sha256, startFilesServer, upload } from "./files-support.ts";
 
-// API.md "Files" plus the library's own endpoints, against the real server and real multipart uploads.
+// docs/api.md "Files" plus the library's own endpoints, against the real server and real multipart uploads.
 
 let server: TestServer & { dataDir: string };
 let cast: Awaited<ReturnType<typeof roomWithCast>>;

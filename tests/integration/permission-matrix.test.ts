@@ -1163,7 +1163,7 @@ function forbiddenTexts(f: Fixtures, actor: ActorName, requestUrl: string): stri
     out.push(...secretsOf(f.items.internal));
     // Internal by construction, not by visibility.
     out.push(f.stakeholder, f.stakeholderName, f.qualificationNote);
-    // Externals see internal participants' names, never their e-mail addresses (API.md).
+    // Externals see internal participants' names, never their e-mail addresses (docs/api.md).
     out.push(f.users.owner.email, f.users.inEd.email, f.users.inView.email);
     // A room of the organization they are not in.
     if (actor !== "member") out.push(f.otherRoomId);
