@@ -1,5 +1,5 @@
 import type http from "node:http";
-import { can, effectiveSide, isId, loadStanding, type Actor, type Visibility } from "../server/access/index.ts";
+import { can, effectiveSide, loadAuthorized, type Actor, type Visibility } from "../server/access/index.ts";
 import { SESSION_COOKIE, readCookie } from "../server/auth/cookies.ts";
 import { bearerToken } from "../server/auth/middleware.ts";
 import { websocketOriginAllowed } from "../server/auth/origin.ts";
@@ -47,20 +47,19 @@ export async function authorizeConnection(app: AppContext, req: http.IncomingMes
   subject.userId = actor.userId;
   subject.sessionId = session.session.id;
 
-  if (!isId(subject.pageId)) return refuse(CLOSE.NOT_FOUND, "page not found");
-  const [page] = await app.sql<{ roomId: string; visibility: Visibility; archived: boolean }[]>`
-    select room_id as "roomId", visibility, archived_at is not null as archived from pages where id = ${subject.pageId}`;
-  if (!page) return refuse(CLOSE.NOT_FOUND, "page not found");
-  subject.roomId = page.roomId;
-
-  let standing;
+  let loaded;
   try {
-    standing = await loadStanding(app.sql, actor, page.roomId);
+    loaded = await loadAuthorized(app.sql, actor, "Page", subject.pageId, async (id) => {
+      const [page] = await app.sql<{ roomId: string; visibility: Visibility; archived: boolean }[]>`
+        select room_id as "roomId", visibility, archived_at is not null as archived from pages where id = ${id}`;
+      if (page) subject.roomId = page.roomId;
+      return page;
+    }, { action: "item.read" });
   } catch (error) {
     if (error instanceof AppError && error.status === 404) return refuse(CLOSE.NOT_FOUND, "page not found");
     throw error;
   }
-  if (!can(standing, "item.read", page)) return refuse(CLOSE.NOT_FOUND, "page not found");
+  const { row: page, standing } = loaded;
   return {
     ok: true,
     grant: {

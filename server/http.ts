@@ -16,7 +16,6 @@ import { displayUrl, rememberListenAddress } from "./links.ts";
 import { cspNonceOf, securityHeaders } from "./security-headers.ts";
 import { attachRealtime } from "./realtime/socket.ts";
 import { refuseUnclaimedUpgrades } from "./upgrades.ts";
-import { startVersionSweeper } from "./wiki/versions.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -59,7 +58,6 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
 
   const realtime = attachRealtime(app, server);
   const collab = attachCollab(app, server);
-  const versionSweeper = startVersionSweeper(app);
 
   const stopRefusingUpgrades = refuseUnclaimedUpgrades(server, options.web === "development");
 
@@ -90,7 +88,6 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
   return {
     server,
     async close() {
-      await versionSweeper.stop();
       await collab.close();
       await realtime.close();
       await vite?.close();

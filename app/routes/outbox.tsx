@@ -13,9 +13,9 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const { services } = context.app;
   const ctx = actorContext(request, context);
   return orErrorPage(async () => {
-    const admin = (await services.accounts.organizationsOf(ctx.sql, ctx.actor.userId)).find((o) => o.role === "admin");
-    if (!admin) throw services.errors.forbidden("Only organization admins can read the outbox.");
-    return { organization: admin, messages: await services.signInLinks.listOutbox(ctx, admin.id), smtp: Boolean(context.app.config.smtpUrl) };
+    // The policy picks the organization (the first whose outbox the user may read: org.readOutbox) and refuses the rest.
+    const { organization } = await services.accounts.organizationFor(ctx, "org.readOutbox");
+    return { organization, messages: await services.signInLinks.listOutbox(ctx, organization.id), smtp: Boolean(context.app.config.smtpUrl) };
   });
 }
 

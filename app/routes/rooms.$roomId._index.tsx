@@ -11,7 +11,7 @@ import { formatDate, formatShortDate, roleLabel } from "../lib/format.ts";
 import { formatMoney } from "../lib/money.ts";
 import { useRoomData } from "../lib/room-data.ts";
 import { actorContext } from "../lib/session.server.ts";
-import type { ParticipantView } from "../../server/services/participants.ts";
+import type { ParticipantActions, ParticipantView } from "../../server/services/participants.ts";
 
 const ROLE_OPTIONS = [
   { value: "editor", label: "Editor — edits pages, uploads files" },
@@ -26,7 +26,8 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const room = await orErrorPage(() => services.rooms.getRoom(ctx, params.roomId));
   // Invitations are the owner's business; others never load them.
   const invitations = room.abilities["invitation.manage"] ? await services.invitations.listInvitations(ctx, room.id) : null;
-  return { invitations };
+  // Who can be managed or made owner is the service's answer, never re-derived here.
+  return { invitations, actions: await services.participants.participantActions(ctx, room.id) };
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
@@ -86,8 +87,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
 
 export default function RoomOverview({ loaderData, actionData }: Route.ComponentProps) {
   const { room, participants } = useRoomData();
-  const { invitations } = loaderData;
-  const canManage = room.abilities["participant.manage"];
+  const { invitations, actions } = loaderData;
   // Row actions run through fetchers; without JavaScript their refusals arrive here instead.
   const rowError = actionData && !actionData.ok && actionData.intent !== "invite" ? actionData.error : null;
   return (
@@ -111,8 +111,8 @@ export default function RoomOverview({ loaderData, actionData }: Route.Component
             <span className="muted small">{participants.length} in this room</span>
           </div>
           {rowError ? <FormAlert error={rowError} /> : null}
-          <ParticipantGroup title="Internal team" people={participants.filter((p) => p.side === "internal")} canManage={canManage} />
-          <ParticipantGroup title="Guests" people={participants.filter((p) => p.side === "external")} canManage={canManage} empty="No guests yet. Invite the buyer's team to work with you here." />
+          <ParticipantGroup title="Internal team" people={participants.filter((p) => p.side === "internal")} actions={actions} />
+          <ParticipantGroup title="Guests" people={participants.filter((p) => p.side === "external")} actions={actions} empty="No guests yet. Invite the buyer's team to work with you here." />
         </section>
       </div>
 
@@ -159,12 +159,12 @@ export default function RoomOverview({ loaderData, actionData }: Route.Component
 function ParticipantGroup({
   title,
   people,
-  canManage,
+  actions,
   empty,
 }: {
   title: string;
   people: ParticipantView[];
-  canManage: boolean;
+  actions: Record<string, ParticipantActions>;
   empty?: string;
 }) {
   return (
@@ -175,7 +175,7 @@ function ParticipantGroup({
       ) : (
         <ul className="participant-list">
           {people.map((p) => (
-            <ParticipantRow key={p.userId} person={p} canManage={canManage} />
+            <ParticipantRow key={p.userId} person={p} actions={actions[p.userId] ?? NO_ACTIONS} />
           ))}
         </ul>
       )}
@@ -183,15 +183,16 @@ function ParticipantGroup({
   );
 }
 
-function ParticipantRow({ person, canManage }: { person: ParticipantView; canManage: boolean }) {
+const NO_ACTIONS: ParticipantActions = { manage: false, makeOwner: false };
+
+function ParticipantRow({ person, actions }: { person: ParticipantView; actions: ParticipantActions }) {
   const roleFetcher = useFetcher<typeof action>();
   const removeFetcher = useFetcher<typeof action>();
   const error = [roleFetcher.data, removeFetcher.data].find((d) => d && !d.ok);
   const removing = removeFetcher.state !== "idle";
-  const manageable = canManage && person.role !== "owner";
-  const { room } = useRoomData();
-  // Only an internal participant can own a room (the service refuses anyone else).
-  const transferable = room.abilities["room.transferOwnership"] && person.side === "internal" && person.role !== "owner";
+  // From the server (participantActions): the page shows controls, the policy decides them.
+  const manageable = actions.manage;
+  const transferable = actions.makeOwner;
   return (
     <li className={`participant${removing ? " is-pending" : ""}`} data-user-id={person.userId}>
       <Avatar person={person} />

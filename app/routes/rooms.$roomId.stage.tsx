@@ -33,7 +33,9 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
       roomId: room.id,
       status: timeline.status,
       currentStageId: timeline.stages.find((s) => s.current)?.id ?? null,
-      currentFormFilled: timeline.requiredForm?.alreadyFilled ?? false,
+      // Which forms each move asks for is the move service's rule (formsPassed), answered by the timeline.
+      formsAsked: Object.fromEntries(timeline.stages.map((s) => [s.id, s.formsAsked])) as Record<string, string[]>,
+      winFormsAsked: timeline.winFormsAsked,
       cycle: cycle.map((s) => ({ id: s.id, name: s.name, position: s.position, handoff: s.handoff, form: s.form, formVisibility: s.formVisibility })),
       people: participants.map((p) => ({ userId: p.userId, name: p.name, side: p.side })) satisfies FieldPerson[],
       asked: { to: url.searchParams.get("to"), close: url.searchParams.get("close") },
@@ -104,13 +106,10 @@ function request(loaderData: LoaderData, actionData: Route.ComponentProps["actio
   return { kind: "menu" as const, to: null };
 }
 
-/** The stages a move from the current one to `target` leaves or passes, whose forms it asks for (as the move service counts them). */
-function formsAsked(cycle: Stage[], currentId: string | null, target: Stage, currentFilled: boolean): Stage[] {
-  const current = cycle.find((s) => s.id === currentId);
-  if (!current || target.position <= current.position) return [];
-  return cycle.filter(
-    (s) => s.position >= current.position && s.position < target.position && s.form.length > 0 && !(s.id === current.id && currentFilled),
-  );
+/** The stages, in cycle order, with the given ids: the forms the server says a move asks for. */
+function stagesOf(cycle: Stage[], ids: readonly string[] | undefined): Stage[] {
+  const asked = new Set(ids ?? []);
+  return cycle.filter((s) => asked.has(s.id));
 }
 
 export default function MoveStage({ loaderData, actionData }: Route.ComponentProps) {
@@ -123,7 +122,7 @@ export default function MoveStage({ loaderData, actionData }: Route.ComponentPro
   if (asked.kind === "move") {
     const target = cycle.find((s) => s.id === asked.to || s.name.toLowerCase() === asked.to?.toLowerCase());
     if (target && target.id !== currentStageId) {
-      const stages = formsAsked(cycle, currentStageId, target, loaderData.currentFormFilled);
+      const stages = stagesOf(cycle, loaderData.formsAsked[target.id]);
       return (
         <MoveForm
           title={`Move to ${target.name}`}
@@ -146,7 +145,7 @@ export default function MoveStage({ loaderData, actionData }: Route.ComponentPro
     }
   }
   if (asked.kind === "won" && status === "open") {
-    const stages = current && current.form.length ? [current] : [];
+    const stages = stagesOf(cycle, loaderData.winFormsAsked);
     return (
       <MoveForm
         title="Close as won"
@@ -270,7 +269,7 @@ function prefixFields(error: FormError, keys: Set<string>): FormError {
 
 /** Without a move asked for (or one that no longer applies): what the owner can do from here. */
 function MoveMenu({ loaderData, failed }: { loaderData: LoaderData; failed: FormError | null }) {
-  const { cycle, currentStageId, status, roomId, currentFormFilled } = loaderData;
+  const { cycle, currentStageId, status, roomId, formsAsked } = loaderData;
   const current = cycle.find((s) => s.id === currentStageId) ?? null;
   const from = `/rooms/${roomId}`;
   const link = (query: Record<string, string>) => `/rooms/${roomId}/stage?${new URLSearchParams({ ...query, from })}`;
@@ -284,7 +283,7 @@ function MoveMenu({ loaderData, failed }: { loaderData: LoaderData; failed: Form
       <FormAlert error={failed} />
       <ul className="move-menu">
         {cycle.map((s) => {
-          const asksForm = formsAsked(cycle, currentStageId, s, currentFormFilled).length > 0;
+          const asksForm = (formsAsked[s.id]?.length ?? 0) > 0;
           return (
             <li key={s.id} className={s.id === currentStageId ? "is-current" : undefined}>
               <span className="move-menu-name">

@@ -5,10 +5,13 @@ import {
   canReadHistory,
   canReadItem,
   isInternal,
+  isOrgMember,
   seesRoom,
   type Action,
   type ItemAction,
+  type OrgAction,
   type OrgRole,
+  type OrgStanding,
   type ParticipantRole,
   type RoomAction,
   type HistoryEntry,
@@ -19,6 +22,7 @@ import {
 import { noteRefusal } from "./refusals.ts";
 
 export * from "./policy.ts";
+export { loadAuthorized } from "./load.ts";
 
 /** The signed-in user a request or connection acts for. */
 export interface Actor {
@@ -132,3 +136,86 @@ export function visibleRoomsWhere(sql: Tx, actor: Actor, roomIdColumn = "r.id", 
     or exists (select 1 from memberships m where m.organization_id = ${sql(orgIdColumn)} and m.user_id = ${actor.userId} and m.role = 'admin' and m.deactivated_at is null)
   )`;
 }
+
+/**
+ * The SQL condition of `canReadItem` evaluated per row, for queries that span rooms and people
+ * (notifications): may the user in `userColumn` read, in the room in `roomColumn`, an item that
+ * is shared when `shared` (a SQL boolean) holds? Participants by their side; an organization
+ * admin who takes no part reads like an internal participant (policy.ts: effectiveSide).
+ */
+export function readableWhere(sql: Tx, columns: { user: string; room: string }, shared: ReturnType<typeof visibleWhere>) {
+  const user = sql(columns.user);
+  const room = sql(columns.room);
+  return sql`(case
+    when exists (select 1 from participants rp where rp.room_id = ${room} and rp.user_id = ${user})
+      then exists (select 1 from participants rp where rp.room_id = ${room} and rp.user_id = ${user}
+        and (rp.side = 'internal' or (${shared})))
+    else exists (select 1 from rooms rr join memberships rm on rm.organization_id = rr.organization_id
+      where rr.id = ${room} and rm.user_id = ${user} and rm.role = 'admin' and rm.deactivated_at is null)
+  end)`;
+}
+
+// ── Organizations ────────────────────────────────────────────────────────────────────────
+
+/**
+ * Loads where `actor` stands in `organizationId`. Not being a member is not an error here:
+ * `authorizeOrg` answers it with a 404, like an organization that does not exist.
+ */
+export async function loadOrgStanding(sql: Tx, actor: Actor, organizationId: string | undefined): Promise<OrgStanding & { exists: boolean }> {
+  if (!isId(organizationId)) return { userId: actor.userId, organizationId: "", orgRole: null, exists: false };
+  const [row] = await sql<{ orgRole: OrgRole | null }[]>`
+    select m.role as "orgRole" from organizations o
+    left join memberships m on m.organization_id = o.id and m.user_id = ${actor.userId} and m.deactivated_at is null
+    where o.id = ${organizationId}`;
+  return { userId: actor.userId, organizationId, orgRole: row?.orgRole ?? null, exists: row !== undefined };
+}
+
+/** What a 403 says for each organization action, unless the caller names what was refused. */
+const ORG_REFUSAL: Partial<Record<OrgAction, string>> = {
+  "org.manageMembers": "manage members",
+  "org.manageSales": "change the sales cycle",
+  "org.manageSettings": "change organization settings",
+  "org.readOutbox": "read the outbox",
+};
+
+/**
+ * Throws unless the organization action is allowed: 404 for someone outside the organization
+ * (it does not exist for them), 403 for a member who may not. Refusals are noted for the
+ * organization's audit trail like room refusals. `what` finishes "Only organization admins can …".
+ */
+export function authorizeOrg(s: OrgStanding & { exists?: boolean }, action: OrgAction, what?: string): void {
+  const refuse = (status: 403 | 404) => {
+    if (s.exists !== false && s.organizationId) {
+      noteRefusal({ roomId: null, organizationId: s.organizationId, type: "access.denied", status, objectType: "organization", data: { action } });
+    }
+    return status === 404 ? notFound("Organization") : forbidden(`Only organization admins can ${what ?? ORG_REFUSAL[action] ?? "do this"}.`);
+  };
+  if (!isOrgMember(s)) throw refuse(404);
+  if (!can(s, action)) throw refuse(403);
+}
+
+/** loadOrgStanding + authorizeOrg: the organization id, once the actor may do `action` in it. */
+export async function requireOrg(sql: Tx, actor: Actor, organizationId: string | undefined, action: OrgAction, what?: string): Promise<OrgStanding> {
+  const standing = await loadOrgStanding(sql, actor, organizationId);
+  authorizeOrg(standing, action, what);
+  return { userId: standing.userId, organizationId: standing.organizationId, orgRole: standing.orgRole };
+}
+
+/**
+ * The organization a page about one organization is for: `requested` (a `?org=` id), else the
+ * first of the actor's organizations where `action` is allowed, else their first one (so the
+ * answer is the policy's 403). Someone in no organization is refused with a 403.
+ */
+export async function chooseOrganization(sql: Tx, actor: Actor, action: OrgAction, requested?: string | null): Promise<OrgStanding> {
+  if (requested != null) return requireOrg(sql, actor, requested, action);
+  const mine = await sql<{ organizationId: string; orgRole: OrgRole }[]>`
+    select m.organization_id as "organizationId", m.role as "orgRole"
+    from memberships m join organizations o on o.id = m.organization_id
+    where m.user_id = ${actor.userId} and m.deactivated_at is null order by o.name`;
+  const standings = mine.map((m) => ({ userId: actor.userId, ...m }));
+  const chosen = standings.find((s) => can(s, action)) ?? standings[0];
+  if (!chosen) throw forbidden(`Only organization admins can ${ORG_REFUSAL[action] ?? "do this"}.`);
+  authorizeOrg(chosen, action);
+  return chosen;
+}
+

@@ -16,7 +16,8 @@ import { recordActivity } from "../services/activity.ts";
  * may cause a minute) is `AppContext.rateLimits.refusalRecords`.
  */
 export interface Refusal {
-  roomId: string;
+  /** Null for organization-level refusals (authorizeOrg): recorded against the organization. */
+  roomId: string | null;
   organizationId: string | null;
   /** `access.denied` (404 or 403 from the policy) or a more specific `access.*` event such as `access.invitation_refused`. */
   type: string;
@@ -59,11 +60,12 @@ async function writeRefusals(
 ) {
   const seen = new Set<string>();
   for (const refusal of refusals) {
-    const key = `${refusal.type}:${refusal.roomId}`;
+    const scope = refusal.roomId ?? `org:${refusal.organizationId}`;
+    const key = `${refusal.type}:${scope}`;
     if (seen.has(key)) continue;
     seen.add(key);
     try {
-      await app.rateLimits.refusalRecords.consume(`${request.actorId ?? request.ip}:${refusal.roomId}`);
+      await app.rateLimits.refusalRecords.consume(`${request.actorId ?? request.ip}:${scope}`);
     } catch {
       continue; // over the limit: the rows already written show the pattern
     }
@@ -74,7 +76,7 @@ async function writeRefusals(
         data: { ...refusal.data, status: refusal.status, method: request.method, path: request.path.slice(0, 300) },
       });
     } catch (error) {
-      app.log.warn({ err: error, roomId: refusal.roomId }, "could not record a refused attempt");
+      app.log.warn({ err: error, roomId: refusal.roomId, organizationId: refusal.organizationId }, "could not record a refused attempt");
     }
   }
 }

@@ -8,7 +8,6 @@ import { getFileCards } from "../files/file-cards.ts";
 import { createFolder, deleteFolder, listFolders, updateFolder } from "../files/folders.ts";
 import { contentDisposition } from "../files/names.ts";
 import type { ByteRange } from "../files/storage.ts";
-import { scheduleFileSweep } from "../files/sweep.ts";
 import { receiveUpload } from "../files/upload.ts";
 import { actorContext, param, route } from "./http.ts";
 
@@ -16,12 +15,11 @@ import { actorContext, param, route } from "./http.ts";
 const FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 /**
- * The file library's API (API.md "Files", plus folders, metadata, versions, preview and the
+ * The file library's API (docs/api.md "Files", plus folders, metadata, versions, preview and the
  * access log). Mounted inside /api/v1, after its JSON body parser (which leaves multipart alone).
  */
 export function filesApi(app: AppContext) {
   const api = express.Router();
-  scheduleFileSweep(app);
   const body = (req: Request) => (req.body === undefined ? {} : req.body);
 
   api.post("/rooms/:roomId/files", route(async (req, res) => {

@@ -8,7 +8,7 @@ import { roomJson } from "../services/rooms.ts";
 import { consumeSignInLink, listOutbox, requestSignInLink } from "../services/sign-in-links.ts";
 import { actorContext, param, requestMeta, route } from "./http.ts";
 
-/** Continuity and accountability (our extensions to API.md): ownership, members, passwords, audit. */
+/** Continuity and accountability (our extensions to docs/api.md): ownership, members, passwords, audit. */
 export function peopleRouter(app: AppContext) {
   const api = express.Router();
 

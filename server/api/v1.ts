@@ -17,7 +17,7 @@ import { threadsApi } from "./threads.ts";
 import { actorContext, param, apiErrorHandler, authOf, jsonBody, requestMeta, requireActor, route } from "./http.ts";
 
 /**
- * The public JSON API, exactly as shared/API.md writes it. Handlers stay thin:
+ * The public JSON API, exactly as docs/api.md writes it. Handlers stay thin:
  * parse, call a service, shape the answer.
  */
 export function apiV1(app: AppContext) {

@@ -5,6 +5,7 @@ import {
   authorize,
   historyVisibleWhere,
   isId,
+  loadAuthorized,
   loadStanding,
   standingColumns,
   standingFromRow,
@@ -51,7 +52,7 @@ export interface FileVersionJson {
   previewKind: PreviewKind;
 }
 
-/** The API's file shape: API.md's `{ id, name, visibility, version, size, contentType, sha256 }` first. */
+/** The API's file shape: docs/api.md's `{ id, name, visibility, version, size, contentType, sha256 }` first. */
 export interface FileJson {
   id: string;
   name: string;

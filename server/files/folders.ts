@@ -4,7 +4,7 @@ import {
   abilities,
   authorize,
   canReadItem,
-  isId,
+  loadAuthorized,
   loadStanding,
   visibleWhere,
   type ItemAbilities,
@@ -12,7 +12,7 @@ import {
   type Visibility,
 } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
-import { AppError, conflict, invalid, notFound } from "../errors.ts";
+import { conflict, invalid, notFound } from "../errors.ts";
 import { recordActivity } from "../services/activity.ts";
 import { parseInput, Visibility as VisibilitySchema } from "../validation.ts";
 import { MAX_NAME_LENGTH, sanitizeFileName } from "./names.ts";
@@ -124,13 +124,12 @@ export async function createFolder(ctx: ActorContext, roomId: string | undefined
 }
 
 async function loadReadableFolder(sql: Tx, ctx: ActorContext, folderId: string | undefined, lock = false) {
-  if (!isId(folderId)) throw notFound("Folder");
-  const [row] = await sql<{ roomId: string }[]>`select room_id as "roomId" from file_folders where id = ${folderId}`;
-  if (!row) throw notFound("Folder");
-  const standing = await loadStanding(sql, ctx.actor, row.roomId).catch((error: unknown) => {
-    throw error instanceof AppError && error.status === 404 ? notFound("Folder") : error;
-  });
-  return { standing, folder: await loadFolderIn(sql, standing, folderId, lock) };
+  const { row, standing } = await loadAuthorized(sql, ctx.actor, "Folder", folderId, async (id) => {
+    const [folder] = await sql<FolderRecord[]>`
+      select ${FOLDER_COLUMNS(sql)} from file_folders where id = ${id} ${lock ? sql`for update` : sql``}`;
+    return folder;
+  }, { action: "item.read" });
+  return { standing, folder: row };
 }
 
 export async function updateFolder(ctx: ActorContext, folderId: string | undefined, raw: unknown): Promise<FolderJson> {

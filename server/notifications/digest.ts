@@ -62,28 +62,3 @@ function digestText(app: AppContext, name: string, items: NotificationView[]): s
   return lines.join("\n");
 }
 
-/** Checks hourly for due digests and retries unsent mail; `stop()` ends it. */
-export function startDigestTimer(app: AppContext, intervalMs = 60 * 60 * 1000): { stop(): void } {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const { sent } = await sendDigests(app);
-      if (sent) app.log.info({ sent }, "daily digests sent");
-      await flushOutbox(app);
-    } catch (error) {
-      app.log.error({ err: error }, "daily digest run failed");
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void tick(), intervalMs);
-  timer.unref();
-  return {
-    stop() {
-      clearInterval(timer);
-      closeMail(app);
-    },
-  };
-}

@@ -6,7 +6,7 @@ import { parseInput } from "../validation.ts";
 import type { PersonRef } from "../threads/views.ts";
 import { objectTitle, objectVisibility } from "./visibility.ts";
 
-/** One entry of a room's activity feed (API.md), plus the object's current title. */
+/** One entry of a room's activity feed (docs/api.md), plus the object's current title. */
 export interface ActivityItem {
   id: string;
   type: string;

@@ -1,7 +1,8 @@
 import { transaction } from "../../db/client.ts";
-import { isId } from "../access/index.ts";
+import { isId, requireOrg } from "../access/index.ts";
+import { invalidateUserSessions } from "../auth/sessions.ts";
 import type { ActorContext } from "../context.ts";
-import { AppError, forbidden, notFound } from "../errors.ts";
+import { AppError, notFound } from "../errors.ts";
 import { recordActivity } from "./activity.ts";
 
 export interface MemberView {
@@ -13,14 +14,9 @@ export interface MemberView {
   joinedAt: string;
 }
 
-/** Organization admins manage members; anyone else asking about an organization learns nothing. */
+/** Organization admins manage members (`org.manageMembers`); anyone else asking about an organization learns nothing. */
 export async function requireOrgAdmin(ctx: ActorContext, organizationId: string | undefined): Promise<string> {
-  if (!isId(organizationId)) throw notFound("Organization");
-  const [row] = await ctx.sql<{ role: string }[]>`
-    select role from memberships where organization_id = ${organizationId} and user_id = ${ctx.actor.userId} and deactivated_at is null`;
-  if (!row) throw notFound("Organization");
-  if (row.role !== "admin") throw forbidden("Only organization admins can manage members.");
-  return organizationId;
+  return (await requireOrg(ctx.sql, ctx.actor, organizationId, "org.manageMembers")).organizationId;
 }
 
 export async function listMembers(ctx: ActorContext, organizationId: string | undefined): Promise<MemberView[]> {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { transaction } from "../../db/client.ts";
 import { consume } from "../auth/rate-limits.ts";
 import { createSession, generateToken, hashToken, type Session } from "../auth/sessions.ts";
+import { requireOrg } from "../access/index.ts";
 import type { ActorContext, AppContext } from "../context.ts";
 import { AppError } from "../errors.ts";
 import { publicBaseUrl } from "../links.ts";
@@ -11,7 +12,6 @@ import { sendMail } from "../mail/outbox.ts";
 import { Email, parseInput } from "../validation.ts";
 import type { RequestMeta } from "./accounts.ts";
 import { recordActivity } from "./activity.ts";
-import { requireOrgAdmin } from "./members.ts";
 
 const LINK_LIFETIME_MS = 15 * 60 * 1000;
 /** The link is stored and mailed this long (ms, drawn at random) after the answer. */
@@ -81,7 +81,7 @@ export async function consumeSignInLink(app: AppContext, token: string | undefin
  * credentials replaced (docs/decisions/011-credentials-in-the-outbox.md).
  */
 export async function listOutbox(ctx: ActorContext, organizationId: string | undefined, limit = 100) {
-  const orgId = await requireOrgAdmin(ctx, organizationId);
+  const { organizationId: orgId } = await requireOrg(ctx.sql, ctx.actor, organizationId, "org.readOutbox");
   const rows = await ctx.sql<{ id: string; to: string; subject: string; text: string; redacted: boolean; createdAt: Date; sentAt: Date | null }[]>`
     select o.id, o."to", o.subject,
       case when o."to" = ${ctx.actor.email} then o.text else o.redacted_text end as text,
