@@ -156,9 +156,10 @@ describe("sign-in-link requests", () => {
       `sign-in-link requests: medians existing ${median(known).toFixed(2)} / unknown ${median(unknown).toFixed(2)} ms, ` +
         `lower quartiles ${quartile(known).toFixed(2)} / ${quartile(unknown).toFixed(2)} ms, median paired difference ${paired.toFixed(2)} ms`,
     );
-    // Under 1 ms, or under 15% of a request's time on a machine so busy that its noise is larger.
+    // Under 1 ms, or under a quarter of a request's time on a machine so busy that its noise is
+    // larger (before the fix, existing addresses took about twice as long under such load).
     const all = median([...known, ...unknown]);
-    expect(Math.abs(paired)).toBeLessThan(Math.max(1, 0.15 * all));
+    expect(Math.abs(paired)).toBeLessThan(Math.max(1, 0.25 * all));
     // The links were still sent.
     for (let i = 0; i < 100 && (await server.sql`select 1 from mail_outbox where "to" = any(${existing})`).length < existing.length; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
