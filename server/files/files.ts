@@ -13,6 +13,7 @@ import {
 } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
+import { prefixQuery } from "../search-query.ts";
 import { recordActivity } from "../services/activity.ts";
 import { parseInput, Visibility as VisibilitySchema } from "../validation.ts";
 import { previewKind, type PreviewKind } from "./content-type.ts";
@@ -317,6 +318,7 @@ export interface SearchItem {
   type: "file";
   id: string;
   title: string;
+  visibility: "internal" | "shared";
   snippet: string;
 }
 
@@ -330,20 +332,22 @@ export async function searchFiles(ctx: { sql: Tx }, standing: Standing, q: strin
   if (!query) return [];
   const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const { sql } = ctx;
-  const rows = await sql<{ id: string; name: string; contentType: string; size: string; number: number; folderName: string | null }[]>`
-    select f.id, f.name, v.content_type as "contentType", v.size, v.number, d.name as "folderName"
+  const rows = await sql<{ id: string; name: string; visibility: "internal" | "shared"; contentType: string; size: string; number: number; folderName: string | null }[]>`
+    select f.id, f.name, f.visibility, v.content_type as "contentType", v.size, v.number, d.name as "folderName"
     from files f
     join lateral (select * from file_versions lv where lv.file_id = f.id order by lv.number desc limit 1) v on true
-    left join file_folders d on d.id = f.folder_id
+    left join file_folders d on d.id = f.folder_id,
+      ${prefixQuery(sql, "simple", query)}
     where f.room_id = ${standing.roomId} and f.archived_at is null
       and ${visibleWhere(sql, standing, "f.visibility")}
-      and (f.search @@ websearch_to_tsquery('simple', ${query}) or f.name ilike ${pattern})
-    order by (f.search @@ websearch_to_tsquery('simple', ${query})) desc, f.updated_at desc
+      and (f.search @@ q or f.name ilike ${pattern})
+    order by (f.search @@ q) desc, f.updated_at desc
     limit ${limit}`;
   return rows.map((r) => ({
     type: "file",
     id: r.id,
     title: r.name,
+    visibility: r.visibility,
     snippet: [r.folderName ? `in ${r.folderName}` : null, r.contentType, formatBytes(Number(r.size)), `version ${r.number}`]
       .filter(Boolean)
       .join(" · "),
