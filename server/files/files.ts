@@ -3,6 +3,7 @@ import { transaction, type Tx } from "../../db/client.ts";
 import {
   abilities,
   authorize,
+  can,
   isId,
   loadStanding,
   visibleWhere,
@@ -158,6 +159,11 @@ export interface FileDetail extends FileJson {
   versions: FileVersionJson[];
   folder: { id: string; name: string } | null;
   abilities: ItemAbilities;
+  /**
+   * Whether the reader may read who opened the file (`accessLog`): asked of the policy before the
+   * log is fetched, so a reader who may not never causes a refusal in the audit trail.
+   */
+  readsAccessLog: boolean;
 }
 
 export async function getFile(ctx: ActorContext, fileId: string | undefined): Promise<FileDetail> {
@@ -170,7 +176,7 @@ async function detail(sql: Tx, file: FileRecord, standing: Standing): Promise<Fi
   const [folder] = file.folderId
     ? await sql<{ id: string; name: string }[]>`select id, name from file_folders where id = ${file.folderId}`
     : [];
-  return { ...fileJson(file, versions[0]!), versions, folder: folder ?? null, abilities: abilities(standing, file) };
+  return { ...fileJson(file, versions[0]!), versions, folder: folder ?? null, abilities: abilities(standing, file), readsAccessLog: can(standing, "internal.read") };
 }
 
 export async function getVersions(ctx: ActorContext, fileId: string | undefined): Promise<FileVersionJson[]> {
@@ -307,7 +313,7 @@ export async function archiveFile(ctx: ActorContext, fileId: string | undefined)
   ctx.bus.publish({ roomId: file.roomId, type: "file.removed", visibility: file.visibility, payload: { id: file.id } });
 }
 
-const fileJsonOf = ({ versions: _v, folder: _f, abilities: _a, ...json }: FileDetail): FileJson => json;
+const fileJsonOf = ({ versions: _v, folder: _f, abilities: _a, readsAccessLog: _l, ...json }: FileDetail): FileJson => json;
 
 export function publishFileEvent(ctx: ActorContext, type: string, file: FileRecord, json: FileJson): void {
   ctx.bus.publish({ roomId: file.roomId, type, visibility: file.visibility, payload: { file: json } });
