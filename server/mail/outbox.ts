@@ -1,4 +1,5 @@
 import nodemailer, { type Transporter } from "nodemailer";
+import type { Tx } from "../../db/client.ts";
 import type { AppContext } from "../context.ts";
 
 export interface MailMessage {
@@ -7,7 +8,8 @@ export interface MailMessage {
   text: string;
 }
 
-type MailContext = Pick<AppContext, "sql" | "config" | "log">;
+// A request's context (sql typed as Tx) sends mail too, e.g. an invitation.
+type MailContext = Pick<AppContext, "config" | "log"> & { sql: Tx };
 
 // One SMTP transport (connection pool) per configuration.
 const transports = new WeakMap<object, Transporter>();

@@ -70,3 +70,50 @@ test("the search box finds pages, messages and files, by prefix, with their type
   await expect(buyerHits).toHaveCount(3);
   await expect(buyer.getByTestId("search-results")).not.toContainText(/Internal|Floor price|Margin talk|pricing/);
 });
+
+test("an invitation is e-mailed, its link can be shown again and re-sent after a reload, and the guest joins with a name only", async ({ page, context, api, signIn, newPerson }) => {
+  const seller = await api.signup("Maya Seller");
+  const room = await api.createRoom(seller, { name: `Rollout ${unique()}` });
+  const buyerEmail = `buyer-${unique()}@example.test`;
+  await signIn(context, seller);
+  await page.goto(`/rooms/${room.id}`);
+
+  const invite = page.getByRole("region", { name: "Invite someone" });
+  await invite.getByLabel("E-mail", { exact: true }).fill(buyerEmail);
+  await invite.getByRole("button", { name: "Create invitation" }).click();
+  await expect(invite.locator(".invite-result")).toContainText(`Invitation e-mailed to ${buyerEmail}`);
+  const link = await invite.getByRole("textbox", { name: `Invitation link for ${buyerEmail}` }).inputValue();
+  expect(link).toMatch(/\/invite\/[a-z2-7]{32}$/);
+
+  // Inviting the same address again renews the one invitation instead of making a second.
+  await invite.getByLabel("E-mail", { exact: true }).fill(buyerEmail);
+  await invite.getByLabel("Role").selectOption("viewer");
+  await invite.getByRole("button", { name: "Create invitation" }).click();
+  await expect(invite.locator(".invite-result")).toContainText(`Invitation renewed and e-mailed again to ${buyerEmail}`);
+  await expect(invite.getByRole("textbox", { name: `Invitation link for ${buyerEmail}` })).toHaveValue(link);
+
+  // After a reload the link is still there, under the pending invitation, and it can be re-sent.
+  await page.reload();
+  const row = page.getByRole("region", { name: "Invitations" }).getByRole("listitem").filter({ hasText: buyerEmail });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText("Pending");
+  await expect(row).toContainText("e-mailed 2 times");
+  await row.getByText("Show link").click();
+  await expect(row.getByRole("textbox", { name: `Invitation link for ${buyerEmail}` })).toHaveValue(link);
+  await row.getByRole("button", { name: `Send the invitation for ${buyerEmail} again` }).click();
+  await expect(row.getByRole("button", { name: `Send the invitation for ${buyerEmail} again` })).toHaveText("Sent again");
+  await expect(row).toContainText("e-mailed 3 times");
+
+  // The guest follows the link, gives a name, no password, and reads at once.
+  const buyer = await newPerson();
+  await buyer.goto(link);
+  await buyer.getByLabel("Your name").fill("Jordan Buyer");
+  await buyer.getByRole("button", { name: "Accept and join room" }).click();
+  await expect(buyer).toHaveURL(new RegExp(`/rooms/${room.id}$`));
+  await expect(buyer.getByRole("heading", { name: room.name })).toBeVisible();
+  await expect(buyer.getByRole("banner")).toContainText("Jordan Buyer");
+
+  await page.reload();
+  await expect(row).toContainText("Accepted");
+  await expect(row.getByText("Show link")).toHaveCount(0);
+});
