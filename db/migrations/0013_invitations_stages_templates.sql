@@ -16,3 +16,17 @@ where i.accepted_at is null and i.revoked_at is null
     where j.room_id = i.room_id and j.email = i.email and j.accepted_at is null and j.revoked_at is null
       and (j.created_at, j.id) > (i.created_at, i.id));
 create unique index invitations_open_key on invitations (room_id, email) where accepted_at is null and revoked_at is null;
+
+-- What the buyer's side sees of a stage (server/sales/buyer-stages.ts): a label of its own, or
+-- null for a stage hidden from them. Several stages may share a label (one step of the journey).
+alter table stages add column buyer_label text check (buyer_label is null or (length(buyer_label) between 1 and 60 and buyer_label = btrim(buyer_label)));
+update stages set buyer_label = case lower(name)
+  when 'prospecting' then 'Discovery'
+  when 'qualifying' then 'Discovery'
+  when 'pricing' then 'Evaluation'
+  when 'proposing' then 'Proposal'
+  when 'negotiating' then 'Contract'
+  when 'closing' then 'Contract'
+  when 'delivering' then 'Onboarding'
+  when 'servicing' then 'Live'
+end;
