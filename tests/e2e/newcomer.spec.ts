@@ -117,3 +117,32 @@ test("an invitation is e-mailed, its link can be shown again and re-sent after a
   await expect(row).toContainText("Accepted");
   await expect(row.getByText("Show link")).toHaveCount(0);
 });
+
+test("the buyer sees the buyer's journey, set in Settings → stages, never the seller's stage names", async ({ page, context, request, api, signIn, newPerson }) => {
+  const seller = await api.signup("Maya Seller");
+  const room = await api.createRoom(seller);
+  const guest = await api.addParticipant(seller, room.id, "external", "editor", "Jordan Buyer");
+  await call(request, "POST", `/api/v1/rooms/${room.id}/stage`, seller.token, { stage: "Pricing" });
+
+  // The seller renames what buyers see of Pricing in the settings.
+  await signIn(context, seller);
+  await page.goto("/settings/stages");
+  await page.getByRole("textbox", { name: "What buyers see for Pricing" }).fill("Technical review");
+  await page.getByRole("button", { name: "Save what buyers see for Pricing" }).click();
+  await expect(page.getByRole("textbox", { name: "What buyers see for Pricing" })).toHaveValue("Technical review");
+  await page.goto(`/rooms/${room.id}`);
+  await expect(page.getByRole("banner").or(page.locator("header")).first()).toBeVisible();
+  await expect(page.locator("body")).toContainText("Pricing");
+
+  const buyer = await newPerson();
+  await signIn(buyer.context(), guest);
+  for (const path of [`/rooms/${room.id}`, `/rooms/${room.id}/timeline`, `/rooms/${room.id}/handoff`, "/rooms"]) {
+    await buyer.goto(path);
+    const body = buyer.locator("body");
+    await expect(body).toContainText("Technical review");
+    const text = (await body.innerText()).toLowerCase();
+    for (const name of ["Prospecting", "Qualifying", "Pricing", "Proposing", "Negotiating", "Closing", "Delivering", "Servicing"]) {
+      expect(text, `${path} shows ${name}`).not.toContain(name.toLowerCase());
+    }
+  }
+});
