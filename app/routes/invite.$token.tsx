@@ -34,7 +34,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
         context.app,
         params.token,
         actor ? { userId: actor.userId, email: actor.email } : null,
-        actor ? {} : { name: fields.name, password: fields.password },
+        actor ? {} : { name: fields.name, ...(fields.password ? { password: fields.password } : {}) },
         "cookie",
         requestMeta(request, context),
       );
@@ -131,17 +131,16 @@ export default function Invite({ loaderData, actionData, params }: Route.Compone
         </div>
       ) : (
         <Form method="post" className="stack" noValidate>
-          <p className="muted small">Set up your account to accept. You will sign in with {preview.email}.</p>
+          <p className="muted small">Tell us your name and you are in. Next time, sign in with {preview.email}: a one-time link by e-mail, or a password if you set one.</p>
           <input type="email" name="email" value={preview.email} autoComplete="username" readOnly hidden />
           <TextField label="Your name" name="name" autoComplete="name" required defaultValue={actionData?.values.name} error={error} />
           <TextField
-            label="Password"
+            label="Password (optional)"
             name="password"
             type="password"
             autoComplete="new-password"
-            required
             minLength={8}
-            hint="At least 8 characters."
+            hint="At least 8 characters. Leave it empty to sign in with e-mailed links."
             error={error}
           />
           <SubmitButton className="button primary block" pending={busy} pendingText="Joining…">

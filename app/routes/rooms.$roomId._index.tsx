@@ -24,8 +24,8 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const { services } = context.app;
   const ctx = actorContext(request, context);
   const room = await orErrorPage(() => services.rooms.getRoom(ctx, params.roomId));
-  // Invitations are the owner's business; others never load them.
-  const invitations = room.abilities["invitation.manage"] ? await services.invitations.listInvitations(ctx, room.id) : null;
+  // Invitations are the owner's business; others never load them. Pending ones carry their link again.
+  const invitations = room.abilities["invitation.manage"] ? await services.invitations.listInvitations(ctx, room.id, true) : null;
   // Who can be managed or made owner is the service's answer, never re-derived here.
   return { invitations, actions: await services.participants.participantActions(ctx, room.id) };
 }
@@ -40,9 +40,21 @@ export async function action({ request, context, params }: Route.ActionArgs) {
       return attempt(
         async () => {
           const invitation = await services.invitations.createInvitation(ctx, roomId, { email: fields.email, side: fields.side, role: fields.role });
-          return { ok: true as const, intent: "invite" as const, invitation: { email: fields.email!.trim().toLowerCase(), url: invitation.url, expiresAt: invitation.expiresAt } };
+          return {
+            ok: true as const,
+            intent: "invite" as const,
+            invitation: { email: fields.email!.trim().toLowerCase(), url: invitation.url, expiresAt: invitation.expiresAt, renewed: invitation.renewed },
+          };
         },
         { intent: "invite", values: echo(fields) },
+      );
+    case "resend":
+      return attempt(
+        async () => {
+          await services.invitations.resendInvitation(ctx, roomId, fields.invitationId);
+          return { ok: true as const, intent: "resend" as const };
+        },
+        { intent: "resend" },
       );
     case "revoke":
       return attempt(
@@ -327,13 +339,13 @@ function InviteCard({ actionData }: { actionData: Route.ComponentProps["actionDa
     <section className="card" aria-labelledby="invite-heading">
       <h2 id="invite-heading">Invite someone</h2>
       <p className="muted small">
-        They get a single-use link to join. Guests (the buyer's team) see only what is shared; internal people see everything.
+        They get an e-mail with a single-use link to join. Guests (the buyer's team) see only what is shared; internal people see everything.
       </p>
       {created ? (
         <div className="invite-result" role="status">
           <p>
-            <MailIcon /> Invitation for <strong>{created.email}</strong> created. Send them this link — it works once and expires{" "}
-            {formatDate(created.expiresAt)}.
+            <MailIcon /> {created.renewed ? "Invitation renewed and e-mailed again to" : "Invitation e-mailed to"} <strong>{created.email}</strong>. The
+            link works once and expires {formatDate(created.expiresAt)}; you can also pass it on yourself, and find it again under Invitations.
           </p>
           <CopyField label={`Invitation link for ${created.email}`} value={created.url} />
         </div>
@@ -399,6 +411,7 @@ function InvitationRow({ invitation }: { invitation: NonNullable<Route.Component
           <span className="muted small">
             {invitation.side === "external" ? "Guest" : "Internal"} · {roleLabel(invitation.role)} ·{" "}
             {invitation.status === "pending" ? `expires ${formatShortDate(invitation.expiresAt)}` : `sent ${formatShortDate(invitation.createdAt)}`}
+            {invitation.sentCount > 0 ? ` · e-mailed ${invitation.sentCount === 1 ? "once" : `${invitation.sentCount} times`}` : ""}
           </span>
         </span>
         {failed ? (
@@ -407,6 +420,21 @@ function InvitationRow({ invitation }: { invitation: NonNullable<Route.Component
           </span>
         ) : null}
       </div>
+      {invitation.status === "pending" && invitation.url ? (
+        <details className="invitation-link">
+          <summary>Show link</summary>
+          <CopyField label={`Invitation link for ${invitation.email}`} value={invitation.url} />
+        </details>
+      ) : null}
+      {invitation.status === "pending" ? (
+        <fetcher.Form method="post">
+          <input type="hidden" name="intent" value="resend" />
+          <input type="hidden" name="invitationId" value={invitation.id} />
+          <button type="submit" className="button ghost small" disabled={fetcher.state !== "idle"} aria-label={`Send the invitation for ${invitation.email} again`}>
+            {fetcher.data?.ok && fetcher.data.intent === "resend" ? "Sent again" : "Resend"}
+          </button>
+        </fetcher.Form>
+      ) : null}
       {invitation.status === "pending" ? (
         <fetcher.Form method="post">
           <input type="hidden" name="intent" value="revoke" />

@@ -1,6 +1,6 @@
 import { Form, Link } from "react-router";
 import type { Route } from "./+types/rooms.$roomId.audit";
-import { AUDIT_GROUPS, auditWords } from "../components/audit-text.ts";
+import { actorless, AUDIT_GROUPS, auditWords } from "../components/audit-text.ts";
 import { FormAlert } from "../components/form.tsx";
 import { LockIcon } from "../components/icons.tsx";
 import { LocalTime } from "../components/local-time.tsx";
@@ -52,6 +52,15 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
 }
 
 export const meta: Route.MetaFunction = () => [{ title: "Audit trail · Dealroom" }];
+
+function ActorlessName({ name, detail }: { name: string; detail?: string }) {
+  return (
+    <span>
+      {name}
+      {detail ? <span className="audit-detail">{detail}</span> : null}
+    </span>
+  );
+}
 
 export default function RoomAudit({ loaderData }: Route.ComponentProps) {
   const { filters, entries, error } = loaderData;
@@ -149,7 +158,7 @@ export default function RoomAudit({ loaderData }: Route.ComponentProps) {
                     <td>
                       <span className="audit-who">
                         {person ? <Avatar person={person} size="sm" /> : <span className="avatar avatar-sm avatar-nobody" aria-hidden="true" />}
-                        <span>{person ? person.name : "Someone not signed in"}</span>
+                        {person ? <span>{person.name}</span> : <ActorlessName {...actorless(entry, nameOf)} />}
                       </span>
                     </td>
                     <td>

@@ -26,11 +26,8 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const file = await orErrorPage(() => services.files.getFile(ctx, params.fileId));
   if (file.roomId !== params.roomId) throw data({ code: "not_found", message: "That file is not in this room." }, { status: 404 });
   const [log, folders] = await Promise.all([
-    // Externals may not see who opened a file (403 there): no log, not an error page.
-    services.files.accessLog(ctx, file.id).catch((error: unknown) => {
-      if (isAppError(error) && error.status === 403) return null;
-      throw error;
-    }),
+    // Externals may not see who opened a file: the policy says so first, so nothing is asked and no refusal recorded.
+    file.readsAccessLog ? orErrorPage(() => services.files.accessLog(ctx, file.id)) : Promise.resolve(null),
     file.abilities["item.edit"] ? services.folders.listFolders(ctx, file.roomId) : Promise.resolve([]),
   ]);
   return { file, accessLog: log, folders: folders.map((f) => ({ id: f.id, name: f.name, visibility: f.visibility })) };

@@ -73,7 +73,9 @@ export default function HandoffPage({ loaderData }: Route.ComponentProps) {
           <p className="muted small">
             {handoff
               ? `Every page below is shown at the version frozen at the hand-off${changed ? `; ${changed} ${changed === 1 ? "page has" : "pages have"} changed since.` : ", and none has changed since."}`
-              : "This room has not been handed off yet: pages show their current content. Moving it into Delivering (or closing it as won) freezes a hand-off version of every page."}
+              : record.internalReader
+                ? "This room has not been handed off yet: pages show their current content. Moving it into the hand-off stage (or closing it as won) freezes a hand-off version of every page."
+                : "This room has not been handed off yet: pages show their current content. When delivery starts, a version of every page is kept as the hand-off record."}
             {record.internalReader ? "" : " You see the parts shared with your team."}
           </p>
         </div>

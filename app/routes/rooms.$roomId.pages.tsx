@@ -11,13 +11,13 @@ import wikiStyles from "../styles/wiki.css?url";
 
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: wikiStyles }];
 
-/** The Pages tab: the page tree (archived pages too, folded at the bottom) and, with ?q=, search results. */
+/** The Pages tab: the page tree (archived pages too, folded at the bottom) and, with ?q=, the room's search results (pages, messages, files). */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
   const { services } = context.app;
   const ctx = actorContext(request, context);
   const q = new URL(request.url).searchParams.get("q")?.trim() ?? "";
   const [pages, results] = await orErrorPage(() =>
-    Promise.all([services.pages.listPages(ctx, params.roomId, { includeArchived: true }), q ? services.search.searchRoom(ctx, params.roomId, q, ["page"]) : null]),
+    Promise.all([services.pages.listPages(ctx, params.roomId, { includeArchived: true }), q ? services.search.searchRoom(ctx, params.roomId, q) : null]),
   );
   const tree: TreePage[] = pages.map((p) => ({
     id: p.id,
@@ -26,7 +26,8 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
     parentId: p.parentId,
     archived: p.archivedAt !== null,
   }));
-  return { pages: tree, q, results: results?.filter((r) => r.type === "page") ?? null };
+  const hits = results?.map(({ rank: _rank, ...hit }) => hit) ?? null;
+  return { pages: tree, q, results: hits };
 }
 
 /**

@@ -27,7 +27,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   return orErrorPage(async () => {
     const { organization } = await settingsOrganization(ctx, request);
     const stages = await services.stages.listOrgStages(ctx, organization.id);
-    return { organization, fieldTypes: services.forms.FIELD_TYPES, stages: stages.map(({ id, name, position, handoff, form, formVisibility }) => ({ id, name, position, handoff, form, formVisibility })) };
+    return { organization, fieldTypes: services.forms.FIELD_TYPES, stages: stages.map(({ id, name, position, handoff, form, formVisibility, buyerLabel }) => ({ id, name, position, handoff, form, formVisibility, buyerLabel })) };
   });
 }
 
@@ -118,6 +118,13 @@ export async function action({ request, context }: Route.ActionArgs) {
         await services.stages.updateStage(ctx, orgId, stageId, { position: Math.max(0, position + (intent === "up" ? -1 : 1)) });
         return ok();
       }, { intent, values: { stageId } });
+    case "buyer-label":
+      return attempt(async () => {
+        // The buyer's side sees this label instead of the stage's name; hidden: no label (server/sales/buyer-stages.ts).
+        const label = fields.hidden === "on" ? null : (fields.buyerLabel ?? "").trim() || null;
+        await updateStage(ctx, orgId, stageId, { buyerLabel: label });
+        return ok();
+      }, { intent, values: { stageId, buyerLabel: fields.buyerLabel ?? "" } });
     case "handoff":
       return attempt(async () => {
         await services.stages.updateStage(ctx, orgId, stageId, { handoff: fields.handoff === "true" });
@@ -205,7 +212,7 @@ function StageRow({ stage, first, last, organizationId, actionData }: { stage: L
   const mine = concerned === stage.id ? actionData : null;
   const failed = mine && !mine.ok ? mine : null;
   const renameFailed = failed?.intent === "rename" ? failed : null;
-  const rowError = failed && failed.intent !== "rename" && failed.intent !== "save-form" ? failed.error : null;
+  const rowError = failed && failed.intent !== "rename" && failed.intent !== "save-form" && failed.intent !== "buyer-label" ? failed.error : null;
   const hidden = (intent: string) => (
     <>
       <input type="hidden" name="intent" value={intent} />
@@ -285,6 +292,29 @@ function StageRow({ stage, first, last, organizationId, actionData }: { stage: L
           </div>
         </details>
       </div>
+      <Form method="post" className="cycle-buyer-label" preventScrollReset noValidate key={`${stage.buyerLabel ?? ""}`}>
+        {hidden("buyer-label")}
+        <label htmlFor={`buyer-label-${stage.id}`}>Buyers see</label>
+        <input
+          id={`buyer-label-${stage.id}`}
+          name="buyerLabel"
+          maxLength={60}
+          defaultValue={stage.buyerLabel ?? ""}
+          placeholder="Hidden from buyers"
+          aria-label={`What buyers see for ${stage.name}`}
+        />
+        <label className="cycle-buyer-hidden">
+          <input type="checkbox" name="hidden" defaultChecked={stage.buyerLabel === null} aria-label={`Hide ${stage.name} from buyers`} /> Hidden
+        </label>
+        <button type="submit" className="button ghost small" aria-label={`Save what buyers see for ${stage.name}`}>
+          Save
+        </button>
+        {failed?.intent === "buyer-label" ? (
+          <span className="field-error" role="alert">
+            {failed.error.fields?.buyerLabel ? `Label ${failed.error.fields.buyerLabel}` : failed.error.message}
+          </span>
+        ) : null}
+      </Form>
       {renameFailed ? (
         <p className="field-error cycle-stage-error" id={`${nameId}-error`}>
           {renameFailed.error.fields?.name ? `Name ${renameFailed.error.fields.name}` : renameFailed.error.message}

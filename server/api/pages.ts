@@ -88,7 +88,7 @@ export function pagesApi(app: AppContext) {
 
   api.get("/rooms/:roomId/search", route(async (req, res) => {
     const results = await searchRoom(actorContext(app, req, res), param(req, "roomId"), req.query.q);
-    res.json({ items: results.map(({ type, id, title, snippet, highlights, threadId }) => ({ type, id, title, snippet, highlights, ...(threadId ? { threadId } : {}) })) });
+    res.json({ items: results.map(({ type, id, title, visibility, snippet, highlights, threadId }) => ({ type, id, title, visibility, snippet, highlights, ...(threadId ? { threadId } : {}) })) });
   }));
 
   return api;

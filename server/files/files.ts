@@ -4,6 +4,7 @@ import {
   abilities,
   authorize,
   historyVisibleWhere,
+  can,
   isId,
   loadAuthorized,
   loadStanding,
@@ -19,6 +20,7 @@ import {
 } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
+import { prefixQuery } from "../search-query.ts";
 import { recordActivity } from "../services/activity.ts";
 import { parseInput, Visibility as VisibilitySchema } from "../validation.ts";
 import { previewKind, type PreviewKind } from "./content-type.ts";
@@ -190,6 +192,11 @@ export interface FileDetail extends FileJson {
   versions: FileVersionJson[];
   folder: { id: string; name: string } | null;
   abilities: ItemAbilities;
+  /**
+   * Whether the reader may read who opened the file (`accessLog`): asked of the policy before the
+   * log is fetched, so a reader who may not never causes a refusal in the audit trail.
+   */
+  readsAccessLog: boolean;
 }
 
 export async function getFile(ctx: ActorContext, fileId: string | undefined): Promise<FileDetail> {
@@ -202,7 +209,7 @@ async function detail(sql: Tx, file: FileRecord, standing: Standing): Promise<Fi
   const [folder] = file.folderId
     ? await sql<{ id: string; name: string }[]>`select id, name from file_folders where id = ${file.folderId}`
     : [];
-  return { ...fileJson(file, versions[0]!), versions, folder: folder ?? null, abilities: abilities(standing, file) };
+  return { ...fileJson(file, versions[0]!), versions, folder: folder ?? null, abilities: abilities(standing, file), readsAccessLog: can(standing, "internal.read") };
 }
 
 export async function getVersions(ctx: ActorContext, fileId: string | undefined): Promise<FileVersionJson[]> {
@@ -348,7 +355,7 @@ export async function archiveFile(ctx: ActorContext, fileId: string | undefined)
   ctx.bus.publish({ roomId: file.roomId, type: "file.removed", visibility: file.visibility, payload: { id: file.id } });
 }
 
-const fileJsonOf = ({ versions: _v, folder: _f, abilities: _a, ...json }: FileDetail): FileJson => json;
+const fileJsonOf = ({ versions: _v, folder: _f, abilities: _a, readsAccessLog: _l, ...json }: FileDetail): FileJson => json;
 
 export function publishFileEvent(ctx: ActorContext, type: string, file: FileRecord, json: FileJson): void {
   ctx.bus.publish({ roomId: file.roomId, type, visibility: file.visibility, payload: { file: json } });
@@ -359,6 +366,7 @@ export interface SearchItem {
   type: "file";
   id: string;
   title: string;
+  visibility: "internal" | "shared";
   snippet: string;
 }
 
@@ -372,20 +380,22 @@ export async function searchFiles(ctx: { sql: Tx }, standing: Standing, q: strin
   if (!query) return [];
   const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const { sql } = ctx;
-  const rows = await sql<{ id: string; name: string; contentType: string; size: string; number: number; folderName: string | null }[]>`
-    select f.id, f.name, v.content_type as "contentType", v.size, v.number, d.name as "folderName"
+  const rows = await sql<{ id: string; name: string; visibility: "internal" | "shared"; contentType: string; size: string; number: number; folderName: string | null }[]>`
+    select f.id, f.name, f.visibility, v.content_type as "contentType", v.size, v.number, d.name as "folderName"
     from files f
     ${latestVisibleVersion(sql, standing)}
-    left join file_folders d on d.id = f.folder_id
+    left join file_folders d on d.id = f.folder_id,
+      ${prefixQuery(sql, "simple", query)}
     where f.room_id = ${standing.roomId} and f.archived_at is null
       and ${visibleWhere(sql, standing, "f.visibility")}
-      and (f.search @@ websearch_to_tsquery('simple', ${query}) or f.name ilike ${pattern})
-    order by (f.search @@ websearch_to_tsquery('simple', ${query})) desc, f.updated_at desc
+      and (f.search @@ q or f.name ilike ${pattern})
+    order by (f.search @@ q) desc, f.updated_at desc
     limit ${limit}`;
   return rows.map((r) => ({
     type: "file",
     id: r.id,
     title: r.name,
+    visibility: r.visibility,
     snippet: [r.folderName ? `in ${r.folderName}` : null, r.contentType, formatBytes(Number(r.size)), `version ${r.number}`]
       .filter(Boolean)
       .join(" · "),

@@ -1,5 +1,6 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import type { Config } from "../config.ts";
+import type { Tx } from "../../db/client.ts";
 import type { AppContext } from "../context.ts";
 import type { MailBody } from "./body.ts";
 
@@ -18,7 +19,8 @@ interface StoredMessage {
   redactedText: string;
 }
 
-type MailContext = Pick<AppContext, "sql" | "config" | "log" | "mail">;
+// A request's context (sql typed as Tx) sends mail too, e.g. an invitation.
+type MailContext = Pick<AppContext, "config" | "log" | "mail"> & { sql: Tx };
 
 /** The process's SMTP transport (one connection pool), `AppContext.mail`: opened on first use. */
 export interface MailTransport {

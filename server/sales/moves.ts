@@ -10,6 +10,7 @@ import { makeVersionsForRoom } from "../wiki/versions.ts";
 import { validateFormValues, type FilledForm, type FormField } from "./forms.ts";
 import { handOff } from "./handoff.ts";
 import { findStage, listStages, type Stage } from "./stages.ts";
+import { buyerLabelFor } from "./buyer-stages.ts";
 
 /**
  * Moving a room through its organization's stages, closing it (won or lost) and reopening it.
@@ -141,12 +142,16 @@ const ACTIVITY: Record<MoveKind, string> = { move: "stage.changed", close: "room
 
 /** After commit: page versions, the hand-off if due, the live event, and the room as its reader sees it. */
 async function afterMove(ctx: ActorContext, s: Standing, moved: Moved, handoff: "stage" | "won" | null): Promise<RoomView> {
+  const payload = {
+    roomId: s.roomId, kind: moved.kind, stage: moved.to?.name ?? moved.from, previousStage: moved.from, status: moved.status,
+    movedBy: { id: ctx.actor.userId, name: ctx.actor.name }, movedAt: moved.movedAt.toISOString(),
+  };
+  // The seller's stage names go to the internal channel; the buyer's side hears the buyer-facing labels.
+  ctx.bus.publish({ roomId: s.roomId, type: ACTIVITY[moved.kind], visibility: "internal", payload });
+  const cycle = await listStages(ctx.sql, s.organizationId);
   ctx.bus.publish({
-    roomId: s.roomId, type: ACTIVITY[moved.kind], visibility: "shared",
-    payload: {
-      roomId: s.roomId, kind: moved.kind, stage: moved.to?.name ?? moved.from, previousStage: moved.from, status: moved.status,
-      movedBy: { id: ctx.actor.userId, name: ctx.actor.name }, movedAt: moved.movedAt.toISOString(),
-    },
+    roomId: s.roomId, type: ACTIVITY[moved.kind], visibility: "shared", audience: "external",
+    payload: { ...payload, stage: buyerLabelFor(cycle, payload.stage), previousStage: buyerLabelFor(cycle, payload.previousStage) },
   });
   await makeVersionsForRoom(ctx, s.roomId, "stage", { createdBy: ctx.actor.userId });
   if (handoff) await handOff(ctx, { roomId: s.roomId, organizationId: s.organizationId }, handoff, moved.moveId);

@@ -1,8 +1,9 @@
 import { authorize, canReadItem, isInternal, loadStanding, type Visibility } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import type { FilledForm, FormField } from "./forms.ts";
+import { buyerJourney, buyerLabelFor } from "./buyer-stages.ts";
 import { formsForWin, formsPassed } from "./moves.ts";
-import { listStages } from "./stages.ts";
+import { listStages, type Stage } from "./stages.ts";
 
 /**
  * A room's way through the sales cycle: the cycle with the current stage, the form needed to
@@ -126,7 +127,7 @@ export async function stageTimeline(ctx: ActorContext, roomId: string | undefine
 
   const lastMove = rows.findLastIndex((r) => r.kind === "move");
   const alreadyFilled = rows.slice(lastMove + 1).some((r) => r.kind === "close" && r.form !== null);
-  return {
+  const timeline: StageTimeline = {
     roomId: standing.roomId,
     stage: room!.stage,
     status: room!.status,
@@ -144,6 +145,37 @@ export async function stageTimeline(ctx: ActorContext, roomId: string | undefine
     winFormsAsked: formsForWin(current).map((p) => p.id),
     moves,
     timeInStages: [...time.values()],
+  };
+  return internal ? timeline : buyersTimeline(timeline, cycle);
+}
+
+/**
+ * The timeline as the buyer's side reads it: the journey's steps (buyer-facing labels) instead
+ * of the seller's stages, moves named by those labels (moves within one step left out), and no
+ * stage ids. Nothing of the seller's stage names remains (docs/decisions/018-newcomer.md).
+ */
+function buyersTimeline(t: StageTimeline, cycle: Stage[]): StageTimeline {
+  const label = (name: string) => buyerLabelFor(cycle, name);
+  const journey = buyerJourney(cycle);
+  const currentLabel = label(t.stage);
+  const daysOf = new Map<string, number>();
+  for (const entry of t.timeInStages) {
+    const l = label(entry.stage) || "";
+    daysOf.set(l, (daysOf.get(l) ?? 0) + entry.days);
+  }
+  const moves = t.moves
+    .map((m) => ({ ...m, from: label(m.from), to: label(m.to), fromStageId: null, toStageId: null }))
+    .filter((m) => m.kind !== "move" || m.from !== m.to);
+  return {
+    ...t,
+    stage: currentLabel,
+    stages: journey.map((step, position) => ({
+      id: step.stageIds[0]!, name: step.label, position, current: step.label === currentLabel,
+      hasForm: false, handoff: false, days: daysOf.get(step.label) ?? 0,
+    })),
+    requiredForm: t.requiredForm ? { ...t.requiredForm, stageId: "", stage: currentLabel } : null,
+    moves,
+    timeInStages: [...daysOf.entries()].filter(([l]) => l).map(([stage, days]) => ({ stageId: null, stage, days })),
   };
 }
 

@@ -37,11 +37,12 @@ export async function findUserByEmail(sql: Tx, email: string) {
   return user;
 }
 
-export async function insertUser(sql: Tx, input: { email: string; name: string; password: string }): Promise<PublicUser> {
+/** Without a password (a guest joining by invitation), the user signs in with one-time links. */
+export async function insertUser(sql: Tx, input: { email: string; name: string; password?: string | undefined }): Promise<PublicUser> {
   if (await findUserByEmail(sql, input.email)) {
     throw conflict("email_taken", "An account with this e-mail already exists. Sign in instead.");
   }
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   const [user] = await sql<PublicUser[]>`
     insert into users (email, name, password_hash) values (${input.email}, ${input.name}, ${passwordHash})
     on conflict do nothing

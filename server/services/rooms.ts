@@ -5,6 +5,8 @@ import type { ActorContext } from "../context.ts";
 import { forbidden, invalid } from "../errors.ts";
 import { IsoDate, Money, Name, parseInput } from "../validation.ts";
 import { recordActivity } from "./activity.ts";
+import { buyerLabelFor } from "../sales/buyer-stages.ts";
+import { listStages } from "../sales/stages.ts";
 import { stagesOf } from "./stages.ts";
 
 export interface Room {
@@ -112,7 +114,10 @@ export async function getRoom(ctx: ActorContext, roomId: string | undefined): Pr
   const standing = await loadStanding(ctx.sql, ctx.actor, roomId);
   authorize(standing, "room.read");
   const [row] = await ctx.sql<RoomRow[]>`select ${ROOM_COLUMNS(ctx.sql)} from rooms r where r.id = ${standing.roomId}`;
-  return view(toRoom(row!), standing);
+  const room = toRoom(row!);
+  // The buyer's side sees the stage's buyer-facing label, never the seller's name for it.
+  if (standing.participation?.side === "external") room.stage = buyerLabelFor(await listStages(ctx.sql, room.organizationId), room.stage);
+  return view(room, standing);
 }
 
 export async function listRooms(ctx: ActorContext): Promise<(Room & { myParticipation: Standing["participation"] })[]> {
@@ -122,10 +127,17 @@ export async function listRooms(ctx: ActorContext): Promise<(Room & { myParticip
     left join participants p on p.room_id = r.id and p.user_id = ${ctx.actor.userId}
     where ${visibleRoomsWhere(ctx.sql, ctx.actor)}
     order by r.status = 'open' desc, r.updated_at desc`;
-  return rows.map(({ side, role, ...row }) => ({
-    ...toRoom(row),
-    myParticipation: side ? { side, role } : null,
-  }));
+  const cycles = new Map<string, Awaited<ReturnType<typeof listStages>>>();
+  const out = [];
+  for (const { side, role, ...row } of rows) {
+    const room = toRoom(row);
+    if (side === "external") {
+      if (!cycles.has(room.organizationId)) cycles.set(room.organizationId, await listStages(ctx.sql, room.organizationId));
+      room.stage = buyerLabelFor(cycles.get(room.organizationId)!, room.stage);
+    }
+    out.push({ ...room, myParticipation: side ? { side, role } : null });
+  }
+  return out;
 }
 
 export async function updateRoom(ctx: ActorContext, roomId: string | undefined, raw: unknown): Promise<RoomView> {

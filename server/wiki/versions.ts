@@ -159,7 +159,13 @@ export async function makeVersion(
     await recordActivity(sql, {
       roomId: page.roomId, organizationId: page.organizationId, actorId: options.createdBy ?? null,
       type: "page.version.created", objectType: "page", objectId: pageId, visibility: madeUnder,
-      data: { number, reason, ...(options.restoredFrom ? { restoredFrom: options.restoredFrom } : {}) }, ip: options.ip,
+      // A version nobody made by hand (autosave, stage, hand-off) names whose edits it holds, for the audit trail.
+      data: {
+        number, reason,
+        ...(options.restoredFrom ? { restoredFrom: options.restoredFrom } : {}),
+        ...(options.createdBy ? {} : { authorIds: pendingAuthors.slice(0, 20) }),
+      },
+      ip: options.ip,
     });
     return { page, number, created: true, madeUnder };
   });

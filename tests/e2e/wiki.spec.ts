@@ -167,7 +167,7 @@ test("the prospect's page tree has no internal pages, and an internal page's add
   await expect(buyerTree).not.toContainText("Pricing notes");
   await expect(buyerTree).not.toContainText("Internal");
   // Nor does search give internal content away.
-  await buyer.getByRole("searchbox", { name: "Search pages" }).fill("incumbent");
+  await buyer.getByRole("searchbox", { name: "Search this room" }).fill("incumbent");
   await expect(buyer.getByTestId("search-results")).toContainText("Nothing found for “incumbent”");
 
   const response = await buyer.goto(`/rooms/${roomId}/pages/${strategy.id}`);
@@ -376,7 +376,7 @@ test("a guest creates only shared pages and finds pages by their text", async ({
   await expect(page.getByRole("button", { name: "Make internal" })).toHaveCount(0);
 
   // Search finds the shared page by its text, with the match marked; the internal page's text is not found.
-  const search = page.getByRole("searchbox", { name: "Search pages" });
+  const search = page.getByRole("searchbox", { name: "Search this room" });
   await search.fill("Frankfurt");
   const results = page.getByTestId("search-results");
   await expect(results.locator("mark")).toHaveText("Frankfurt");

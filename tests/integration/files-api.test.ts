@@ -178,7 +178,7 @@ describe("permission scope", () => {
     const search = async (who: TestUser, q: string) =>
       searchFiles({ sql: server.sql }, await loadStanding(server.sql, { userId: who.id, name: who.name, email: who.email }, cast.room.id), q);
     expect(await search(cast.internalViewer, "negotiation")).toEqual([
-      { type: "file", id: internalFile.id, title: "Negotiation floor.txt", snippet: expect.stringContaining("text/plain") },
+      { type: "file", id: internalFile.id, title: "Negotiation floor.txt", visibility: "internal", snippet: expect.stringContaining("text/plain") },
     ]);
     expect(await search(cast.internalViewer, "floor.t")).toHaveLength(1); // substring match too
     expect(await search(cast.externalEditor, "negotiation")).toEqual([]);

@@ -206,6 +206,15 @@ const API: ApiEntry[] = [
       room  204   403  403    403  403   403    403   404    404   401`,
   },
   {
+    // Re-sending a pending invitation (issue 16): the owner; invitations do not exist for the buyer's side.
+    endpoint: "POST /rooms/:roomId/invitations/:invitationId/resend",
+    fresh: async ({ f }) => ({ invitation: await freshInvitation(f) }),
+    request: ({ f, fresh }) => ({ path: `/rooms/${f.roomId}/invitations/${(fresh.invitation ?? f.invitation).id}/resend`, body: {} }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      pending 200 403  403    404  404   404    403   404    404   401`,
+  },
+  {
     // Signed in as someone else than the invited address: refused; a newcomer accepts.
     endpoint: "POST /invitations/:token/accept",
     fresh: async ({ f }) => ({ invitation: await freshInvitation(f) }),
