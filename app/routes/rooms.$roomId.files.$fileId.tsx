@@ -9,7 +9,7 @@ import { UploadPanel } from "../components/files/upload-panel.tsx";
 import { FormAlert, TextField } from "../components/form.tsx";
 import { ArrowLeftIcon } from "../components/icons.tsx";
 import { useDebouncedRevalidate, useRoomEvents } from "../components/threads/live.ts";
-import { attempt, formFields, isAppError, orErrorPage } from "../lib/actions.server.ts";
+import { attempt, formFields, orErrorPage } from "../lib/actions.server.ts";
 import { formatDate } from "../lib/format.ts";
 import { actorContext } from "../lib/session.server.ts";
 import { formatBytes } from "../../shared/format.ts";

@@ -122,7 +122,7 @@ export async function action({ request, context }: Route.ActionArgs) {
       return attempt(async () => {
         // The buyer's side sees this label instead of the stage's name; hidden: no label (server/sales/buyer-stages.ts).
         const label = fields.hidden === "on" ? null : (fields.buyerLabel ?? "").trim() || null;
-        await updateStage(ctx, orgId, stageId, { buyerLabel: label });
+        await services.stages.updateStage(ctx, orgId, stageId, { buyerLabel: label });
         return ok();
       }, { intent, values: { stageId, buyerLabel: fields.buyerLabel ?? "" } });
     case "handoff":

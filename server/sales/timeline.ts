@@ -171,8 +171,10 @@ function buyersTimeline(t: StageTimeline, cycle: Stage[]): StageTimeline {
     stage: currentLabel,
     stages: journey.map((step, position) => ({
       id: step.stageIds[0]!, name: step.label, position, current: step.label === currentLabel,
-      hasForm: false, handoff: false, days: daysOf.get(step.label) ?? 0,
+      hasForm: false, handoff: false, days: daysOf.get(step.label) ?? 0, formsAsked: [],
     })),
+    // Guests move no stage: which forms a move asks for is the seller's business.
+    winFormsAsked: [],
     requiredForm: t.requiredForm ? { ...t.requiredForm, stageId: "", stage: currentLabel } : null,
     moves,
     timeInStages: [...daysOf.entries()].filter(([l]) => l).map(([stage, days]) => ({ stageId: null, stage, days })),
