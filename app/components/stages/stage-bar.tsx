@@ -118,7 +118,8 @@ function StageStep({ stage, state, control }: { stage: CycleStage; state: "done"
       </li>
     );
   }
-  const label = `${control.back ? "Move back to" : "Jump to"} ${stage.name}`;
+  // The name holds the visible text, the hand-off flag included (WCAG 2.5.3, label in name).
+  const label = `${control.back ? "Move back to" : "Jump to"} ${stage.name}${stage.handoff ? " (hand-off)" : ""}`;
   const asksForm = moveAsksForForm(control.cycle.stages, stage.id, control.cycle.currentFormFilled);
   return (
     <li className={className}>
