@@ -8,6 +8,7 @@ import { AppError } from "../server/errors.ts";
 import { authorizeConnection, type Subject } from "./authorize.ts";
 import { CLOSE } from "./close-codes.ts";
 import { Connection, type ConnectionLimits } from "./connection.ts";
+import { SAVED_PARAM } from "./protocol.ts";
 import { DocumentRegistry } from "./registry.ts";
 
 export interface CollabOptions extends ConnectionLimits {
@@ -75,6 +76,7 @@ export function attachCollab(app: AppContext, server: http.Server, overrides: Pa
       connections.delete(c);
       if (c.document) registry.release(c.document);
     });
+    connection.wantsSaved = new URL(req.url ?? "/", "http://collab").searchParams.get(SAVED_PARAM) === "1";
     connections.add(connection);
     try {
       const decision = await authorizeConnection(app, req, subject);

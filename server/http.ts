@@ -11,6 +11,7 @@ import { authOf } from "./api/http.ts";
 import { recordRefusals } from "./access/refusals.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import type { AppContext } from "./context.ts";
+import { attachEarlyAnswers } from "./early-answers.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { attachRealtime } from "./realtime/socket.ts";
 import { startVersionSweeper } from "./wiki/versions.ts";
@@ -32,6 +33,7 @@ export interface RunningServer {
 export async function createHttpServer(app: AppContext, options: WebOptions): Promise<Omit<RunningServer, "url">> {
   const web = express();
   const server = http.createServer(web);
+  attachEarlyAnswers(server, web, app.config.maxUploadBytes);
   web.disable("x-powered-by");
   web.set("trust proxy", "loopback, linklocal, uniquelocal");
   web.use(securityHeaders(app, options.web === "development"));

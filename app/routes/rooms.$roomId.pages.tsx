@@ -1,6 +1,7 @@
 import { Outlet, redirect, useParams, useRouteLoaderData } from "react-router";
 import type { Route } from "./+types/rooms.$roomId.pages";
 import type { loader as roomLoader } from "./rooms.$roomId.tsx";
+import { useDebouncedRevalidate, useRoomEvents } from "../components/threads/live.ts";
 import { NewPageForm } from "../components/wiki/new-page-form.tsx";
 import { PageTree, type TreePage } from "../components/wiki/page-tree.tsx";
 import { SearchBox } from "../components/wiki/search-box.tsx";
@@ -71,6 +72,9 @@ export async function action({ request, context, params }: Route.ActionArgs) {
 export default function RoomPages({ loaderData, actionData }: Route.ComponentProps) {
   const { roomId, pageId } = useParams();
   const room = useRouteLoaderData<typeof roomLoader>("routes/rooms.$roomId")?.room;
+  // The tree follows what others do: new pages, renames, moves, pages made internal (for the buyer's side).
+  const refresh = useDebouncedRevalidate();
+  useRoomEvents(roomId, { "page.created": refresh, "page.updated": refresh, "page.removed": refresh });
   const createErrors = actionData && !actionData.ok && actionData.intent === "create" ? actionData.error : null;
 
   return (

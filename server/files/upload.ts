@@ -5,6 +5,7 @@ import { z } from "zod";
 import { transaction, type Tx } from "../../db/client.ts";
 import { authorize, loadStanding, type Actor, type Standing, type Visibility } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
+import { MULTIPART_OVERHEAD, uploadTooLarge } from "../early-answers.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
 import { recordActivity } from "../services/activity.ts";
 import { parseInput, Visibility as VisibilitySchema } from "../validation.ts";
@@ -14,14 +15,8 @@ import { assertFolderFits } from "./folders.ts";
 import { sanitizeFileName } from "./names.ts";
 import { fileStorage, type StoredBlob } from "./storage.ts";
 
-/**
- * Room for the multipart framing and the small text fields around the file's bytes when
- * judging a declared Content-Length against the limit (fields are capped at 1 KB each).
- */
-const MULTIPART_OVERHEAD = 32 * 1024;
-
-export const tooLarge = (limit: number) =>
-  new AppError(413, "payload_too_large", `The file is larger than the upload limit of ${limit} bytes.`);
+// MULTIPART_OVERHEAD: room for the framing and the small text fields (capped at 1 KB each).
+export const tooLarge = uploadTooLarge;
 
 /**
  * The text parts of an upload. They must come BEFORE the `file` part: access is decided
