@@ -32,7 +32,8 @@ class ConsoleGuard {
   private readonly allowed: RegExp[] = [];
   private readonly watched = new WeakSet<Page>();
 
-  watch(page: Page) {
+  /** `scripts: false` for a context without JavaScript, where the browser refuses every script load itself. */
+  watch(page: Page, { scripts = true }: { scripts?: boolean } = {}) {
     if (this.watched.has(page)) return;
     this.watched.add(page);
     page.on("console", (message) => {
@@ -42,7 +43,7 @@ class ConsoleGuard {
     });
     page.on("pageerror", (error) => this.record(`uncaught on ${page.url()}: ${error.message}`));
     page.on("requestfailed", (request) => {
-      if (!isCode(request.resourceType())) return;
+      if (!isCode(request.resourceType()) || (!scripts && request.resourceType() === "script")) return;
       const reason = request.failure()?.errorText ?? "failed";
       // A navigation away aborts the requests still in flight: that is the browser, not us.
       if (reason === "net::ERR_ABORTED") return;
@@ -57,9 +58,9 @@ class ConsoleGuard {
   }
 
   /** Watches every page of a browser context, including those it opens later. */
-  watchContext(context: BrowserContext) {
-    for (const page of context.pages()) this.watch(page);
-    context.on("page", (page) => this.watch(page));
+  watchContext(context: BrowserContext, options: { scripts?: boolean } = {}) {
+    for (const page of context.pages()) this.watch(page, options);
+    context.on("page", (page) => this.watch(page, options));
   }
 
   /** Declares an error this test provokes on purpose (e.g. the browser logging a 404 response). */
@@ -159,7 +160,7 @@ export const test = base.extend<Fixtures>({
     await use(async (options = {}) => {
       const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, ...options });
       contexts.push(context);
-      consoleGuard.watchContext(context);
+      consoleGuard.watchContext(context, { scripts: options.javaScriptEnabled !== false });
       return await context.newPage();
     });
     for (const context of contexts) await context.close();
