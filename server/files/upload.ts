@@ -13,7 +13,7 @@ import { SNIFF_BYTES, sniffContentType } from "./content-type.ts";
 import { FILE_COLUMNS, fileJson, publishFileEvent, versionJson, type FileJson, type FileRecord } from "./files.ts";
 import { assertFolderFits } from "./folders.ts";
 import { sanitizeFileName } from "./names.ts";
-import { fileStorage, type StoredBlob } from "./storage.ts";
+import type { StoredBlob } from "./storage.ts";
 
 // MULTIPART_OVERHEAD: room for the framing and the small text fields (capped at 1 KB each).
 export const tooLarge = uploadTooLarge;
@@ -101,7 +101,7 @@ export async function storeFile(
   const limit = ctx.config.maxUploadBytes;
   const inspector = inspect(limit);
   content.on("error", (error) => inspector.stream.destroy(error));
-  const stored = await fileStorage(ctx.config).put(content.pipe(inspector.stream));
+  const stored = await ctx.storage.put(content.pipe(inspector.stream));
   const name = sanitizeFileName(clientName);
   const contentType = await sniffContentType(inspector.head(), name, stored.size <= SNIFF_BYTES);
 
@@ -139,9 +139,12 @@ async function commitUpload(
         returning ${FILE_COLUMNS(sql)}`;
     }
     const file = rows[0]!;
+    // Recorded with the file's visibility now (the row is locked): a version uploaded while the
+    // file is internal stays internal after it is shared (docs/decisions/012-history-visibility.md).
     const [version] = await sql<{ createdAt: Date }[]>`
-      insert into file_versions (file_id, number, sha256, size, content_type, original_name, uploaded_by)
-      values (${file.id}, ${number}, ${upload.sha256}, ${upload.size}, ${upload.contentType}, ${upload.name}, ${ctx.actor.userId})
+      insert into file_versions (file_id, number, sha256, size, content_type, original_name, uploaded_by, uploaded_visibility, visibility)
+      values (${file.id}, ${number}, ${upload.sha256}, ${upload.size}, ${upload.contentType}, ${upload.name}, ${ctx.actor.userId},
+              ${file.visibility}, ${file.visibility})
       returning created_at as "createdAt"`;
     await recordActivity(sql, {
       roomId: file.roomId, organizationId: plan.standing.organizationId, actorId: ctx.actor.userId,
