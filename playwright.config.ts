@@ -1,4 +1,10 @@
+import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
+
+function chromiumPath(): string | undefined {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  return existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined;
+}
 
 // End-to-end tests drive the production build (`npm run build` first) in a real Chromium.
 // The server gets a fresh data directory per run (tests/e2e/start-server.sh).
@@ -31,8 +37,9 @@ export default defineConfig({
         ...devices["Desktop Chrome"],
         viewport: { width: 1280, height: 800 },
         launchOptions: {
-          // Debian's Chromium: Playwright cannot download its own browser on these machines.
-          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+          // CHROMIUM_PATH, else Debian's Chromium, else Playwright's own browser (tests/run-all.sh
+          // finds or installs one of them).
+          executablePath: chromiumPath(),
           args: [
             "--headless",
             "--no-sandbox",

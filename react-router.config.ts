@@ -1,6 +1,15 @@
+import path from "node:path";
 import type { Config } from "@react-router/dev/config";
+import { precompress } from "./scripts/precompress.ts";
 
 export default {
   appDirectory: "app",
   ssr: true,
+  // Brotli and gzip copies of the browser assets, served by server/http.ts.
+  async buildEnd({ reactRouterConfig }) {
+    const client = path.join(reactRouterConfig.buildDirectory, "client");
+    const done = await precompress(client);
+    const kb = (n: number) => `${Math.round(n / 1024)} KB`;
+    console.log(`precompressed ${done.files} assets: ${kb(done.bytes)} → ${kb(done.brotliBytes)} brotli, ${kb(done.gzipBytes)} gzip`);
+  },
 } satisfies Config;

@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequestHandler } from "@react-router/express";
 import express from "express";
+import expressStaticGzip from "express-static-gzip";
 import type { ServerBuild } from "react-router";
 import { attachCollab } from "../collab/server.ts";
 import { apiV1 } from "./api/v1.ts";
@@ -72,8 +73,11 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
       build = () => devServer.ssrLoadModule("virtual:react-router/server-build") as Promise<ServerBuild>;
     } else {
       const buildDir = path.join(ROOT, "build");
-      web.use("/assets", express.static(path.join(buildDir, "client/assets"), { immutable: true, maxAge: "1y" }));
-      web.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
+      // Assets are precompressed at build time (scripts/precompress.ts): brotli or gzip when the
+      // client accepts it, with Vary: Accept-Encoding; hashed names are cached for good.
+      const compressed = { enableBrotli: true, orderPreference: ["br", "gzip"], index: false };
+      web.use("/assets", expressStaticGzip(path.join(buildDir, "client/assets"), { ...compressed, serveStatic: { immutable: true, maxAge: "1y", index: false } }));
+      web.use(expressStaticGzip(path.join(buildDir, "client"), { ...compressed, serveStatic: { maxAge: "1h", index: false } }));
       build = (await import(path.join(buildDir, "server/index.js"))) as ServerBuild;
     }
     web.use(

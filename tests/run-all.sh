@@ -7,12 +7,13 @@ cd "$(dirname "$0")/.."
 reports=$(mktemp -d)
 stage="build"
 summary_printed=false
+stop_line=""
 on_exit() {
   local status=$?
   # A build or type-check failure stops everything: still end with the summary line CI reads.
   if [ "$summary_printed" = false ] && [ "$status" -ne 0 ]; then
     echo
-    echo "Stopped: $stage failed."
+    echo "${stop_line:-Stopped: $stage failed.}"
     echo "0 passed, 1 failed"
   fi
   rm -rf "$reports"
@@ -26,6 +27,41 @@ stage="type check"
 echo "==> react-router typegen && tsc --noEmit"
 npx react-router typegen
 npx tsc --noEmit
+
+# The end-to-end tests need a Chromium. Use, in order: CHROMIUM_PATH, Debian's /usr/bin/chromium,
+# Playwright's own browser (installed now if it is missing and can be downloaded), and, as root
+# with apt-get, Debian's chromium package. playwright.config.ts launches whichever was found.
+find_chromium() {
+  if [ -n "${CHROMIUM_PATH:-}" ]; then
+    [ -x "$CHROMIUM_PATH" ] && return 0
+    echo "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable file: looking for another Chromium." >&2
+    unset CHROMIUM_PATH
+  fi
+  if [ -x /usr/bin/chromium ]; then
+    export CHROMIUM_PATH=/usr/bin/chromium
+    return 0
+  fi
+  local bundled='const fs = require("node:fs"); const { chromium } = require("@playwright/test"); process.exit(fs.existsSync(chromium.executablePath()) ? 0 : 1);'
+  if node -e "$bundled" 2>/dev/null; then return 0; fi
+  echo "==> no Chromium found: trying 'npx playwright install chromium'"
+  if timeout 600 npx playwright install chromium && node -e "$bundled" 2>/dev/null; then return 0; fi
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> trying Debian's chromium (apt-get install chromium)"
+    if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium && [ -x /usr/bin/chromium ]; then
+      export CHROMIUM_PATH=/usr/bin/chromium
+      return 0
+    fi
+  fi
+  return 1
+}
+if [ -f playwright.config.ts ]; then
+  stage="browser"
+  if ! find_chromium; then
+    stop_line="Stopped before the tests: no Chromium for the end-to-end tests. Install one (Debian: 'apt-get install chromium'; elsewhere: 'npx playwright install --with-deps chromium') or set CHROMIUM_PATH to a Chromium executable."
+    exit 1
+  fi
+  echo "==> Chromium: ${CHROMIUM_PATH:-the one Playwright installed}"
+fi
 
 stage="tests"
 echo "==> vitest (unit + integration)"

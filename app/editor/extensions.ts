@@ -1,4 +1,4 @@
-import type { Extensions } from "@tiptap/core";
+import { mergeAttributes, type Extensions } from "@tiptap/core";
 import { TaskItem, TaskList } from "@tiptap/extension-list";
 import { TableKit } from "@tiptap/extension-table";
 import { StarterKit } from "@tiptap/starter-kit";
@@ -13,6 +13,23 @@ export function isAllowedLink(href: unknown): boolean {
   // Browsers ignore whitespace and control characters inside a scheme ("java\tscript:").
   return ALLOWED_LINK.test(href.replace(/[\u0000-\u0020\u007f-\u009f]/g, ""));
 }
+
+/**
+ * A task item whose checkbox is named after its text in rendered HTML (the hand-off record,
+ * exports): TipTap's own HTML leaves it unlabelled (WCAG 4.1.2). The editor draws task items
+ * with its node view, which labels them the same way.
+ */
+const LabelledTaskItem = TaskItem.extend({
+  renderHTML({ node, HTMLAttributes }) {
+    const text = node.textContent.trim() || "empty task";
+    return [
+      "li",
+      mergeAttributes(this.options.HTMLAttributes, HTMLAttributes, { "data-type": this.name }),
+      ["label", ["input", { type: "checkbox", checked: node.attrs.checked ? "checked" : null, "aria-label": `Task: ${text}` }], ["span"]],
+      ["div", 0],
+    ];
+  },
+});
 
 /**
  * THE extension list of a page: the browser editor and the server (rendering, markdown,
@@ -32,7 +49,7 @@ export function editorExtensions(): Extensions {
       },
     }),
     TaskList,
-    TaskItem.configure({ nested: true }),
+    LabelledTaskItem.configure({ nested: true, a11y: { checkboxLabel: (node) => `Task: ${node.textContent.trim() || "empty task"}` } }),
     TableKit,
     FileCard,
   ];

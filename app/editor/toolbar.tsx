@@ -40,9 +40,9 @@ export function Toolbar({ editor, roomId, pageVisibility }: { editor: Editor; ro
       <div className="wiki-toolbar" role="toolbar" aria-label="Formatting">
         <Group>
           <Btn label="Normal text" active={state.paragraph} onClick={() => chain().setParagraph().run()}>¶</Btn>
-          <Btn label="Heading 1" active={state.h1} onClick={() => chain().toggleHeading({ level: 1 }).run()}>H1</Btn>
-          <Btn label="Heading 2" active={state.h2} onClick={() => chain().toggleHeading({ level: 2 }).run()}>H2</Btn>
-          <Btn label="Heading 3" active={state.h3} onClick={() => chain().toggleHeading({ level: 3 }).run()}>H3</Btn>
+          <Btn label="Heading 1" name="H1 (heading 1)" active={state.h1} onClick={() => chain().toggleHeading({ level: 1 }).run()}>H1</Btn>
+          <Btn label="Heading 2" name="H2 (heading 2)" active={state.h2} onClick={() => chain().toggleHeading({ level: 2 }).run()}>H2</Btn>
+          <Btn label="Heading 3" name="H3 (heading 3)" active={state.h3} onClick={() => chain().toggleHeading({ level: 3 }).run()}>H3</Btn>
         </Group>
         <Group>
           <Btn label="Bold" shortcut="Mod+B" active={state.bold} onClick={() => chain().toggleBold().run()}><b>B</b></Btn>
@@ -202,13 +202,14 @@ function Group({ children }: { children: ReactNode }) {
   return <div className="wiki-toolbar-group">{children}</div>;
 }
 
-function Btn(props: { label: string; shortcut?: string; active?: boolean; disabled?: boolean; onClick: () => void; children: ReactNode }) {
+/** label: the tooltip; name: the accessible name when the label does not contain the visible text (WCAG 2.5.3). */
+function Btn(props: { label: string; name?: string; shortcut?: string; active?: boolean; disabled?: boolean; onClick: () => void; children: ReactNode }) {
   const title = props.shortcut ? `${props.label} (${props.shortcut.replace("Mod", isMac() ? "⌘" : "Ctrl")})` : props.label;
   return (
     <button
       type="button"
       className="wiki-tool"
-      aria-label={props.label}
+      aria-label={props.name ?? props.label}
       aria-pressed={props.active ?? undefined}
       title={title}
       disabled={props.disabled}

@@ -172,7 +172,7 @@ export default function HandoffPage({ loaderData }: Route.ComponentProps) {
             <ul className="handoff-checklist">
               {record.plan.items.map((s) => (
                 <li key={s.id} className={s.status === "done" ? "done" : undefined}>
-                  <span className="handoff-check" aria-label={s.status === "done" ? "Done" : "Not done"}>{s.status === "done" ? <CheckIcon size={12} /> : null}</span>
+                  <span className="handoff-check" role="img" aria-label={s.status === "done" ? "Done" : "Not done"}>{s.status === "done" ? <CheckIcon size={12} /> : null}</span>
                   <span className="handoff-step">
                     <span>{s.title} {s.visibility === "internal" ? <span className="badge badge-internal"><LockIcon size={11} /> Internal</span> : null}</span>
                     <span className="muted small">
@@ -289,7 +289,8 @@ function PageSection({ page, roomId, handedOff }: { page: RecordPage; roomId: st
       </header>
       {page.addedSinceHandoff ? null : html.trim() ? (
         // Rendered on the server from the version's document with the page schema (text escaped, links filtered).
-        <div className="wiki-prose handoff-page-content" suppressHydrationWarning dangerouslySetInnerHTML={{ __html: html }} />
+        // A scroll box of its own (tall pages): focusable, so it scrolls from the keyboard too.
+        <div className="wiki-prose handoff-page-content" tabIndex={0} role="region" aria-label={`Content of ${page.title}`} suppressHydrationWarning dangerouslySetInnerHTML={{ __html: html }} />
       ) : (
         <p className="muted small">This page was empty.</p>
       )}

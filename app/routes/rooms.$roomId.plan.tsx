@@ -117,21 +117,23 @@ export default function RoomPlan({ loaderData }: Route.ComponentProps) {
               </span>
             </div>
           </div>
-          <dl className={`plan-dates${late ? " is-late" : ""}`}>
-            <div>
-              <dt>Projected close</dt>
-              <dd data-testid="projected-close">{plan.projectedCloseDate ? formatDate(plan.projectedCloseDate) : "No dates yet"}</dd>
-            </div>
-            <div>
-              <dt>Expected close</dt>
-              <dd>{plan.expectedCloseDate ? formatDate(plan.expectedCloseDate) : "Not set"}</dd>
-            </div>
+          <div className={`plan-dates${late ? " is-late" : ""}`}>
+            <dl className="plan-dates-list">
+              <div>
+                <dt>Projected close</dt>
+                <dd data-testid="projected-close">{plan.projectedCloseDate ? formatDate(plan.projectedCloseDate) : "No dates yet"}</dd>
+              </div>
+              <div>
+                <dt>Expected close</dt>
+                <dd>{plan.expectedCloseDate ? formatDate(plan.expectedCloseDate) : "Not set"}</dd>
+              </div>
+            </dl>
             {late ? (
               <p className="plan-late" role="status">
                 The plan ends after the expected close date.
               </p>
             ) : null}
-          </dl>
+          </div>
         </section>
 
         {plan.items.length === 0 ? (

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "react";
 import { Link, NavLink, Outlet, useLocation } from "react-router";
 import type { Route } from "./+types/rooms.$roomId";
 import { StageBadge, StatusBadge } from "../components/deal.tsx";
@@ -34,6 +35,16 @@ export default function RoomLayout({ loaderData }: Route.ComponentProps) {
   const guests = participants.filter((p) => p.side === "external");
   const base = `/rooms/${room.id}`;
   const { pathname } = useLocation();
+  const tabs = useRef<HTMLElement>(null);
+  // On a phone the tabs scroll sideways (app.css): bring the active one into view.
+  useEffect(() => {
+    const nav = tabs.current;
+    const active = nav?.querySelector<HTMLElement>("a.active");
+    if (!nav || !active) return;
+    const box = nav.getBoundingClientRect();
+    const tab = active.getBoundingClientRect();
+    if (tab.left < box.left || tab.right > box.right) nav.scrollLeft += tab.left - box.left - 16;
+  }, [pathname]);
   return (
     <main className="page room-page">
       <nav className="breadcrumbs" aria-label="Breadcrumb">
@@ -79,7 +90,7 @@ export default function RoomLayout({ loaderData }: Route.ComponentProps) {
         <StageBar roomId={room.id} cycle={cycle} canMove={room.abilities["room.moveStage"]} />
       </header>
 
-      <nav className="tabs" aria-label="Room sections">
+      <nav className="tabs" aria-label="Room sections" ref={tabs}>
         {/* Editing the details is part of the overview. */}
         <NavLink to={base} end className={({ isActive }) => (isActive || pathname === `${base}/edit` ? "active" : undefined)}>
           Overview

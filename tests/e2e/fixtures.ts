@@ -1,8 +1,9 @@
-import { test as base, expect, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
+import { test as base, expect, type APIRequestContext, type BrowserContext, type BrowserContextOptions, type Page } from "@playwright/test";
 
 // Shared fixtures for the end-to-end specs:
-// - every page is watched: a console error or uncaught exception fails the test unless the
-//   test declared it expected (`consoleGuard.allow(/…/)`);
+// - every page of every context is watched: a console error, uncaught exception, failed script
+//   or stylesheet load, or hydration mismatch fails the test unless the test declared it
+//   expected (`consoleGuard.allow(/…/)`);
 // - `newPerson()` opens another browser context: a second person at another computer;
 // - `api` creates users, rooms and invitations directly through the JSON API, and
 //   `signIn(context, user)` hands a browser that user's session, so specs only click
@@ -20,15 +21,46 @@ export interface ApiUser {
   token: string;
 }
 
+/**
+ * Watches every page a test opens and fails the test on any browser error it did not declare
+ * (`consoleGuard.allow(/…/)`): an uncaught exception, a console error, a script or stylesheet
+ * that fails to load or answers 4xx/5xx, and a React hydration mismatch (which React 19 reports
+ * as a recoverable error, or as a console message mentioning hydration).
+ */
 class ConsoleGuard {
   private readonly problems: string[] = [];
   private readonly allowed: RegExp[] = [];
+  private readonly watched = new WeakSet<Page>();
 
-  watch(page: Page) {
+  /** `scripts: false` for a context without JavaScript, where the browser refuses every script load itself. */
+  watch(page: Page, { scripts = true }: { scripts?: boolean } = {}) {
+    if (this.watched.has(page)) return;
+    this.watched.add(page);
     page.on("console", (message) => {
-      if (message.type() === "error") this.record(`console.error: ${message.text()}`);
+      const where = page.url();
+      if (message.type() === "error") this.record(`console.error on ${where}: ${message.text()}`);
+      else if (/hydrat/i.test(message.text())) this.record(`hydration (${message.type()}) on ${where}: ${message.text()}`);
     });
-    page.on("pageerror", (error) => this.record(`uncaught: ${error.message}`));
+    page.on("pageerror", (error) => this.record(`uncaught on ${page.url()}: ${error.message}`));
+    page.on("requestfailed", (request) => {
+      if (!isCode(request.resourceType()) || (!scripts && request.resourceType() === "script")) return;
+      const reason = request.failure()?.errorText ?? "failed";
+      // A navigation away aborts the requests still in flight: that is the browser, not us.
+      if (reason === "net::ERR_ABORTED") return;
+      this.record(`${request.resourceType()} failed to load: ${request.url()} (${reason})`);
+    });
+    page.on("response", (response) => {
+      const request = response.request();
+      if (isCode(request.resourceType()) && response.status() >= 400) {
+        this.record(`${request.resourceType()} answered ${response.status()}: ${response.url()}`);
+      }
+    });
+  }
+
+  /** Watches every page of a browser context, including those it opens later. */
+  watchContext(context: BrowserContext, options: { scripts?: boolean } = {}) {
+    for (const page of context.pages()) this.watch(page, options);
+    context.on("page", (page) => this.watch(page, options));
   }
 
   /** Declares an error this test provokes on purpose (e.g. the browser logging a 404 response). */
@@ -36,14 +68,27 @@ class ConsoleGuard {
     this.allowed.push(pattern);
   }
 
+  /** Forgets a declaration made by `allow` (for a sweep that expects an error on one page only). */
+  disallow(pattern: RegExp) {
+    const index = this.allowed.indexOf(pattern);
+    if (index >= 0) this.allowed.splice(index, 1);
+  }
+
+  /** What was recorded so far and not allowed. */
+  get recorded(): readonly string[] {
+    return this.problems;
+  }
+
   private record(text: string) {
     if (!this.allowed.some((pattern) => pattern.test(text))) this.problems.push(text);
   }
 
   assertClean() {
-    expect(this.problems, "unexpected browser console errors").toEqual([]);
+    expect(this.problems, "unexpected browser errors").toEqual([]);
   }
 }
+
+const isCode = (resourceType: string) => resourceType === "script" || resourceType === "stylesheet";
 
 class Api {
   constructor(private readonly request: APIRequestContext) {}
@@ -86,8 +131,8 @@ class Api {
 
 interface Fixtures {
   consoleGuard: ConsoleGuard;
-  /** A fresh browser context and page: another person, with their own cookies. */
-  newPerson: () => Promise<Page>;
+  /** A fresh browser context and page: another person, with their own cookies (options as for `browser.newContext`). */
+  newPerson: (options?: BrowserContextOptions) => Promise<Page>;
   api: Api;
   /** Gives a browser context the session of a user created through the API. */
   signIn: (context: BrowserContext, user: ApiUser) => Promise<void>;
@@ -102,18 +147,21 @@ export const test = base.extend<Fixtures>({
     },
     { auto: true },
   ],
+  context: async ({ context, consoleGuard }, use) => {
+    consoleGuard.watchContext(context);
+    await use(context);
+  },
   page: async ({ page, consoleGuard }, use) => {
     consoleGuard.watch(page);
     await use(page);
   },
   newPerson: async ({ browser, consoleGuard, baseURL }, use) => {
     const contexts: BrowserContext[] = [];
-    await use(async () => {
-      const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+    await use(async (options = {}) => {
+      const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, ...options });
       contexts.push(context);
-      const page = await context.newPage();
-      consoleGuard.watch(page);
-      return page;
+      consoleGuard.watchContext(context, { scripts: options.javaScriptEnabled !== false });
+      return await context.newPage();
     });
     for (const context of contexts) await context.close();
   },

@@ -202,6 +202,8 @@ test("history shows versions and a diff, and restoring brings the old text back 
   await history.getByPlaceholder(/Label/).fill("First offer");
   await history.getByRole("button", { name: "Save version" }).click();
   await expect(history.getByRole("status")).toHaveText("Saved as version 1.");
+  // The label box is empty again for the next version.
+  await expect(history.getByPlaceholder(/Label/)).toHaveValue("");
 
   // The buyer changes the price; the seller saves that as a version too.
   const other = await newPerson();

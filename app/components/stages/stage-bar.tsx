@@ -96,8 +96,12 @@ interface StepControl {
 }
 
 function StageStep({ stage, state, control }: { stage: CycleStage; state: "done" | "current" | "ahead"; control: StepControl | null }) {
+  // The action (for the owner's steps) is read before the stage's visible text, so the name
+  // contains what is shown (WCAG 2.5.3, label in name).
+  const action = control ? `${control.back ? "Move back to" : "Jump to"} ` : "";
   const body = (
     <>
+      {action ? <span className="visually-hidden">{action}</span> : null}
       <span className="stage-step-marker" aria-hidden="true">
         {state === "done" ? <TickIcon size={12} /> : null}
       </span>
@@ -118,12 +122,12 @@ function StageStep({ stage, state, control }: { stage: CycleStage; state: "done"
       </li>
     );
   }
-  const label = `${control.back ? "Move back to" : "Jump to"} ${stage.name}`;
+  const label = `${action}${stage.name}`;
   const asksForm = moveAsksForForm(stage);
   return (
     <li className={className}>
       {asksForm ? (
-        <Link className="stage-step-body" to={formUrl(control.roomId, { to: stage.id }, control.returnTo)} title={`${label} (asks for the hand-off form)`} aria-label={label}>
+        <Link className="stage-step-body" to={formUrl(control.roomId, { to: stage.id }, control.returnTo)} title={`${label} (asks for the hand-off form)`}>
           {body}
         </Link>
       ) : (
@@ -131,7 +135,7 @@ function StageStep({ stage, state, control }: { stage: CycleStage; state: "done"
           <input type="hidden" name="intent" value="move" />
           <input type="hidden" name="stage" value={stage.id} />
           <input type="hidden" name="returnTo" value={control.returnTo} />
-          <button type="submit" className="stage-step-body" title={label} aria-label={label} disabled={control.fetcher.state !== "idle"}>
+          <button type="submit" className="stage-step-body" title={label} disabled={control.fetcher.state !== "idle"}>
             {body}
           </button>
         </control.fetcher.Form>

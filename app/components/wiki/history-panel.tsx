@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "react";
 import { Form, Link, useNavigation, useSearchParams } from "react-router";
 import type { VersionDiff as VersionDiffData, VersionSummary, VersionView } from "../../../server/wiki/versions.ts";
 import type { FormError } from "../../lib/form-error.ts";
@@ -46,7 +47,7 @@ export function HistoryPanel(props: {
       </header>
 
       <ResultNote result={result} />
-      {canEdit && <SaveVersionForm />}
+      {canEdit && <SaveVersionForm result={result} />}
 
       {version && <VersionReader version={version} history={history} canEdit={canEdit} />}
       {diff && (
@@ -89,11 +90,16 @@ function ResultNote({ result }: { result: ActionResult }) {
   return <div className="alert wiki-alert-success" role="status">{text}</div>;
 }
 
-function SaveVersionForm() {
+function SaveVersionForm({ result }: { result: ActionResult }) {
   const navigation = useNavigation();
   const busy = navigation.state !== "idle" && navigation.formData?.get("intent") === "save";
+  const form = useRef<HTMLFormElement>(null);
+  // A saved version empties the label box, ready for the next one; a refused save keeps it.
+  useEffect(() => {
+    if (result?.ok && result.intent === "save") form.current?.reset();
+  }, [result]);
   return (
-    <Form method="post" className="wiki-save-version" preventScrollReset>
+    <Form method="post" className="wiki-save-version" preventScrollReset ref={form}>
       <input type="hidden" name="intent" value="save" />
       <label className="visually-hidden" htmlFor="version-label">Version label (optional)</label>
       <input id="version-label" name="label" maxLength={200} placeholder="Label, e.g. Sent to Acme legal" />

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { NavLink, useFetcher } from "react-router";
+import { Link, useFetcher } from "react-router";
 import type { PageView } from "../../../server/wiki/pages.ts";
 import type { FormError } from "../../lib/form-error.ts";
 import type { PresentUser } from "../../editor/presence.ts";
@@ -63,14 +63,15 @@ export function PageHeader(props: {
         <div className="wiki-page-tools">
           <PresenceAvatars users={present} />
           {status && <SaveStatus status={status} editable={editable} />}
-          <NavLink
+          {/* A link that opens and closes the history panel: aria-expanded, as links may not be pressed. */}
+          <Link
             to={historyOpen ? base : `${base}/history`}
             className={`button small secondary${historyOpen ? " active" : ""}`}
-            aria-pressed={historyOpen}
+            aria-expanded={historyOpen}
             preventScrollReset
           >
             <HistoryIcon size={14} /> History
-          </NavLink>
+          </Link>
           {canEdit && <PageMenu page={page} pages={pages} />}
         </div>
       </div>
