@@ -84,8 +84,8 @@ export async function writeRecordPdf(record: HandoffRecord, out: Writable, optio
   const blocks = recordDocument(record);
   const doc = createRecordPdf({ title: `Hand-off record: ${record.room.name}`, compress: options.compress });
   doc.pipe(out);
-  for (const block of blocks) {
-    drawBlock(doc, block);
+  for (const [i, block] of blocks.entries()) {
+    drawBlock(doc, block, blocks.slice(i + 1, i + 6));
     if (out.writableNeedDrain) await once(out, "drain");
     else await new Promise((resolve) => setImmediate(resolve));
   }

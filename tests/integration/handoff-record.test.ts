@@ -275,6 +275,54 @@ describe("the hand-off record", () => {
     expect(zip.get("README.md")).toContain("not in the archive");
   });
 
+  it("the PDF keeps bold, headings, links and tables, and leaves no heading alone at a page bottom", async () => {
+    const { owner, room } = await roomWithCast(server);
+    const sections = Array.from({ length: 60 }, (_, i) => `## Section ${i + 1} heading\n\n${"Some words of body text. ".repeat(1 + (i % 7) * 3)}`);
+    const markdown = [
+      "Intro with **bold words** and a [spec link](https://example.com/spec) and [bad](javascript:alert(1)).",
+      "",
+      "| Item | Owner |",
+      "| --- | --- |",
+      "| Kick-off | Dana |",
+      "",
+      ...sections,
+    ].join("\n");
+    await must(server, owner, `/rooms/${room.id}/pages`, { body: { title: "Long page", visibility: "shared", markdown } }, 201);
+    const res = await raw(owner, `/rooms/${room.id}/handoff?format=pdf`);
+    expect(res.status).toBe(200);
+    const source = res.bytes.toString("latin1");
+    // A link annotation to the safe URL only; the javascript: link stays plain text.
+    expect(source).toMatch(/\/URI \(https:\/\/example\.com\/spec\)/);
+    expect(source).not.toContain("javascript:");
+    const text = squash(pdfText(res.bytes));
+    expect(text).toContain("boldwords");
+    expect(text).not.toContain("**");
+    expect(text).toContain("Kick-off");
+    expect(text).not.toContain("|Kick-off|");
+    // Bold text is set in the bold face the record's headings use; the text around it is not.
+    const fontOf = (needle: string) => {
+      let font = "";
+      for (const m of source.matchAll(/\/(F\d+) [\d.]+ Tf|\[((?:<[0-9a-fA-F]*>\s*-?[\d.]*\s*)+)\]\s*TJ/g)) {
+        if (m[1]) font = m[1];
+        else if ([...m[2]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1]!, "hex").toString("latin1")).join("").includes(needle)) return font;
+      }
+      return null;
+    };
+    expect(fontOf("bold words")).toBeTruthy();
+    expect(fontOf("bold words")).toBe(fontOf("Summary"));
+    expect(fontOf("Intro with")).not.toBe(fontOf("bold words"));
+    // Page by page (each page's content stream), the last line drawn is never a heading.
+    const streams = [...source.matchAll(/stream\r?\n([\s\S]*?)endstream/g)].map((m) => m[1]!).filter((c) => /TJ/.test(c));
+    expect(streams.length).toBeGreaterThan(3);
+    const headings = new Set([...sections.map((_, i) => `Section${i + 1}heading`), "Summary", "Pages", "Decisions", "Files", "Keydates", "Peopletocontact", "Openrisks", "Openquestions", "Hand-offform", "Dealataglance", "People", "Stagetimeline", "Mutualactionplan", "LongPage", "Longpage"]);
+    for (const content of streams.slice(0, -1)) {
+      const lines = [...content.matchAll(/\[((?:<[0-9a-fA-F]*>\s*-?[\d.]*\s*)+)\]\s*TJ/g)]
+        .map((m) => [...m[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1]!, "hex").toString("latin1")).join(""));
+      const last = squash(lines.at(-1) ?? "");
+      expect(headings.has(last), `a page ends with the heading ${last}`).toBe(false);
+    }
+  });
+
   it("shows what changed since the hand-off on a page edited afterwards, and a page added since", async () => {
     const { owner, delivery, externalViewer, room, sharedPage, shared } = await handedOffRoom();
     const added = uniqueLabel("NEWTEXT");
