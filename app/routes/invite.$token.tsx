@@ -2,35 +2,35 @@ import { Form, Link, data, redirect, useNavigation } from "react-router";
 import type { Route } from "./+types/invite.$token";
 import { FormAlert, SubmitButton, TextField } from "../components/form.tsx";
 import { GuestIcon, LockIcon } from "../components/icons.tsx";
-import { attempt, echo, formFields } from "../lib/actions.server.ts";
+import { attempt, echo, formFields, isAppError } from "../lib/actions.server.ts";
 import { roleLabel } from "../lib/format.ts";
 import { loginUrl } from "../lib/redirect.ts";
 import { redirectWithSession, requestMeta } from "../lib/session.server.ts";
-import { AppError } from "../../server/errors.ts";
-import { acceptInvitation, previewInvitation } from "../../server/services/invitations.ts";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
   { title: loaderData?.preview ? `Join ${loaderData.preview.roomName} · Dealroom` : "Invitation · Dealroom" },
 ];
 
 export async function loader({ context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const actor = context.auth.actor;
   const signedInAs = actor ? { name: actor.name, email: actor.email } : null;
   try {
-    const preview = await previewInvitation(context.app, params.token);
+    const preview = await services.invitations.previewInvitation(context.app, params.token);
     return { preview, signedInAs };
   } catch (error) {
-    if (error instanceof AppError && error.status === 404) return data({ preview: null, signedInAs }, { status: 404 });
+    if (isAppError(error) && error.status === 404) return data({ preview: null, signedInAs }, { status: 404 });
     throw error;
   }
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
+  const { services } = context.app;
   const actor = context.auth.actor;
   const fields = await formFields(request);
   return attempt(
     async () => {
-      const result = await acceptInvitation(
+      const result = await services.invitations.acceptInvitation(
         context.app,
         params.token,
         actor ? { userId: actor.userId, email: actor.email } : null,

@@ -11,11 +11,7 @@ import { formatDate, formatShortDate, roleLabel } from "../lib/format.ts";
 import { formatMoney } from "../lib/money.ts";
 import { useRoomData } from "../lib/room-data.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { createInvitation, listInvitations, revokeInvitation } from "../../server/services/invitations.ts";
-import { changeParticipantRole, removeParticipant, type ParticipantView } from "../../server/services/participants.ts";
-import { getRoom } from "../../server/services/rooms.ts";
-import { transferOwnership } from "../../server/services/ownership.ts";
-import { AppError } from "../../server/errors.ts";
+import type { ParticipantActions, ParticipantView } from "../../server/services/participants.ts";
 
 const ROLE_OPTIONS = [
   { value: "editor", label: "Editor — edits pages, uploads files" },
@@ -25,14 +21,17 @@ const ROLE_OPTIONS = [
 const INVITE_FIELDS = ["email", "side", "role"] as const;
 
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
-  const room = await orErrorPage(() => getRoom(ctx, params.roomId));
+  const room = await orErrorPage(() => services.rooms.getRoom(ctx, params.roomId));
   // Invitations are the owner's business; others never load them.
-  const invitations = room.abilities["invitation.manage"] ? await listInvitations(ctx, room.id) : null;
-  return { invitations };
+  const invitations = room.abilities["invitation.manage"] ? await services.invitations.listInvitations(ctx, room.id) : null;
+  // Who can be managed or made owner is the service's answer, never re-derived here.
+  return { invitations, actions: await services.participants.participantActions(ctx, room.id) };
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const fields = await formFields(request);
   const roomId = params.roomId;
@@ -40,8 +39,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     case "invite":
       return attempt(
         async () => {
-          const baseUrl = context.app.config.publicUrl ?? new URL(request.url).origin;
-          const invitation = await createInvitation(ctx, roomId, { email: fields.email, side: fields.side, role: fields.role }, baseUrl);
+          const invitation = await services.invitations.createInvitation(ctx, roomId, { email: fields.email, side: fields.side, role: fields.role });
           return { ok: true as const, intent: "invite" as const, invitation: { email: fields.email!.trim().toLowerCase(), url: invitation.url, expiresAt: invitation.expiresAt } };
         },
         { intent: "invite", values: echo(fields) },
@@ -49,7 +47,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     case "revoke":
       return attempt(
         async () => {
-          await revokeInvitation(ctx, roomId, fields.invitationId);
+          await services.invitations.revokeInvitation(ctx, roomId, fields.invitationId);
           return { ok: true as const, intent: "revoke" as const };
         },
         { intent: "revoke" },
@@ -57,7 +55,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     case "change-role":
       return attempt(
         async () => {
-          await changeParticipantRole(ctx, roomId, fields.userId, { role: fields.role });
+          await services.participants.changeParticipantRole(ctx, roomId, fields.userId, { role: fields.role });
           return { ok: true as const, intent: "change-role" as const };
         },
         { intent: "change-role" },
@@ -65,7 +63,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     case "remove":
       return attempt(
         async () => {
-          await removeParticipant(ctx, roomId, fields.userId);
+          await services.participants.removeParticipant(ctx, roomId, fields.userId);
           return { ok: true as const, intent: "remove" as const };
         },
         { intent: "remove" },
@@ -75,9 +73,9 @@ export async function action({ request, context, params }: Route.ActionArgs) {
         async () => {
           // The confirm step is part of the request, so it holds without JavaScript too.
           if (fields.confirm !== "yes") {
-            throw new AppError(400, "confirmation_required", "Tick the box to confirm the hand-over.", { confirm: "must be ticked" });
+            throw new services.errors.AppError(400, "confirmation_required", "Tick the box to confirm the hand-over.", { confirm: "must be ticked" });
           }
-          await transferOwnership(ctx, roomId, { userId: fields.userId });
+          await services.ownership.transferOwnership(ctx, roomId, { userId: fields.userId });
           return { ok: true as const, intent: "transfer-owner" as const };
         },
         { intent: "transfer-owner" },
@@ -89,8 +87,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
 
 export default function RoomOverview({ loaderData, actionData }: Route.ComponentProps) {
   const { room, participants } = useRoomData();
-  const { invitations } = loaderData;
-  const canManage = room.abilities["participant.manage"];
+  const { invitations, actions } = loaderData;
   // Row actions run through fetchers; without JavaScript their refusals arrive here instead.
   const rowError = actionData && !actionData.ok && actionData.intent !== "invite" ? actionData.error : null;
   return (
@@ -114,8 +111,8 @@ export default function RoomOverview({ loaderData, actionData }: Route.Component
             <span className="muted small">{participants.length} in this room</span>
           </div>
           {rowError ? <FormAlert error={rowError} /> : null}
-          <ParticipantGroup title="Internal team" people={participants.filter((p) => p.side === "internal")} canManage={canManage} />
-          <ParticipantGroup title="Guests" people={participants.filter((p) => p.side === "external")} canManage={canManage} empty="No guests yet. Invite the buyer's team to work with you here." />
+          <ParticipantGroup title="Internal team" people={participants.filter((p) => p.side === "internal")} actions={actions} />
+          <ParticipantGroup title="Guests" people={participants.filter((p) => p.side === "external")} actions={actions} empty="No guests yet. Invite the buyer's team to work with you here." />
         </section>
       </div>
 
@@ -162,12 +159,12 @@ export default function RoomOverview({ loaderData, actionData }: Route.Component
 function ParticipantGroup({
   title,
   people,
-  canManage,
+  actions,
   empty,
 }: {
   title: string;
   people: ParticipantView[];
-  canManage: boolean;
+  actions: Record<string, ParticipantActions>;
   empty?: string;
 }) {
   return (
@@ -178,7 +175,7 @@ function ParticipantGroup({
       ) : (
         <ul className="participant-list">
           {people.map((p) => (
-            <ParticipantRow key={p.userId} person={p} canManage={canManage} />
+            <ParticipantRow key={p.userId} person={p} actions={actions[p.userId] ?? NO_ACTIONS} />
           ))}
         </ul>
       )}
@@ -186,15 +183,16 @@ function ParticipantGroup({
   );
 }
 
-function ParticipantRow({ person, canManage }: { person: ParticipantView; canManage: boolean }) {
+const NO_ACTIONS: ParticipantActions = { manage: false, makeOwner: false };
+
+function ParticipantRow({ person, actions }: { person: ParticipantView; actions: ParticipantActions }) {
   const roleFetcher = useFetcher<typeof action>();
   const removeFetcher = useFetcher<typeof action>();
   const error = [roleFetcher.data, removeFetcher.data].find((d) => d && !d.ok);
   const removing = removeFetcher.state !== "idle";
-  const manageable = canManage && person.role !== "owner";
-  const { room } = useRoomData();
-  // Only an internal participant can own a room (the service refuses anyone else).
-  const transferable = room.abilities["room.transferOwnership"] && person.side === "internal" && person.role !== "owner";
+  // From the server (participantActions): the page shows controls, the policy decides them.
+  const manageable = actions.manage;
+  const transferable = actions.makeOwner;
   return (
     <li className={`participant${removing ? " is-pending" : ""}`} data-user-id={person.userId}>
       <Avatar person={person} />

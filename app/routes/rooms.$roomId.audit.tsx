@@ -6,11 +6,9 @@ import { LockIcon } from "../components/icons.tsx";
 import { LocalTime } from "../components/local-time.tsx";
 import { Avatar } from "../components/people.tsx";
 import { activityLink } from "../components/threads/activity-text.ts";
-import { orErrorPage } from "../lib/actions.server.ts";
+import { isAppError, orErrorPage } from "../lib/actions.server.ts";
 import { useRoomData } from "../lib/room-data.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { AppError } from "../../server/errors.ts";
-import { listAudit } from "../../server/services/audit.ts";
 import adminStyles from "../styles/admin.css?url";
 
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
@@ -36,15 +34,16 @@ function readFilters(params: URLSearchParams): Filters {
  * anyone else gets its 403, or 404 for a room they may not see).
  */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const filters = readFilters(new URL(request.url).searchParams);
   return orErrorPage(async () => {
     try {
-      return { filters, entries: await listAudit(ctx, params.roomId, { ...filters, limit: SHOWN }), error: null };
+      return { filters, entries: await services.audit.listAudit(ctx, params.roomId, { ...filters, limit: SHOWN }), error: null };
     } catch (error) {
       // A filter the service cannot read (a hand-edited address): say so above the form. The
       // service checks access before it reads the filters, so a refusal never ends up here.
-      if (error instanceof AppError && error.status === 400) {
+      if (isAppError(error) && error.status === 400) {
         return { filters, entries: [], error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } };
       }
       throw error;

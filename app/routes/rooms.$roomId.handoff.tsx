@@ -9,8 +9,8 @@ import { orErrorPage } from "../lib/actions.server.ts";
 import { formatDate } from "../lib/format.ts";
 import { formatMoney } from "../lib/money.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { formatBytes } from "../../server/files/format.ts";
-import { handoffRecord, type HandoffRecord, type RecordPage } from "../../server/sales/handoff-record.ts";
+import { formatBytes } from "../../shared/format.ts";
+import type { HandoffRecord, RecordPage } from "../../server/sales/handoff-record.ts";
 import handoffStyles from "../styles/handoff.css?url";
 import wikiStyles from "../styles/wiki.css?url";
 
@@ -22,8 +22,9 @@ export const links: Route.LinksFunction = () => [
 
 /** The hand-off record as this reader may see it (the service decides; externals get shared parts only). */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
-  const record = await orErrorPage(() => handoffRecord(ctx, params.roomId));
+  const record = await orErrorPage(() => services.handoffRecord.handoffRecord(ctx, params.roomId));
   return { record };
 }
 

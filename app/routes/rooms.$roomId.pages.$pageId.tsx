@@ -10,9 +10,6 @@ import { useLivePage } from "../editor/use-live-page.ts";
 import { orErrorPage } from "../lib/actions.server.ts";
 import { avatarColour } from "../lib/format.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { getPage } from "../../server/wiki/pages.ts";
-import { pageHtmlForActor } from "../../server/wiki/file-cards.ts";
-import { pageNodeFromState } from "../../server/wiki/render.ts";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [{ title: loaderData ? `${loaderData.page.title} · Dealroom` : "Page not found · Dealroom" }];
 
@@ -21,12 +18,13 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [{ title: loaderData
  * once (and still reads when the live connection cannot be made).
  */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
-  const page = await orErrorPage(() => getPage(ctx, params.pageId));
+  const page = await orErrorPage(() => services.pages.getPage(ctx, params.pageId));
   // A page id under another room's URL is not a page of this room.
   if (page.roomId !== params.roomId) throw data({ code: "not_found", message: "Page does not exist or is not visible to you." }, { status: 404 });
   // Rendered for this reader: file cards show only what the reader may see of their file.
-  const html = await pageHtmlForActor(ctx, page.roomId, pageNodeFromState(await ctx.documents.encodeState(page.id)));
+  const html = await services.fileCards.pageHtmlForActor(ctx, page.roomId, services.render.pageNodeFromState(await ctx.documents.encodeState(page.id)));
   const me = { id: ctx.actor.userId, name: ctx.actor.name, color: avatarColour(ctx.actor.userId) };
   return { page, html, me };
 }

@@ -7,18 +7,17 @@ import { PageTree, type TreePage } from "../components/wiki/page-tree.tsx";
 import { SearchBox } from "../components/wiki/search-box.tsx";
 import { attempt, formFields, orErrorPage } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { createPage, listPages, setPageArchived, updatePage } from "../../server/wiki/pages.ts";
-import { searchRoom } from "../../server/search.ts";
 import wikiStyles from "../styles/wiki.css?url";
 
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: wikiStyles }];
 
 /** The Pages tab: the page tree (archived pages too, folded at the bottom) and, with ?q=, search results. */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const q = new URL(request.url).searchParams.get("q")?.trim() ?? "";
   const [pages, results] = await orErrorPage(() =>
-    Promise.all([listPages(ctx, params.roomId, { includeArchived: true }), q ? searchRoom(ctx, params.roomId, q, ["page"]) : null]),
+    Promise.all([services.pages.listPages(ctx, params.roomId, { includeArchived: true }), q ? services.search.searchRoom(ctx, params.roomId, q, ["page"]) : null]),
   );
   const tree: TreePage[] = pages.map((p) => ({
     id: p.id,
@@ -35,12 +34,13 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
  * who may do what; a refusal comes back as `{ error }` for the form that sent it.
  */
 export async function action({ request, context, params }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const { intent = "", pageId, ...fields } = await formFields(request);
   return attempt(async () => {
     switch (intent) {
       case "create": {
-        const page = await createPage(ctx, params.roomId, {
+        const page = await services.pages.createPage(ctx, params.roomId, {
           title: fields.title ?? "",
           visibility: fields.visibility,
           parentId: fields.parentId || null,
@@ -48,19 +48,19 @@ export async function action({ request, context, params }: Route.ActionArgs) {
         return redirect(`/rooms/${page.roomId}/pages/${page.id}`);
       }
       case "rename":
-        await updatePage(ctx, pageId, { title: fields.title ?? "" });
+        await services.pages.updatePage(ctx, pageId, { title: fields.title ?? "" });
         break;
       case "move":
-        await updatePage(ctx, pageId, { parentId: fields.parentId || null });
+        await services.pages.updatePage(ctx, pageId, { parentId: fields.parentId || null });
         break;
       case "visibility":
-        await updatePage(ctx, pageId, { visibility: fields.visibility });
+        await services.pages.updatePage(ctx, pageId, { visibility: fields.visibility });
         break;
       case "archive":
-        await setPageArchived(ctx, pageId, true);
+        await services.pages.setPageArchived(ctx, pageId, true);
         break;
       case "unarchive":
-        await setPageArchived(ctx, pageId, false);
+        await services.pages.setPageArchived(ctx, pageId, false);
         break;
       default:
         return { ok: false as const, intent, error: { code: "invalid", message: "Unknown action." } };

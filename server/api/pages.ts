@@ -15,7 +15,7 @@ import {
 import { actorContext, param, route } from "./http.ts";
 
 /**
- * The Pages and Search sections of API.md, plus history (restore, diff) and archive.
+ * The Pages and Search sections of docs/api.md, plus history (restore, diff) and archive.
  * Mounted by v1.ts before its own JSON parser: page bodies carry up to 1 MB of markdown,
  * more than the API's general body limit.
  */

@@ -14,10 +14,10 @@ import { peopleRouter } from "./people.ts";
 import { salesApi } from "./sales.ts";
 import { planApi } from "./plan.ts";
 import { threadsApi } from "./threads.ts";
-import { actorContext, param, apiErrorHandler, authOf, baseUrl, jsonBody, requestMeta, requireActor, route } from "./http.ts";
+import { actorContext, param, apiErrorHandler, authOf, jsonBody, requestMeta, requireActor, route } from "./http.ts";
 
 /**
- * The public JSON API, exactly as shared/API.md writes it. Handlers stay thin:
+ * The public JSON API, exactly as docs/api.md writes it. Handlers stay thin:
  * parse, call a service, shape the answer.
  */
 export function apiV1(app: AppContext) {
@@ -38,7 +38,9 @@ export function apiV1(app: AppContext) {
   }));
   api.post("/logout", route(async (req, res) => {
     requireActor(res);
-    await invalidateSession(app.sql, authOf(res).session!.id);
+    const sessionId = authOf(res).session!.id;
+    await invalidateSession(app.sql, sessionId);
+    app.bus.invalidate({ sessionIds: [sessionId] });
     if (authOf(res).via === "cookie") res.append("Set-Cookie", clearedSessionCookie(isSecureRequest(app, req)));
     res.status(204).end();
   }));
@@ -60,7 +62,7 @@ export function apiV1(app: AppContext) {
     res.json(roomJson(await updateRoom(actorContext(app, req, res), param(req, "roomId"), body(req))));
   }));
   api.post("/rooms/:roomId/invitations", route(async (req, res) => {
-    res.status(201).json(await createInvitation(actorContext(app, req, res), param(req, "roomId"), body(req), baseUrl(app, req)));
+    res.status(201).json(await createInvitation(actorContext(app, req, res), param(req, "roomId"), body(req)));
   }));
   // Our additions: the owner lists and withdraws invitations.
   api.get("/rooms/:roomId/invitations", route(async (req, res) => {

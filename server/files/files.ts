@@ -5,7 +5,12 @@ import {
   authorize,
   historyVisibleWhere,
   isId,
+  loadAuthorized,
   loadStanding,
+  standingColumns,
+  standingFromRow,
+  standingJoins,
+  type StandingRow,
   visibleWhere,
   type Actor,
   type ItemAbilities,
@@ -18,7 +23,7 @@ import { recordActivity } from "../services/activity.ts";
 import { parseInput, Visibility as VisibilitySchema } from "../validation.ts";
 import { previewKind, type PreviewKind } from "./content-type.ts";
 import { assertFolderFits } from "./folders.ts";
-import { formatBytes } from "./format.ts";
+import { formatBytes } from "../../shared/format.ts";
 import { MAX_NAME_LENGTH, sanitizeFileName } from "./names.ts";
 
 export interface FileRecord {
@@ -47,7 +52,7 @@ export interface FileVersionJson {
   previewKind: PreviewKind;
 }
 
-/** The API's file shape: API.md's `{ id, name, visibility, version, size, contentType, sha256 }` first. */
+/** The API's file shape: docs/api.md's `{ id, name, visibility, version, size, contentType, sha256 }` first. */
 export interface FileJson {
   id: string;
   name: string;
@@ -153,15 +158,23 @@ export async function listFiles(ctx: ActorContext, roomId: string | undefined): 
  */
 export async function loadReadableFile(sql: Tx, actor: Actor, fileId: string | undefined, lock = false) {
   if (!isId(fileId)) throw notFound("File");
-  const [file] = await sql<FileRecord[]>`
-    select ${FILE_COLUMNS(sql)} from files f where f.id = ${fileId} and f.archived_at is null
-    ${lock ? sql`for update` : sql``}`;
-  if (!file) throw notFound("File");
-  const standing = await loadStanding(sql, actor, file.roomId).catch((error: unknown) => {
+  // One query for the file and the reader's standing: a hidden file and a missing id do the same
+  // work before the same 404 (docs/access.md).
+  const [row] = await sql<(FileRecord & StandingRow)[]>`
+    select ${FILE_COLUMNS(sql)}, ${standingColumns(sql)}
+    from files f join rooms r on r.id = f.room_id ${standingJoins(sql, actor)}
+    where f.id = ${fileId} and f.archived_at is null
+    ${lock ? sql`for update of f` : sql``}`;
+  if (!row) throw notFound("File");
+  const { organizationId: _o, side: _s, role: _r, orgRole: _g, ...file } = row;
+  let standing: Standing;
+  try {
+    standing = standingFromRow(actor, file.roomId, row);
+  } catch (error) {
     throw error instanceof AppError && error.status === 404 ? notFound("File") : error;
-  });
+  }
   authorize(standing, "item.read", file, "File");
-  return { file, standing };
+  return { file: file as FileRecord, standing };
 }
 
 /** The versions of a file the reader may already read that they may see, newest first. */
@@ -233,7 +246,8 @@ export async function recordFileAccess(
     if (action === "downloaded") {
       await recordActivity(sql, {
         roomId: file.roomId, organizationId: standing.organizationId, actorId: ctx.actor.userId,
-        type: "file.downloaded", objectType: "file", objectId: file.id, visibility: file.visibility,
+        // Who read what is the access log's, which is internal: never in a buyer's feed (docs/access.md).
+        type: "file.downloaded", objectType: "file", objectId: file.id, visibility: "internal",
         data: { version: version.number, name: file.name }, ip: ctx.ip,
       });
     }

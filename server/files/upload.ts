@@ -13,7 +13,7 @@ import { SNIFF_BYTES, sniffContentType } from "./content-type.ts";
 import { FILE_COLUMNS, fileJson, publishFileEvent, versionJson, type FileJson, type FileRecord } from "./files.ts";
 import { assertFolderFits } from "./folders.ts";
 import { sanitizeFileName } from "./names.ts";
-import { fileStorage, type StoredBlob } from "./storage.ts";
+import type { StoredBlob } from "./storage.ts";
 
 // MULTIPART_OVERHEAD: room for the framing and the small text fields (capped at 1 KB each).
 export const tooLarge = uploadTooLarge;
@@ -101,7 +101,7 @@ export async function storeFile(
   const limit = ctx.config.maxUploadBytes;
   const inspector = inspect(limit);
   content.on("error", (error) => inspector.stream.destroy(error));
-  const stored = await fileStorage(ctx.config).put(content.pipe(inspector.stream));
+  const stored = await ctx.storage.put(content.pipe(inspector.stream));
   const name = sanitizeFileName(clientName);
   const contentType = await sniffContentType(inspector.head(), name, stored.size <= SNIFF_BYTES);
 

@@ -1,4 +1,4 @@
-import { formatBytes } from "../files/format.ts";
+import { formatBytes } from "../../shared/format.ts";
 import type { DiffBlock } from "../wiki/diff.ts";
 import type { HandoffRecord } from "./handoff-record.ts";
 

@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { transaction, type Tx } from "../../db/client.ts";
-import { isId, type Visibility } from "../access/index.ts";
+import { isId, requireOrg, type Visibility } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
-import { AppError, conflict, forbidden, notFound } from "../errors.ts";
+import { conflict, notFound } from "../errors.ts";
 import { recordActivity } from "../services/activity.ts";
-import { requireOrgAdmin } from "../services/members.ts";
 import { Visibility as VisibilitySchema, parseInput } from "../validation.ts";
 import { FormDefinition, type FormField } from "./forms.ts";
 
@@ -100,22 +99,14 @@ const AddStageInput = z
   .strict();
 const UpdateStageInput = AddStageInput.partial().strict();
 
-/** Anyone in the organization reads the cycle (they create rooms in it); others learn nothing. */
+/** Anyone in the organization reads the cycle (`org.read`: they create rooms in it); others learn nothing. */
 async function requireOrgMember(ctx: ActorContext, organizationId: string | undefined): Promise<string> {
-  if (!isId(organizationId)) throw notFound("Organization");
-  const [row] = await ctx.sql`select 1 from memberships where organization_id = ${organizationId} and user_id = ${ctx.actor.userId}`;
-  if (!row) throw notFound("Organization");
-  return organizationId;
+  return (await requireOrg(ctx.sql, ctx.actor, organizationId, "org.read")).organizationId;
 }
 
-/** requireOrgAdmin, with a refusal that says what was refused. */
+/** `org.manageSales` (the cycle, the delivery team), with a refusal that says what was refused. */
 export async function requireSalesAdmin(ctx: ActorContext, organizationId: string | undefined, what: string): Promise<string> {
-  try {
-    return await requireOrgAdmin(ctx, organizationId);
-  } catch (error) {
-    if (error instanceof AppError && error.status === 403) throw forbidden(`Only organization admins can ${what}.`);
-    throw error;
-  }
+  return (await requireOrg(ctx.sql, ctx.actor, organizationId, "org.manageSales", what)).organizationId;
 }
 
 export async function listOrgStages(ctx: ActorContext, organizationId: string | undefined): Promise<Stage[]> {

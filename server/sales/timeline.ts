@@ -1,6 +1,7 @@
 import { authorize, canReadItem, isInternal, loadStanding, type Visibility } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import type { FilledForm, FormField } from "./forms.ts";
+import { formsForWin, formsPassed } from "./moves.ts";
 import { listStages } from "./stages.ts";
 
 /**
@@ -21,6 +22,8 @@ export interface TimelineStage {
   handoff: boolean;
   /** Fractional days the room spent in this stage, all stays together. */
   days: number;
+  /** The stages (ids, in order) whose hand-off forms moving the room here asks for now; empty for a back move or none. */
+  formsAsked: string[];
 }
 
 export interface TimelineMove {
@@ -52,6 +55,8 @@ export interface StageTimeline {
   stages: TimelineStage[];
   /** The form that leaving the current stage forward asks for; null when none, or the reader may not see it. */
   requiredForm: { stageId: string; stage: string; visibility: Visibility; fields: FormField[]; alreadyFilled: boolean } | null;
+  /** The stages (ids) whose forms closing as won asks for now. */
+  winFormsAsked: string[];
   /** Oldest first. */
   moves: TimelineMove[];
   /** Time per stage in the order first entered, including stages removed since. */
@@ -131,10 +136,12 @@ export async function stageTimeline(ctx: ActorContext, roomId: string | undefine
     stages: cycle.map((s) => ({
       id: s.id, name: s.name, position: s.position, current: s.id === current?.id,
       hasForm: s.form.length > 0, handoff: s.handoff, days: time.get(s.id)?.days ?? 0,
+      formsAsked: s.id === current?.id ? [] : formsPassed(cycle, current, s, alreadyFilled).map((p) => p.id),
     })),
     requiredForm: current && current.form.length && canReadItem(standing, { visibility: current.formVisibility })
       ? { stageId: current.id, stage: current.name, visibility: current.formVisibility, fields: current.form, alreadyFilled }
       : null,
+    winFormsAsked: formsForWin(current).map((p) => p.id),
     moves,
     timeInStages: [...time.values()],
   };

@@ -6,6 +6,7 @@ import { consume } from "../auth/rate-limits.ts";
 import { createSession, generateToken, hashToken, type Session } from "../auth/sessions.ts";
 import type { ActorContext, AppContext } from "../context.ts";
 import { AppError, notFound } from "../errors.ts";
+import { publicBaseUrl } from "../links.ts";
 import { Email, InviteRole, Name, Password, Side as SideSchema, parseInput } from "../validation.ts";
 import { insertUser, type PublicUser, type RequestMeta } from "./accounts.ts";
 import { recordActivity } from "./activity.ts";
@@ -26,12 +27,16 @@ export interface InvitationView {
   createdAt: string;
 }
 
-export function invitationUrl(baseUrl: string, token: string) {
-  return `${baseUrl}/invite/${token}`;
+export function invitationUrl(app: Pick<AppContext, "config" | "listenAddress">, token: string) {
+  return `${publicBaseUrl(app)}/invite/${token}`;
 }
 
-/** Owner only. The token is returned once; only its hash is kept. */
-export async function createInvitation(ctx: ActorContext, roomId: string | undefined, raw: unknown, baseUrl: string) {
+/**
+ * Owner only. The token is returned once, to the inviter, who passes it on (no e-mail is sent);
+ * only its hash is kept. It cannot sign anybody in: accepting as a new user creates an account
+ * only for an address that has none, and an existing account must be signed in to accept.
+ */
+export async function createInvitation(ctx: ActorContext, roomId: string | undefined, raw: unknown) {
   const standing = await loadStanding(ctx.sql, ctx.actor, roomId);
   authorize(standing, "room.invite");
   const input = parseInput(CreateInvitationInput, raw);
@@ -53,7 +58,7 @@ export async function createInvitation(ctx: ActorContext, roomId: string | undef
     });
     return row!.id;
   });
-  return { id, token, url: invitationUrl(baseUrl, token), expiresAt: expiresAt.toISOString() };
+  return { id, token, url: invitationUrl(ctx, token), expiresAt: expiresAt.toISOString() };
 }
 
 const statusOf = (r: { acceptedAt: Date | null; revokedAt: Date | null; expiresAt: Date }): InvitationStatus =>
@@ -175,6 +180,12 @@ export async function acceptInvitation(
       if (taken) throw new AppError(409, "email_taken", `An account for ${row.email} exists. Sign in, then open the invitation link again.`);
       user = await insertUser(sql, { email: row.email, name: input.name, password: input.password });
       session = await createSession(sql, user.id, kind, meta);
+    }
+    // Someone this organization deactivated comes back only when an admin reactivates them.
+    const [deactivated] = await sql`select 1 from memberships
+      where organization_id = ${row.organizationId} and user_id = ${user.id} and deactivated_at is not null`;
+    if (deactivated) {
+      throw new AppError(403, "member_deactivated", "You were deactivated in this organization. Ask one of its admins to reactivate you.");
     }
     await sql`update invitations set accepted_at = now(), accepted_by = ${user.id} where id = ${row.id}`;
     await sql`insert into participants (room_id, user_id, side, role) values (${row.roomId}, ${user.id}, ${row.side}, ${row.role})

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { transaction, type Tx } from "../../db/client.ts";
-import { abilities, authorize, loadStanding, visibleRoomsWhere, type RoomAbilities, type Standing } from "../access/index.ts";
+import { abilities, authorize, can, loadStanding, requireOrg, visibleRoomsWhere, type OrgRole, type RoomAbilities, type Standing } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import { forbidden, invalid } from "../errors.ts";
 import { IsoDate, Money, Name, parseInput } from "../validation.ts";
@@ -78,16 +78,14 @@ async function knownStage(sql: Tx, organizationId: string, stage: string | undef
   return found;
 }
 
-/** The organization a new room belongs to: the creator's (the first, when they have several). */
+/** The organization a new room belongs to: the creator's (the first, when they have several); `org.createRoom` decides. */
 async function homeOrganization(ctx: ActorContext, requested?: string): Promise<string> {
-  const orgs = await ctx.sql<{ organizationId: string }[]>`
-    select organization_id as "organizationId" from memberships where user_id = ${ctx.actor.userId} order by created_at`;
-  if (requested) {
-    if (!orgs.some((o) => o.organizationId === requested)) throw forbidden("You are not a member of that organization.");
-    return requested;
-  }
-  if (!orgs[0]) throw forbidden("Only members of an organization can create rooms. Sign up to create your own.");
-  return orgs[0].organizationId;
+  if (requested) return (await requireOrg(ctx.sql, ctx.actor, requested, "org.createRoom")).organizationId;
+  const orgs = await ctx.sql<{ organizationId: string; orgRole: OrgRole }[]>`
+    select organization_id as "organizationId", role as "orgRole" from memberships where user_id = ${ctx.actor.userId} and deactivated_at is null order by created_at`;
+  const home = orgs.find((o) => can({ userId: ctx.actor.userId, ...o }, "org.createRoom"));
+  if (!home) throw forbidden("Only members of an organization can create rooms. Sign up to create your own.");
+  return home.organizationId;
 }
 
 export async function createRoom(ctx: ActorContext, raw: unknown, organizationId?: string): Promise<RoomView> {
@@ -156,7 +154,7 @@ export async function updateRoom(ctx: ActorContext, roomId: string | undefined, 
   return getRoom(ctx, standing.roomId);
 }
 
-/** The API's room shape (API.md), with our additions after the contract's fields. */
+/** The API's room shape (docs/api.md), with our additions after the contract's fields. */
 export function roomJson(room: RoomView) {
   return {
     id: room.id,

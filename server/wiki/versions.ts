@@ -35,8 +35,8 @@ import { PAGE_FRAGMENT, pageSchema } from "./schema.ts";
 export type VersionReason = "auto" | "manual" | "stage" | "handoff" | "restore";
 
 /** How often the sweeper looks for due versions. */
-const SWEEP_INTERVAL_MS = 2_000;
-const SWEEP_BATCH = 20;
+export const SWEEP_INTERVAL_MS = 2_000;
+export const SWEEP_BATCH = 20;
 
 export interface VersionSummary {
   number: number;
@@ -206,34 +206,6 @@ export async function sweepDueVersions(deps: VersionDeps & { log: Logger }): Pro
     }
   }
   return due.length;
-}
-
-/** Runs the quiet-period trigger every few seconds until stopped. */
-export function startVersionSweeper(app: AppContext, intervalMs = SWEEP_INTERVAL_MS): { stop(): Promise<void> } {
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  const tick = () => {
-    if (running || stopped) return;
-    running = (async () => {
-      try {
-        // Keep going while full batches come back, so a backlog drains without waiting.
-        while (!stopped && (await sweepDueVersions(app)) === SWEEP_BATCH) {}
-      } catch (error) {
-        app.log.error({ err: error }, "the page version sweep failed; retrying on the next one");
-      } finally {
-        running = null;
-      }
-    })();
-  };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
 }
 
 const ManualVersionInput = z.object({

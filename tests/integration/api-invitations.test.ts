@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRoom, roomWithCast, signupUser, type TestUser } from "../support/factories.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
-// API.md: POST /rooms/:roomId/invitations and POST /invitations/:token/accept, against the real server.
+// docs/api.md: POST /rooms/:roomId/invitations and POST /invitations/:token/accept, against the real server.
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const PASSWORD = "correct horse battery";

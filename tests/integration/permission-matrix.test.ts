@@ -1225,7 +1225,7 @@ function forbiddenTexts(f: Fixtures, actor: ActorName, requestUrl: string): stri
     out.push(f.stakeholder, f.stakeholderName, f.qualificationNote);
     // What was written while the history items were internal (docs/access.md "History across visibility changes").
     out.push(...f.history.secrets);
-    // Externals see internal participants' names, never their e-mail addresses (API.md).
+    // Externals see internal participants' names, never their e-mail addresses (docs/api.md).
     out.push(f.users.owner.email, f.users.inEd.email, f.users.inView.email);
     // A room of the organization they are not in.
     if (actor !== "member") out.push(f.otherRoomId);
