@@ -1,5 +1,6 @@
 import type { Sql, Tx } from "../../db/client.ts";
 import type { ActorContext } from "../context.ts";
+import { plainText } from "../mail/body.ts";
 import { sendMail } from "../mail/outbox.ts";
 import { publishPersonal } from "../threads/events.ts";
 import { unreadNotificationCount } from "./inbox.ts";
@@ -72,13 +73,14 @@ export async function announceHandoff(ctx: ActorContext, room: { roomId: string;
       await sendMail({ ...ctx, sql: ctx.sql as unknown as Sql }, {
         to: person.email,
         subject: `Dealroom: ${room.name} was handed to delivery`,
-        text: [
+        // No credential in it: a plain body (server/mail/body.ts).
+        body: plainText([
           `Hello ${person.name},`,
           "",
           `${ctx.actor.name} handed the room “${room.name}” to the delivery team; you can now read it.`,
           "",
           `Start with the hand-off record: ${base}/rooms/${room.roomId}/handoff`,
-        ].join("\n"),
+        ].join("\n")),
       });
     } catch (error) {
       // The hand-off has happened; a mail that could not even be queued must not undo it.

@@ -6,7 +6,6 @@ import type { Tx } from "../../db/client.ts";
 import type { Standing } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import { contentDisposition } from "../files/names.ts";
-import { fileStorage } from "../files/storage.ts";
 import { listMessages } from "../threads/messages.ts";
 import { listThreads } from "../threads/threads.ts";
 import { parseInput } from "../validation.ts";
@@ -232,10 +231,9 @@ export async function prepareRoomArchive(ctx: ActorContext, roomId: string | und
         // record.files are the files this reader sees, each at the latest version they may read
         // (listFiles / latestVisibleVersion), so its sha256 names exactly the bytes they may have.
         const archived = archivedFiles(record);
-        const storage = fileStorage(ctx.config);
         for (const f of record.files) {
           const path = archived.get(f.id);
-          if (path) await add(path, await storage.get(f.sha256));
+          if (path) await add(path, await ctx.storage.get(f.sha256));
         }
         await add("files.csv", filesCsv(record, archived));
         await add("plan.md", planMarkdown(record));
