@@ -86,6 +86,37 @@ export default function HandoffPage({ loaderData }: Route.ComponentProps) {
         </div>
       </header>
 
+      <SummaryCard record={record} />
+
+      <nav className="card handoff-toc" aria-labelledby="toc-heading" data-testid="handoff-toc">
+        <h3 id="toc-heading">Contents</h3>
+        <ol>
+          <li><a href="#summary-heading">Summary</a></li>
+          <li><a href="#glance-heading">Deal at a glance</a></li>
+          <li><a href="#people-heading">People</a></li>
+          <li><a href="#timeline-heading">Stage timeline</a></li>
+          <li>
+            <a href="#pages-heading">Pages</a>
+            {record.pages.length ? (
+              <ol>
+                {record.pages.map((p) => (
+                  <li key={p.id} style={{ marginLeft: `${p.depth}em` }}>
+                    <a href={`#page-${p.id}`}>{p.title}</a>
+                    {p.changedSinceHandoff ? <span className="handoff-changed-flag small"> · changed</span> : null}
+                  </li>
+                ))}
+              </ol>
+            ) : null}
+          </li>
+          <li><a href="#decisions-heading">Decisions</a></li>
+          <li><a href="#plan-heading">Mutual action plan</a></li>
+          <li><a href="#questions-heading">Open questions</a></li>
+          <li><a href="#files-heading">Files</a></li>
+          {record.stakeholders ? <li><a href="#stakeholders-heading">Stakeholder map</a></li> : null}
+          {record.qualification ? <li><a href="#qualification-heading">Qualification</a></li> : null}
+        </ol>
+      </nav>
+
       <div className="handoff-grid">
         <section className="card" aria-labelledby="glance-heading">
           <h3 id="glance-heading">Deal at a glance</h3>
@@ -161,6 +192,24 @@ export default function HandoffPage({ loaderData }: Route.ComponentProps) {
           <PageSection key={page.id} page={page} roomId={room.id} handedOff={handoff !== null} />
         ))}
         {record.omitted.pages ? <p className="muted small">{record.omitted.pages} more pages are not shown here.</p> : null}
+      </section>
+
+      <section className="card" aria-labelledby="decisions-heading" data-testid="handoff-decisions">
+        <h3 id="decisions-heading">Decisions</h3>
+        {record.decisions.length === 0 ? (
+          <p className="muted small">No resolved threads.</p>
+        ) : (
+          <ul className="handoff-questions">
+            {record.decisions.map((d) => (
+              <li key={d.threadId}>
+                <Link to={`/rooms/${room.id}/threads/${d.threadId}`}>{d.title}</Link>{" "}
+                {d.visibility === "internal" ? <span className="badge badge-internal"><LockIcon size={11} /> Internal</span> : null}
+                <p className="muted small">Resolved {formatDate(d.resolvedAt)}{d.resolvedBy ? ` by ${d.resolvedBy.name}` : ""}</p>
+                {d.message ? <p className="handoff-excerpt">{d.message.author?.name ?? "Someone"}: {d.message.excerpt}</p> : null}
+              </li>
+            ))}
+          </ul>
+        )}
       </section>
 
       <div className="handoff-grid">
@@ -243,6 +292,70 @@ export default function HandoffPage({ loaderData }: Route.ComponentProps) {
   );
 }
 
+function SummaryCard({ record }: { record: HandoffRecord }) {
+  const { summary } = record;
+  return (
+    <section className="card handoff-summary" aria-labelledby="summary-heading" data-testid="handoff-summary">
+      <h3 id="summary-heading">Summary</h3>
+      <h4>Hand-off form</h4>
+      {summary.form ? (
+        <div className="handoff-form" data-testid="handoff-summary-form">
+          <p className="handoff-form-title">
+            Filled leaving {summary.form.stage} on {formatDate(summary.form.filledAt)}{summary.form.filledBy ? ` by ${summary.form.filledBy.name}` : ""}{" "}
+            {summary.form.visibility === "internal" ? <span className="badge badge-internal"><LockIcon size={11} /> Internal</span> : null}
+          </p>
+          <dl>
+            {summary.form.fields.map((f) => (
+              <div key={f.key}><dt>{f.label}</dt><dd>{f.value || "—"}</dd></div>
+            ))}
+          </dl>
+        </div>
+      ) : (
+        <p className="muted small">No hand-off form was filled.</p>
+      )}
+      <div className="handoff-grid">
+        <div>
+          <h4>Key dates</h4>
+          <ul className="handoff-checklist">
+            {summary.keyDates.map((d) => <li key={`${d.label}-${d.date}`}><span className="handoff-step"><span>{d.label}</span><span className="muted small">{formatDate(d.date)}</span></span></li>)}
+          </ul>
+        </div>
+        <div>
+          <h4>People to contact</h4>
+          <ul className="handoff-people-list">
+            {summary.contacts.map((c) => (
+              <li key={c.userId}>
+                <span className="handoff-person">
+                  <span>{c.name} <span className="muted small">· {c.side === "internal" ? "seller" : "buyer"}, {c.role}</span></span>
+                  {c.email ? <a className="small" href={`mailto:${c.email}`}>{c.email}</a> : null}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      </div>
+      <div className="handoff-grid">
+        <div>
+          <h4>Open risks</h4>
+          {summary.risks.length === 0 ? <p className="muted small">None recorded.</p> : (
+            <ul className="handoff-questions">
+              {summary.risks.map((r, i) => <li key={i}><strong>{r.title}</strong> <span className="muted small">— {r.detail}</span></li>)}
+            </ul>
+          )}
+        </div>
+        <div>
+          <h4>Open questions</h4>
+          {summary.openQuestions.length === 0 ? <p className="muted small">None.</p> : (
+            <ul className="handoff-questions">
+              {summary.openQuestions.map((q) => <li key={q.threadId}><Link to={`/rooms/${record.room.id}/threads/${q.threadId}`}>{q.title}</Link></li>)}
+            </ul>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
+
 function PeopleList({ title, people }: { title: string; people: HandoffRecord["people"]["internal"] }) {
   return (
     <div>
@@ -273,7 +386,7 @@ function PageSection({ page, roomId, handedOff }: { page: RecordPage; roomId: st
   return (
     <article className="card handoff-page" data-testid="handoff-page" data-page-id={page.id}>
       <header className="handoff-page-header">
-        <h4>
+        <h4 id={`page-${page.id}`}>
           <DocIcon size={15} /> <Link to={`/rooms/${roomId}/pages/${page.id}`}>{page.title}</Link> <VisibilityBadge visibility={page.visibility} />
         </h4>
         <p className="muted small">
@@ -287,10 +400,14 @@ function PageSection({ page, roomId, handedOff }: { page: RecordPage; roomId: st
           {v ? <> · <Link to={`/rooms/${roomId}/pages/${page.id}/history?v=${v.number}`}>history</Link></> : null}
         </p>
       </header>
+      {page.summary ? <p className="handoff-page-summary" data-testid="handoff-page-summary">{page.summary}</p> : null}
       {page.addedSinceHandoff ? null : html.trim() ? (
-        // Rendered on the server from the version's document with the page schema (text escaped, links filtered).
-        // A scroll box of its own (tall pages): focusable, so it scrolls from the keyboard too.
-        <div className="wiki-prose handoff-page-content" tabIndex={0} role="region" aria-label={`Content of ${page.title}`} suppressHydrationWarning dangerouslySetInnerHTML={{ __html: html }} />
+        <details className="handoff-page-full" data-testid="handoff-page-full">
+          <summary>{v ? "The page at the hand-off" : "The whole page"}</summary>
+          {/* Rendered on the server from the version's document with the page schema (text escaped, links filtered). */}
+          {/* A scroll box of its own (tall pages): focusable, so it scrolls from the keyboard too. */}
+          <div className="wiki-prose handoff-page-content" tabIndex={0} role="region" aria-label={`Content of ${page.title}`} suppressHydrationWarning dangerouslySetInnerHTML={{ __html: html }} />
+        </details>
       ) : (
         <p className="muted small">This page was empty.</p>
       )}

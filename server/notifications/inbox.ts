@@ -66,7 +66,8 @@ async function notificationRows(sql: Tx, where: ReturnType<typeof notificationVi
 
 type Row = Awaited<ReturnType<typeof notificationRows>>[number];
 
-function urlOf(row: Pick<Row, "roomId" | "objectType" | "objectId" | "threadId">): string {
+function urlOf(row: Pick<Row, "roomId" | "objectType" | "objectId" | "threadId" | "activityType">): string {
+  if (row.activityType === "room.handed_off") return `/rooms/${row.roomId}/handoff`;
   if (row.threadId) return `/rooms/${row.roomId}/threads/${row.threadId}`;
   if (row.objectType === "page") return `/rooms/${row.roomId}/pages/${row.objectId}`;
   if (row.objectType === "file" || row.objectType === "folder") return `/rooms/${row.roomId}/files`;
@@ -163,6 +164,7 @@ export function describeNotification(n: Pick<NotificationView, "kind" | "type" |
   const what = n.title ? `“${n.title}”` : "an item";
   if (n.kind === "mention") return `${who} mentioned you in ${what}`;
   if (n.kind === "reply") return `${who} replied in ${what}`;
+  if (n.type === "room.handed_off") return `${who} handed ${what} to delivery`;
   if (n.type.startsWith("thread.")) return `${who} started the thread ${what}`;
   if (n.type.startsWith("page.")) return `${who} created the page ${what}`;
   if (n.type === "file.version_added") return `${who} uploaded a new version of ${what}`;

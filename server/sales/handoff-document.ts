@@ -55,6 +55,32 @@ export function recordDocument(record: HandoffRecord): DocBlock[] {
   out.push({ type: "paragraph", text: handoffLine(record) });
   out.push({ type: "paragraph", text: `Generated ${formatWhen(record.generatedAt)} for ${record.internalReader ? "the seller's team (internal and shared items)" : "the buyer's team (shared items only)"}.`, muted: true });
 
+  // The summary comes first (docs/api.md "Hand-off record"): form, key dates, contacts, risks, questions.
+  const { summary } = record;
+  out.push({ type: "heading", level: 2, text: "Summary" });
+  out.push({ type: "heading", level: 3, text: "Hand-off form" });
+  out.push(
+    summary.form
+      ? {
+          type: "table",
+          headers: [`Filled leaving ${summary.form.stage} on ${formatDay(summary.form.filledAt)}${tag(summary.form.visibility)}`, "Value"],
+          rows: summary.form.fields.map((f) => [f.label, f.value || "—"]),
+        }
+      : { type: "paragraph", text: "No hand-off form was filled.", muted: true },
+  );
+  out.push({ type: "heading", level: 3, text: "Key dates" });
+  out.push({ type: "table", headers: ["Date", "What"], rows: summary.keyDates.map((d) => [d.date, d.label]) });
+  out.push({ type: "heading", level: 3, text: "People to contact" });
+  out.push(
+    summary.contacts.length
+      ? { type: "table", headers: ["Name", "Side", "Role", "E-mail"], rows: summary.contacts.map((c) => [c.name, c.side === "internal" ? "seller" : "buyer", c.role, c.email ?? "—"]) }
+      : { type: "paragraph", text: "Nobody.", muted: true },
+  );
+  out.push({ type: "heading", level: 3, text: "Open risks" });
+  out.push(summary.risks.length ? { type: "list", items: summary.risks.map((r) => ({ text: r.title, sub: r.detail })) } : { type: "paragraph", text: "None recorded.", muted: true });
+  out.push({ type: "heading", level: 3, text: "Open questions" });
+  out.push(summary.openQuestions.length ? { type: "list", items: summary.openQuestions.map((q) => ({ text: q.title })) } : { type: "paragraph", text: "None.", muted: true });
+
   out.push({ type: "heading", level: 2, text: "Deal at a glance" });
   out.push({
     type: "table",
@@ -121,6 +147,19 @@ export function recordDocument(record: HandoffRecord): DocBlock[] {
     }
   }
   if (record.omitted.pages) out.push({ type: "paragraph", text: `${record.omitted.pages} more pages are not in this record.`, muted: true });
+
+  out.push({ type: "heading", level: 2, text: "Decisions" });
+  out.push(
+    record.decisions.length
+      ? {
+          type: "list",
+          items: record.decisions.map((d) => ({
+            text: `${d.title}${tag(d.visibility)} — resolved ${formatDay(d.resolvedAt)}${d.resolvedBy ? ` by ${d.resolvedBy.name}` : ""}`,
+            ...(d.message ? { sub: `${d.message.author?.name ?? "Someone"}: ${d.message.excerpt}` } : {}),
+          })),
+        }
+      : { type: "paragraph", text: "No resolved threads.", muted: true },
+  );
 
   out.push({ type: "heading", level: 2, text: "Mutual action plan" });
   out.push(

@@ -1,6 +1,6 @@
 import archiver from "archiver";
 import { once } from "node:events";
-import type { Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { z } from "zod";
 import type { Tx } from "../../db/client.ts";
 import type { Standing } from "../access/index.ts";
@@ -23,7 +23,13 @@ import { handoffRecord, recordStanding, type HandoffRecord } from "./handoff-rec
  */
 
 /** Bounds of the room archive, so a huge room cannot exhaust the server (documented in docs/api.md). */
-export const ARCHIVE_LIMITS = { versionsPerPage: 50, threads: 500, messagesPerThread: 1000 } as const;
+export const ARCHIVE_LIMITS: {
+  versionsPerPage: number; threads: number; messagesPerThread: number;
+  /** A file larger than this is listed in files.csv (with its SHA-256) but its bytes are not added. */
+  fileBytes: number;
+  /** The bytes of all files together; files past it are listed only. */
+  totalFileBytes: number;
+} = { versionsPerPage: 50, threads: 500, messagesPerThread: 1000, fileBytes: 25 * 1024 * 1024, totalFileBytes: 100 * 1024 * 1024 };
 
 const Format = z.object({
   format: z.enum(["json", "markdown", "pdf"], { error: 'must be "json", "markdown" or "pdf"' }).optional(),
@@ -77,8 +83,8 @@ export async function writeRecordPdf(record: HandoffRecord, out: Writable, optio
   const blocks = recordDocument(record);
   const doc = createRecordPdf({ title: `Hand-off record: ${record.room.name}`, compress: options.compress });
   doc.pipe(out);
-  for (const block of blocks) {
-    drawBlock(doc, block);
+  for (const [i, block] of blocks.entries()) {
+    drawBlock(doc, block, blocks.slice(i + 1, i + 6));
     if (out.writableNeedDrain) await once(out, "drain");
     else await new Promise((resolve) => setImmediate(resolve));
   }
@@ -121,11 +127,31 @@ Exported ${record.generatedAt} from Dealroom. It holds ${scope}.
   date and authors (at most the newest ${ARCHIVE_LIMITS.versionsPerPage} versions per page).
 - \`threads/<thread>.md\` — each thread with all its messages (at most ${ARCHIVE_LIMITS.threads} threads,
   ${ARCHIVE_LIMITS.messagesPerThread} messages each), resolved ones included.
-- \`files.csv\` — the file list: name, visibility, version, size, SHA-256, who uploaded it and when.
-  **The files themselves are not in the archive**; download them from the room (the SHA-256
-  lets you check a copy).
+- \`files/<name>\` — each file's bytes, at the latest version you may read, while a file is at
+  most ${mib(ARCHIVE_LIMITS.fileBytes)} and all of them together at most ${mib(ARCHIVE_LIMITS.totalFileBytes)}.
+- \`files.csv\` — the file list: name, visibility, version, size, SHA-256, who uploaded it and when,
+  and \`archive_path\` where its bytes are in this archive. A file with an empty \`archive_path\`
+  is past the size bound and not in the archive; download it from the room (the SHA-256 lets you
+  check a copy).
 - \`plan.md\` — the mutual action plan as a checklist.
 `;
+}
+
+const mib = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
+
+/** Which files' bytes go into the archive (in record order, first come first served within the bounds), by file id → path. */
+function archivedFiles(record: HandoffRecord): Map<string, string> {
+  const out = new Map<string, string>();
+  const names = new Set<string>();
+  let total = 0;
+  for (const f of record.files) {
+    if (f.size > ARCHIVE_LIMITS.fileBytes || total + f.size > ARCHIVE_LIMITS.totalFileBytes) continue;
+    total += f.size;
+    const dot = f.name.lastIndexOf(".");
+    const [stem, ext] = dot > 0 ? [f.name.slice(0, dot), f.name.slice(dot).toLowerCase().replace(/[^.a-z0-9]/g, "")] : [f.name, ""];
+    out.set(f.id, `files/${unique(slugify(stem, "file"), names)}${ext}`);
+  }
+  return out;
 }
 
 function planMarkdown(record: HandoffRecord): string {
@@ -140,9 +166,9 @@ function planMarkdown(record: HandoffRecord): string {
   return `${lines.join("\n")}\n`;
 }
 
-function filesCsv(record: HandoffRecord): string {
-  const rows = [["name", "visibility", "version", "size", "sha256", "uploaded_by", "uploaded_at"]];
-  for (const f of record.files) rows.push([f.name, f.visibility, String(f.version), String(f.size), f.sha256, f.uploadedBy?.name ?? "", f.updatedAt]);
+function filesCsv(record: HandoffRecord, archived: Map<string, string>): string {
+  const rows = [["name", "visibility", "version", "size", "sha256", "uploaded_by", "uploaded_at", "archive_path"]];
+  for (const f of record.files) rows.push([f.name, f.visibility, String(f.version), String(f.size), f.sha256, f.uploadedBy?.name ?? "", f.updatedAt, archived.get(f.id) ?? ""]);
   return `${rows.map((r) => r.map(csvCell).join(",")).join("\r\n")}\r\n`;
 }
 
@@ -171,7 +197,7 @@ export async function prepareRoomArchive(ctx: ActorContext, roomId: string | und
         closed = true;
       });
       archive.pipe(out);
-      const add = async (name: string, content: string) => {
+      const add = async (name: string, content: string | Readable) => {
         if (closed || failed) throw failed ?? new Error("the client went away");
         const processed = once(archive, "entry");
         archive.append(content, { name, date: new Date(record.generatedAt) });
@@ -202,7 +228,14 @@ export async function prepareRoomArchive(ctx: ActorContext, roomId: string | und
           }
           await add(`threads/${unique(slugify(thread.title, "thread"), threadSlugs)}.md`, `${lines.join("\n")}\n`);
         }
-        await add("files.csv", filesCsv(record));
+        // record.files are the files this reader sees, each at the latest version they may read
+        // (listFiles / latestVisibleVersion), so its sha256 names exactly the bytes they may have.
+        const archived = archivedFiles(record);
+        for (const f of record.files) {
+          const path = archived.get(f.id);
+          if (path) await add(path, await ctx.storage.get(f.sha256));
+        }
+        await add("files.csv", filesCsv(record, archived));
         await add("plan.md", planMarkdown(record));
         const finished = once(out, "finish");
         await archive.finalize();

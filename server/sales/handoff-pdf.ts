@@ -14,6 +14,7 @@ const INK = "#1f2430";
 const MUTED = "#6b7280";
 const LINE = "#d7dbe3";
 const ADDED = "#15803d";
+const LINK = "#1d4ed8";
 const REMOVED = "#b91c1c";
 const HEADING_SIZES = { 1: 20, 2: 15, 3: 12.5, 4: 11 } as const;
 
@@ -44,7 +45,11 @@ export function createRecordPdf(options: { title: string; compress: boolean }): 
 
 const contentWidth = (doc: PDFKit.PDFDocument) => doc.page.width - MARGIN * 2;
 
-export function drawBlock(doc: PDFKit.PDFDocument, b: DocBlock): void {
+/**
+ * Draws one block. `following` are the blocks after it: a heading keeps room for the headings
+ * straight after it and a few lines of what they introduce, so none is left alone at a page bottom.
+ */
+export function drawBlock(doc: PDFKit.PDFDocument, b: DocBlock, following: DocBlock[] = []): void {
   const width = contentWidth(doc);
   const ensureRoom = (height: number) => {
     if (doc.y + height > doc.page.height - MARGIN) doc.addPage();
@@ -53,7 +58,13 @@ export function drawBlock(doc: PDFKit.PDFDocument, b: DocBlock): void {
     case "heading": {
       const size = HEADING_SIZES[b.level];
       doc.moveDown(b.level <= 2 ? 0.8 : 0.4);
-      ensureRoom(size * 3);
+      // A heading never stays alone at a page bottom: it needs room for itself and a few lines after it.
+      let chained = 0;
+      for (const next of following) {
+        if (next.type !== "heading") break;
+        chained += HEADING_SIZES[next.level] * 2 + 8;
+      }
+      ensureRoom(size * 2 + chained + 48);
       doc.font("Helvetica-Bold").fontSize(size).fillColor(INK).text(pdfSafe(b.text), MARGIN, doc.y, { width });
       if (b.level === 2) {
         const y = doc.y + 2;
@@ -126,6 +137,42 @@ const inline = (s: string) =>
     .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
     .replace(/\\([\\`*_{}\[\]()#+\-.!|>])/g, "$1");
 
+interface Run { text: string; bold?: boolean; italic?: boolean; code?: boolean; link?: string }
+const INLINE = /(\*\*[^*]+\*\*|__[^_]+__|\*[^*\s][^*]*\*|`[^`]*`|\[[^\]]*\]\([^)\s]*\))/g;
+const SAFE_LINK = /^(https?:\/\/|mailto:)/i;
+
+/** A markdown line as runs of plain, bold, italic, code and linked text (links only to http(s) and mailto). */
+export function inlineRuns(s: string): Run[] {
+  const runs: Run[] = [];
+  let at = 0;
+  for (const m of s.matchAll(INLINE)) {
+    if (m.index! > at) runs.push({ text: inline(s.slice(at, m.index)) });
+    const t = m[0];
+    if (t.startsWith("**") || t.startsWith("__")) runs.push({ text: inline(t.slice(2, -2)), bold: true });
+    else if (t.startsWith("`")) runs.push({ text: t.slice(1, -1), code: true });
+    else if (t.startsWith("[")) {
+      const link = /^\[([^\]]*)\]\(([^)\s]*)\)$/.exec(t)!;
+      runs.push(SAFE_LINK.test(link[2]!) ? { text: inline(link[1]!) || link[2]!, link: link[2]! } : { text: inline(link[1]!) });
+    } else runs.push({ text: inline(t.slice(1, -1)), italic: true });
+    at = m.index! + t.length;
+  }
+  if (at < s.length) runs.push({ text: inline(s.slice(at)) });
+  return runs.filter((r) => r.text !== "");
+}
+
+/** Draws runs as one flowing paragraph: bold in Helvetica-Bold, links underlined, blue and clickable. */
+function drawRuns(doc: PDFKit.PDFDocument, runs: Run[], x: number, y: number, width: number, base: { size: number; bold?: boolean; color?: string }) {
+  if (runs.length === 0) runs = [{ text: " " }];
+  runs.forEach((r, i) => {
+    const font = r.code ? "Courier" : r.bold || base.bold ? (r.italic ? "Helvetica-BoldOblique" : "Helvetica-Bold") : r.italic ? "Helvetica-Oblique" : "Helvetica";
+    doc.font(font).fontSize(base.size).fillColor(r.link ? LINK : (base.color ?? INK));
+    const options = { continued: i < runs.length - 1, link: r.link ?? null, underline: Boolean(r.link), width };
+    if (i === 0) doc.text(r.text, x, y, options);
+    else doc.text(r.text, options);
+  });
+  doc.fillColor(INK);
+}
+
 const tableCells = (line: string) => line.trim().replace(/^\|/, "").replace(/\|$/, "").split(/(?<!\\)\|/).map((c) => inline(c.trim()));
 
 /** A page's markdown, line by line: headings bold, lists with bullets, tables as tables, quotes indented, code in Courier. */
@@ -170,7 +217,9 @@ function drawContent(doc: PDFKit.PDFDocument, markdown: string, width: number) {
     const heading = /^(#{1,6})\s+(.*)$/.exec(line);
     if (heading) {
       doc.moveDown(0.2);
-      doc.font("Helvetica-Bold").fontSize(heading[1]!.length <= 2 ? 11 : 10).fillColor(INK).text(inline(heading[2]!), MARGIN, doc.y, { width });
+      // Keep a heading with what follows it: never the last thing at a page bottom.
+      if (doc.y + 11 * 4 > doc.page.height - MARGIN) doc.addPage();
+      drawRuns(doc, inlineRuns(heading[2]!), MARGIN, doc.y, width, { size: heading[1]!.length <= 2 ? 11 : 10, bold: true });
       continue;
     }
     const quote = /^\s*>\s?(.*)$/.exec(line);
@@ -185,9 +234,9 @@ function drawContent(doc: PDFKit.PDFDocument, markdown: string, width: number) {
       const marker = item[2] ? (/x/i.test(item[2]) ? "[x]" : "[  ]") : item[1] ? `${item[1]}.` : "•";
       const y = doc.y;
       doc.font("Helvetica").fontSize(10).fillColor(INK).text(marker, MARGIN + indent + 4, y, { width: 20 });
-      doc.text(inline(item[3]!), MARGIN + indent + 24, y, { width: width - indent - 24 });
+      drawRuns(doc, inlineRuns(item[3]!), MARGIN + indent + 24, y, width - indent - 24, { size: 10 });
     } else {
-      doc.font("Helvetica").fontSize(10).fillColor(INK).text(inline(line.trim()), MARGIN + indent, doc.y, { width: width - indent });
+      drawRuns(doc, inlineRuns(line.trim()), MARGIN + indent, doc.y, width - indent, { size: 10 });
     }
   }
   doc.moveDown(0.4);

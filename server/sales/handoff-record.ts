@@ -23,7 +23,7 @@ import { stageTimeline, type StageTimeline } from "./timeline.ts";
  */
 
 /** Bounds, so a huge room cannot make one request expensive. Past them the record says what it left out. */
-export const RECORD_LIMITS = { pages: 200, openQuestions: 100, files: 500 } as const;
+export const RECORD_LIMITS = { pages: 200, openQuestions: 100, files: 500, decisions: 100 } as const;
 const EXCERPT_CHARS = 280;
 
 export interface RecordPage {
@@ -45,6 +45,8 @@ export interface RecordPage {
   diff: { from: number | null; to: "current"; blocks: DiffBlock[] } | null;
   currentMarkdown: string;
   currentHtml: string;
+  /** A short plain-text opening of the page (its hand-off version when there is one), for the collapsed view. */
+  summary: string;
   updatedAt: string;
 }
 
@@ -59,7 +61,36 @@ export interface OpenQuestion {
   lastMessage: { author: { id: string; name: string } | null; excerpt: string; createdAt: string } | null;
 }
 
+/** A resolved thread's outcome: who resolved it when, and the message it ended on. */
+export interface RecordDecision {
+  threadId: string;
+  title: string;
+  visibility: Visibility;
+  page: { id: string; title: string } | null;
+  resolvedAt: string | null;
+  resolvedBy: { id: string; name: string } | null;
+  /** The thread's last message (what was decided), or null when it has none. */
+  message: { author: { id: string; name: string } | null; excerpt: string; createdAt: string } | null;
+}
+
+/**
+ * What the record opens with (docs/api.md "Hand-off record"): the filled hand-off form, key
+ * dates, the people to contact, open risks and open questions, all from parts this reader sees.
+ */
+export interface RecordSummary {
+  /** The form filled on the move that handed the room off (or the latest one the reader sees); null when none. */
+  form: { stage: string; filledAt: string; filledBy: { id: string; name: string } | null; visibility: Visibility; fields: { key: string; label: string; value: string }[] } | null;
+  keyDates: { label: string; date: string }[];
+  /** E-mails follow the participants rule: internal people's e-mails only for internal readers. */
+  contacts: { userId: string; name: string; side: "internal" | "external"; role: string; email: string | null }[];
+  risks: { kind: "blocked_step" | "overdue_step" | "qualification"; title: string; detail: string }[];
+  openQuestions: { threadId: string; title: string }[];
+}
+
 export interface HandoffRecord {
+  summary: RecordSummary;
+  /** Decisions made in resolved threads this reader sees, newest first. */
+  decisions: RecordDecision[];
   room: Pick<Room, "id" | "name" | "account" | "value" | "stage" | "status" | "expectedCloseDate" | "description" | "createdAt"> & {
     /** The last due date of the plan steps this reader sees. */
     projectedCloseDate: string | null;
@@ -77,7 +108,7 @@ export interface HandoffRecord {
   /** Only for internal readers: the key is absent for the buyer's side. */
   qualification?: Qualification;
   /** How many items the bounds (RECORD_LIMITS) left out; all zero in an ordinary room. */
-  omitted: { pages: number; openQuestions: number; files: number };
+  omitted: { pages: number; openQuestions: number; files: number; decisions: number };
   generatedAt: string;
   /** Whether the reader is on the internal side (the UI labels internal parts from this). */
   internalReader: boolean;
@@ -130,15 +161,27 @@ export async function handoffRecord(ctx: ActorContext, roomId: string | undefine
       diff: changedSinceHandoff ? { from: version?.number ?? null, to: "current", blocks: current.blocks } : null,
       currentMarkdown: current.markdown,
       currentHtml: current.html,
+      summary: excerpt((version?.markdown ?? current.markdown).replace(/\[([^\]]*)\]\([^)]*\)/g, "$1"), 240),
       updatedAt: page.updatedAt,
     });
   }
 
   const open = threads.filter((t) => t.status === "open");
   const shownQuestions = open.slice(0, RECORD_LIMITS.openQuestions);
-  const last = await lastMessages(ctx, standing, shownQuestions.map((t) => t.id));
+  const resolved = threads.filter((t) => t.status === "resolved")
+    .sort((a, b) => (b.resolvedAt ?? "").localeCompare(a.resolvedAt ?? ""));
+  const shownDecisions = resolved.slice(0, RECORD_LIMITS.decisions);
+  const last = await lastMessages(ctx, standing, [...shownQuestions, ...shownDecisions].map((t) => t.id));
+  const qualification = internalReader ? await getQualification(ctx, id) : undefined;
+  const decisions: RecordDecision[] = shownDecisions.map((t) => ({
+    threadId: t.id, title: t.title, visibility: t.visibility, page: t.page,
+    resolvedAt: t.resolvedAt, resolvedBy: t.resolvedBy, message: last.get(t.id) ?? null,
+  }));
+  const summary = summarize({ room, handoff, participants, timeline, plan, qualification, questions: shownQuestions });
 
   return {
+    summary,
+    decisions,
     room: {
       id: room.id, name: room.name, account: room.account, value: room.value, stage: room.stage, status: room.status,
       expectedCloseDate: room.expectedCloseDate, projectedCloseDate: plan.projectedCloseDate, description: room.description, createdAt: room.createdAt,
@@ -154,15 +197,65 @@ export async function handoffRecord(ctx: ActorContext, roomId: string | undefine
     })),
     files: files.slice(0, RECORD_LIMITS.files),
     ...(internalReader
-      ? { stakeholders: (await listStakeholders(ctx, id)).items, qualification: await getQualification(ctx, id) }
+      ? { stakeholders: (await listStakeholders(ctx, id)).items, qualification: qualification! }
       : {}),
     omitted: {
       pages: Math.max(0, pageList.length - RECORD_LIMITS.pages),
       openQuestions: Math.max(0, open.length - RECORD_LIMITS.openQuestions),
       files: Math.max(0, files.length - RECORD_LIMITS.files),
+      decisions: Math.max(0, resolved.length - RECORD_LIMITS.decisions),
     },
     generatedAt: new Date().toISOString(),
     internalReader,
+  };
+}
+
+/** The summary, from parts already filtered for this reader. */
+function summarize(input: {
+  room: Room;
+  handoff: { madeAt: string } | null;
+  participants: ParticipantView[];
+  timeline: StageTimeline;
+  plan: { items: PlanStep[]; projectedCloseDate: string | null; expectedCloseDate: string | null };
+  qualification: Qualification | undefined;
+  questions: { id: string; title: string }[];
+}): RecordSummary {
+  const { room, handoff, timeline, plan } = input;
+  const until = handoff?.madeAt ?? "9999";
+  const filled = [...timeline.moves].reverse().find((m) => m.form && m.movedAt <= until) ?? [...timeline.moves].reverse().find((m) => m.form);
+  const names = new Map((filled?.form?.people ?? []).map((p) => [p.id, p.name]));
+  const form: RecordSummary["form"] = filled?.form
+    ? {
+        stage: filled.from, filledAt: filled.movedAt, filledBy: filled.movedBy, visibility: filled.form.visibility,
+        fields: filled.form.fields.map((f) => {
+          const v = filled.form!.values[f.key];
+          const value = v === undefined ? "" : f.type === "person" ? (names.get(String(v)) ?? "Former participant") : String(v);
+          return { key: f.key, label: f.label, value };
+        }),
+      }
+    : null;
+  const keyDates: RecordSummary["keyDates"] = [{ label: "Room created", date: room.createdAt.slice(0, 10) }];
+  if (handoff) keyDates.push({ label: "Handed off", date: handoff.madeAt.slice(0, 10) });
+  if (plan.expectedCloseDate) keyDates.push({ label: "Expected close", date: plan.expectedCloseDate });
+  if (plan.projectedCloseDate) keyDates.push({ label: "Projected close (plan)", date: plan.projectedCloseDate });
+  const requiredBy = input.qualification?.items.find((i) => i.requiredBy)?.requiredBy;
+  if (requiredBy) keyDates.push({ label: "Required by (qualification)", date: requiredBy });
+  for (const step of plan.items) if (step.dueDate && step.status !== "done") keyDates.push({ label: `Due: ${step.title}`, date: step.dueDate });
+  keyDates.sort((a, b) => a.date.localeCompare(b.date));
+  const risks: RecordSummary["risks"] = [];
+  for (const step of plan.items) {
+    if (step.status === "blocked") risks.push({ kind: "blocked_step", title: step.title, detail: step.notes ? excerpt(step.notes, 160) : "Blocked" });
+    else if (step.overdue) risks.push({ kind: "overdue_step", title: step.title, detail: `Overdue since ${step.dueDate}` });
+  }
+  for (const q of input.qualification?.items ?? []) {
+    if (q.status === "no") risks.push({ kind: "qualification", title: q.label, detail: q.note ? excerpt(q.note, 160) : "Answered no" });
+  }
+  return {
+    form,
+    keyDates,
+    contacts: input.participants.map((p) => ({ userId: p.userId, name: p.name, side: p.side, role: p.role, email: p.email ?? null })),
+    risks,
+    openQuestions: input.questions.map((q) => ({ threadId: q.id, title: q.title })),
   };
 }
 

@@ -2,6 +2,7 @@ import { transaction, type Tx } from "../../db/client.ts";
 import type { ActorContext } from "../context.ts";
 import { recordActivity } from "../services/activity.ts";
 import { makeVersionsForRoom } from "../wiki/versions.ts";
+import { announceHandoff, notifyDeliveryTeam, type HandoffNotice } from "../notifications/handoff-notice.ts";
 
 /**
  * The hand-off: when a room enters a stage marked `handoff` (Delivering by default) or is
@@ -42,6 +43,7 @@ export async function handOff(
 ): Promise<string> {
   // Versions first, each in its own transaction (makeVersion reads the live document before it locks the page).
   const made = await makeVersionsForRoom(ctx, room.roomId, "handoff", { createdBy: ctx.actor.userId, evenIfUnchanged: true });
+  let told: HandoffNotice[] = [];
   const handoffId = await transaction(ctx.sql, async (sql) => {
     const [row] = await sql<{ id: string }[]>`
       insert into handoffs (room_id, trigger, stage_move_id, made_by)
@@ -57,9 +59,14 @@ export async function handOff(
       objectType: "room", objectId: room.roomId, visibility: "internal",
       data: { handoffId: row!.id, trigger, pages: made.length, granted }, ip: ctx.ip,
     });
+    told = await notifyDeliveryTeam(sql, { roomId: room.roomId, organizationId: room.organizationId, handoffId: row!.id, actorId: ctx.actor.userId });
     return row!.id;
   });
   ctx.bus.publish({ roomId: room.roomId, type: "room.handed_off", visibility: "internal", payload: { roomId: room.roomId, handoffId, trigger } });
+  if (told.length) {
+    const [named] = await ctx.sql<{ name: string }[]>`select name from rooms where id = ${room.roomId}`;
+    await announceHandoff(ctx, { roomId: room.roomId, name: named?.name ?? "Deal room" }, told);
+  }
   return handoffId;
 }
 

@@ -53,8 +53,20 @@ test("a delivery engineer reads the hand-off record and sees what changed since 
   await expect(page.getByTestId("handoff-line")).toContainText(/Handed off on .+ by Maya/);
   await expect(page.getByTestId("handoff-line")).toContainText("closed as won");
   await expect(page.getByRole("heading", { name: "Deal at a glance" })).toBeVisible();
-  await expect(page.getByText(scope)).toBeVisible(); // the filled form in the timeline
+  // The record opens with its summary: the filled hand-off form first.
+  const summary = page.getByTestId("handoff-summary");
+  await expect(summary.getByTestId("handoff-summary-form").getByText(scope)).toBeVisible();
+  await expect(summary.getByRole("heading", { name: "Key dates" })).toBeVisible();
+  await expect(summary.getByRole("heading", { name: "People to contact" })).toBeVisible();
+  // A table of contents leads to each page, and each page is collapsed to its summary.
+  const toc = page.getByTestId("handoff-toc");
+  await toc.getByRole("link", { name: pageTitle }).click();
+  await expect(page).toHaveURL(new RegExp(`#page-${created.id}$`));
   const section = page.getByTestId("handoff-page").filter({ hasText: pageTitle });
+  await expect(section.getByTestId("handoff-page-summary")).toContainText("Phase one covers the EU warehouses.");
+  await expect(section.locator(".handoff-page-content")).toBeHidden();
+  await section.getByTestId("handoff-page-full").locator("summary").click();
+  await expect(section.locator(".handoff-page-content")).toBeVisible();
   await expect(section).toContainText("Phase one covers the EU warehouses.");
   await expect(section).toContainText("unchanged since");
   await expect(section.getByTestId("handoff-diff")).toHaveCount(0);

@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ARCHIVE_LIMITS } from "../../server/sales/handoff-export.ts";
 import { addParticipant, createRoom, roomWithCast, type TestUser } from "../support/factories.ts";
 import { must, relaxPerIpLimits, uniqueLabel, uploadFile } from "../support/matrix-fixtures.ts";
 import { pdfText, squash, unzip } from "../support/exports.ts";
@@ -165,14 +167,160 @@ describe("the hand-off record", () => {
     }
     expect(files.get("files.csv")).toContain(shared.file);
     expect(files.get("README.md")).toMatch(/not in the archive/);
+    // The files' bytes: the shared one for the buyer's side, never the internal one.
+    const fileEntries = names.filter((n) => n.startsWith("files/"));
+    expect(fileEntries).toHaveLength(1);
+    expect(files.get(fileEntries[0]!)).toBe("shared bytes");
+    expect(files.get("files.csv")).toContain(fileEntries[0]!);
+    expect([...files.values()].join("\n")).not.toContain("internal bytes");
     expect(files.get("plan.md")).toContain(`- [ ] ${shared.step}`);
     expect([...files.values()].join("\n")).toContain(shared.message);
 
     const ownerZip = unzip((await raw(owner, `/rooms/${room.id}/export`)).bytes);
+    expect([...ownerZip.keys()].filter((n) => n.startsWith("files/")).map((n) => ownerZip.get(n)).sort()).toEqual(["internal bytes", "shared bytes"]);
     const everything = [...ownerZip.values()].join("\n");
     for (const text of [secret.page, secret.pageText, secret.message, secret.file, secret.step]) expect(everything).toContain(text);
     const version = [...ownerZip.keys()].find((n) => /versions\/\d+\.md$/.test(n))!;
     expect(ownerZip.get(version)).toMatch(/- Number: \d+\n- Reason: .+\n- Date: .+\n- Authors: /);
+  });
+
+  it("opens with a summary (form, key dates, contacts, risks, questions) and lists decisions; externals get no internal decision", async () => {
+    const s = await handedOffRoom();
+    const { owner, externalEditor, room, secret, shared } = s;
+    const decided = { internal: uniqueLabel("INTDECISION"), shared: uniqueLabel("SHRDECISION"), internalTitle: uniqueLabel("INTRESOLVED") };
+    const internalResolved = (await must(server, owner, `/rooms/${room.id}/threads`, { body: { title: decided.internalTitle, visibility: "internal", body: "Which discount?" } }, 201)).id as string;
+    await must(server, owner, `/threads/${internalResolved}/messages`, { body: { body: `Decided: ${decided.internal}` } }, 201);
+    await must(server, owner, `/threads/${internalResolved}/resolve`, {}, 200);
+    await must(server, owner, `/threads/${s.resolved}/messages`, { body: { body: `Agreed: ${decided.shared}` } }, 201);
+    await must(server, owner, `/threads/${s.resolved}/resolve`, {}, 200);
+    const blocked = uniqueLabel("BLOCKED");
+    await must(server, owner, `/rooms/${room.id}/plan`, { body: { title: blocked, visibility: "shared", status: "blocked", notes: "Waiting on SSO" } }, 201);
+
+    const mine = await api(owner, `/rooms/${room.id}/handoff`);
+    expect(mine.status).toBe(200);
+    const summary = mine.body.summary;
+    expect(Object.keys(mine.body).slice(0, 2)).toEqual(["summary", "decisions"]);
+    expect(summary.form).toMatchObject({ stage: "Closing", visibility: "internal" });
+    expect(summary.form.fields).toEqual([
+      { key: "goLive", label: "Go-live date", value: "2031-06-01" },
+      { key: "scope", label: "Delivery scope", value: secret.scope },
+      { key: "champion", label: "Champion", value: externalEditor.name },
+    ]);
+    const dates = summary.keyDates.map((d: any) => d.label);
+    expect(dates).toEqual(expect.arrayContaining(["Room created", "Handed off", `Due: ${shared.step}`]));
+    expect(summary.risks).toContainEqual({ kind: "blocked_step", title: blocked, detail: "Waiting on SSO" });
+    expect(summary.contacts.find((c: any) => c.userId === owner.id)).toMatchObject({ name: owner.name, side: "internal", email: owner.email });
+    expect(summary.openQuestions.map((q: any) => q.threadId)).toEqual(expect.arrayContaining([s.internalThread, s.sharedThread]));
+    const decisions = mine.body.decisions as any[];
+    const byId = new Map(decisions.map((d) => [d.threadId, d]));
+    expect(byId.get(internalResolved)).toMatchObject({ title: decided.internalTitle, visibility: "internal", resolvedBy: { id: owner.id } });
+    expect(byId.get(internalResolved).message.excerpt).toContain(decided.internal);
+    expect(byId.get(s.resolved).message.excerpt).toContain(decided.shared);
+    const md = await raw(owner, `/rooms/${room.id}/handoff?format=markdown`);
+    const text = md.bytes.toString("utf8");
+    expect(text.indexOf("## Summary")).toBeGreaterThan(0);
+    expect(text.indexOf("## Summary")).toBeLessThan(text.indexOf("## Deal at a glance"));
+    expect(text).toContain(decided.internal);
+
+    // The buyer's side: the shared decision only; internal people without e-mails; no internal form.
+    const theirs = await api(externalEditor, `/rooms/${room.id}/handoff`);
+    expect(theirs.status).toBe(200);
+    const ids = (theirs.body.decisions as any[]).map((d) => d.threadId);
+    expect(ids).toContain(s.resolved);
+    expect(ids).not.toContain(internalResolved);
+    expect(theirs.body.summary.form).toBeNull();
+    const ownerContact = theirs.body.summary.contacts.find((c: any) => c.userId === owner.id);
+    expect(ownerContact).toMatchObject({ name: owner.name, email: null });
+    expect(theirs.body.summary.openQuestions.map((q: any) => q.threadId)).toEqual([s.sharedThread]);
+    const everything = JSON.stringify(theirs.body);
+    for (const leak of [decided.internal, decided.internalTitle, internalResolved, secret.scope, owner.email]) expect(everything).not.toContain(leak);
+    const theirMd = (await raw(externalEditor, `/rooms/${room.id}/handoff?format=markdown`)).bytes.toString("utf8");
+    expect(theirMd).toContain(decided.shared);
+    for (const leak of [decided.internal, decided.internalTitle, secret.scope]) expect(theirMd).not.toContain(leak);
+  });
+
+  it("puts files' bytes in the archive up to the size bound; past it, lists them with their sha256 only", async () => {
+    const { owner, room } = await roomWithCast(server);
+    const small = `${uniqueLabel("small")}.txt`;
+    const big = `${uniqueLabel("big")}.txt`;
+    const third = `${uniqueLabel("third")}.txt`;
+    expect((await uploadFile(server, owner.token, room.id, small, "0123456789", { visibility: "shared" })).status).toBe(201);
+    const bigUpload = await uploadFile(server, owner.token, room.id, big, "x".repeat(40), { visibility: "shared" });
+    expect(bigUpload.status).toBe(201);
+    expect((await uploadFile(server, owner.token, room.id, third, "abcdefghij", { visibility: "internal" })).status).toBe(201);
+    const saved = { ...ARCHIVE_LIMITS };
+    // The real bounds are 25 MiB per file and 100 MiB in all (docs/api.md); here they are scaled
+    // down so that the 40-byte file is past the per-file bound and only one 10-byte file fits in all.
+    ARCHIVE_LIMITS.fileBytes = 20;
+    ARCHIVE_LIMITS.totalFileBytes = 15;
+    let zip: Map<string, string>;
+    try {
+      const res = await raw(owner, `/rooms/${room.id}/export`);
+      expect(res.status).toBe(200);
+      zip = unzip(res.bytes);
+    } finally {
+      Object.assign(ARCHIVE_LIMITS, saved);
+    }
+    const entries = [...zip.keys()].filter((n) => n.startsWith("files/"));
+    expect(entries).toHaveLength(1);
+    const csv = zip.get("files.csv")!.split("\r\n");
+    expect(csv[0]).toBe("name,visibility,version,size,sha256,uploaded_by,uploaded_at,archive_path");
+    const row = (name: string) => csv.find((l) => l.startsWith(`${name},`))!.split(",");
+    const bigSha = createHash("sha256").update("x".repeat(40)).digest("hex");
+    expect(row(big)).toEqual(expect.arrayContaining([bigSha, "40"]));
+    expect(row(big).at(-1)).toBe("");
+    const inArchive = [small, third].filter((n) => row(n).at(-1) !== "");
+    expect(inArchive).toHaveLength(1);
+    expect(zip.get(row(inArchive[0]!).at(-1)!)).toMatch(/^(0123456789|abcdefghij)$/);
+    expect(zip.get("README.md")).toContain("not in the archive");
+  });
+
+  it("the PDF keeps bold, headings, links and tables, and leaves no heading alone at a page bottom", async () => {
+    const { owner, room } = await roomWithCast(server);
+    const sections = Array.from({ length: 60 }, (_, i) => `## Section ${i + 1} heading\n\n${"Some words of body text. ".repeat(1 + (i % 7) * 3)}`);
+    const markdown = [
+      "Intro with **bold words** and a [spec link](https://example.com/spec) and [bad](javascript:alert(1)).",
+      "",
+      "| Item | Owner |",
+      "| --- | --- |",
+      "| Kick-off | Dana |",
+      "",
+      ...sections,
+    ].join("\n");
+    await must(server, owner, `/rooms/${room.id}/pages`, { body: { title: "Long page", visibility: "shared", markdown } }, 201);
+    const res = await raw(owner, `/rooms/${room.id}/handoff?format=pdf`);
+    expect(res.status).toBe(200);
+    const source = res.bytes.toString("latin1");
+    // A link annotation to the safe URL only; the javascript: link stays plain text.
+    expect(source).toMatch(/\/URI \(https:\/\/example\.com\/spec\)/);
+    expect(source).not.toContain("javascript:");
+    const text = squash(pdfText(res.bytes));
+    expect(text).toContain("boldwords");
+    expect(text).not.toContain("**");
+    expect(text).toContain("Kick-off");
+    expect(text).not.toContain("|Kick-off|");
+    // Bold text is set in the bold face the record's headings use; the text around it is not.
+    const fontOf = (needle: string) => {
+      let font = "";
+      for (const m of source.matchAll(/\/(F\d+) [\d.]+ Tf|\[((?:<[0-9a-fA-F]*>\s*-?[\d.]*\s*)+)\]\s*TJ/g)) {
+        if (m[1]) font = m[1];
+        else if ([...m[2]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1]!, "hex").toString("latin1")).join("").includes(needle)) return font;
+      }
+      return null;
+    };
+    expect(fontOf("bold words")).toBeTruthy();
+    expect(fontOf("bold words")).toBe(fontOf("Summary"));
+    expect(fontOf("Intro with")).not.toBe(fontOf("bold words"));
+    // Page by page (each page's content stream), the last line drawn is never a heading.
+    const streams = [...source.matchAll(/stream\r?\n([\s\S]*?)endstream/g)].map((m) => m[1]!).filter((c) => /TJ/.test(c));
+    expect(streams.length).toBeGreaterThan(3);
+    const headings = new Set([...sections.map((_, i) => `Section${i + 1}heading`), "Summary", "Pages", "Decisions", "Files", "Keydates", "Peopletocontact", "Openrisks", "Openquestions", "Hand-offform", "Dealataglance", "People", "Stagetimeline", "Mutualactionplan", "LongPage", "Longpage"]);
+    for (const content of streams.slice(0, -1)) {
+      const lines = [...content.matchAll(/\[((?:<[0-9a-fA-F]*>\s*-?[\d.]*\s*)+)\]\s*TJ/g)]
+        .map((m) => [...m[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1]!, "hex").toString("latin1")).join(""));
+      const last = squash(lines.at(-1) ?? "");
+      expect(headings.has(last), `a page ends with the heading ${last}`).toBe(false);
+    }
   });
 
   it("shows what changed since the hand-off on a page edited afterwards, and a page added since", async () => {

@@ -117,6 +117,44 @@ describe("handing a room off when it enters Delivering", () => {
   });
 });
 
+describe("telling the delivery team", () => {
+  it("a delivery member finds the hand-off in their notifications and their mail; externals and other internals get nothing", async () => {
+    const { owner, room, delivery, externalEditor, externalViewer, internalViewer } = await castWithDelivery();
+    const handedOff = (who: TestUser) => api(who, "/notifications").then((res) => {
+      expect(res.status).toBe(200);
+      return (res.body.items as any[]).filter((n) => n.type === "room.handed_off");
+    });
+    const mailsTo = (email: string) => server.sql<{ subject: string; text: string }[]>`
+      select subject, text from mail_outbox where "to" = ${email} and subject like '%handed to delivery%'`;
+    expect(await handedOff(delivery)).toEqual([]);
+
+    const moved = await api(owner, `/rooms/${room.id}/stage`, { stage: "Delivering" });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+
+    const mine = await handedOff(delivery);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({
+      kind: "content", roomId: room.id, objectType: "room", objectId: room.id, title: room.name,
+      actor: { id: owner.id, name: owner.name }, url: `/rooms/${room.id}/handoff`, readAt: null,
+    });
+    const badge = await api(delivery, "/notifications?unread=true");
+    expect(badge.body.unreadCount).toBeGreaterThanOrEqual(1);
+    const mails = await mailsTo(delivery.email);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toContain(room.name);
+    expect(mails[0]!.text).toContain(`/rooms/${room.id}/handoff`);
+
+    for (const other of [externalEditor, externalViewer, internalViewer, owner]) {
+      expect(await handedOff(other)).toEqual([]);
+      expect(await mailsTo(other.email)).toEqual([]);
+    }
+    // Moving on and back is a new hand-off and a new notice; the old one stays one.
+    expect((await api(owner, `/rooms/${room.id}/stage`, { stage: "Negotiating" })).status).toBe(200);
+    expect((await api(owner, `/rooms/${room.id}/stage`, { stage: "Delivering" })).status).toBe(200);
+    expect(await handedOff(delivery)).toHaveLength(2);
+  });
+});
+
 describe("the delivery team", () => {
   it("admins list, add and remove; a newcomer joins rooms already handed off; removal keeps participations", async () => {
     const { owner, room, organization, otherRoom } = await castWithDelivery();
