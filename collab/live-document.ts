@@ -173,6 +173,7 @@ export class LiveDocument {
    */
   applyAwareness(peer: Peer, entries: AwarenessEntry[], user: Record<string, unknown>) {
     const accepted: AwarenessEntry[] = [];
+    let owned = peer.awarenessClients.size;
     for (const entry of entries) {
       if (entry.state !== null && Buffer.byteLength(JSON.stringify(entry.state)) > BOUNDS.maxAwarenessStateBytes) {
         throw new DocumentOutOfBounds("awareness", `An awareness state is larger than ${BOUNDS.maxAwarenessStateBytes / 1024} KB.`);
@@ -181,7 +182,8 @@ export class LiveDocument {
       if (owner && owner !== peer) continue;
       if (!owner && entry.state === null) continue;
       // One awareness client per connection (an editor has one); further ids are ignored.
-      if (!owner && peer.awarenessClients.size >= BOUNDS.maxAwarenessClientsPerConnection) continue;
+      if (!owner && owned >= BOUNDS.maxAwarenessClientsPerConnection) continue;
+      if (!owner) owned++;
       accepted.push({ ...entry, state: entry.state === null ? null : { ...entry.state, user } });
     }
     if (accepted.length) applyAwarenessUpdate(this.awareness, encodeAwarenessUpdate(accepted), peer);

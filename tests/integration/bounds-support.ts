@@ -38,11 +38,20 @@ export const paragraph = (value: string, format?: Record<string, unknown>) => el
 export const tableWithCell = (cellAttrs: Record<string, unknown>) =>
   el("table", {}, [el("tableRow", {}, [el("tableCell", { colspan: 1, rowspan: 1, ...cellAttrs }, [paragraph("cell")])])]);
 
-/** `depth` blockquotes, one inside the other, with a paragraph at the bottom; built bottom-up (no deep recursion). */
-export function nestedQuotes(depth: number): Y.XmlElement {
-  let node = paragraph("deep");
-  for (let i = 0; i < depth; i++) node = el("blockquote", {}, [node]);
-  return node;
+/**
+ * `depth` blockquotes, one inside the other, with a paragraph at the bottom, in `fragment`. Built
+ * top-down into the document (Yjs integrates nested prelim content recursively; this does not).
+ */
+export function pushNestedQuotes(fragment: Y.XmlFragment, depth: number) {
+  fragment.doc!.transact(() => {
+    let parent: Y.XmlFragment = fragment;
+    for (let i = 0; i < depth; i++) {
+      const quote = new Y.XmlElement("blockquote");
+      parent.insert(parent.length, [quote]);
+      parent = quote;
+    }
+    parent.insert(0, [paragraph("deep")]);
+  });
 }
 
 export interface Sent {

@@ -18,7 +18,7 @@ import {
   createPage,
   el,
   expectRoomRecordReadable,
-  nestedQuotes,
+  pushNestedQuotes,
   openRaw,
   paragraph,
   pollHealth,
@@ -111,7 +111,7 @@ describe("raw Yjs updates are checked against the schema and its bounds before t
   });
 
   it("blocks nested 20,000 deep in one update are refused (4422)", async () => {
-    const update = craftUpdate((f) => f.push([nestedQuotes(20_000)]));
+    const update = craftUpdate((f) => pushNestedQuotes(f, 20_000));
     expect(update.byteLength).toBeLessThan(2 * 1024 * 1024);
     await expectRefused(editor(), update);
   });
@@ -217,7 +217,7 @@ describe("collab quotas", () => {
 describe("a page stored past the bounds (before they existed) breaks nothing else", () => {
   it("renders a placeholder; its record, archive and export stay readable; archiving it works", async () => {
     const pageId = await insertPage(server.sql, cast.room.id, { title: "Stored deep" });
-    const deep = craftUpdate((f) => f.push([nestedQuotes(20_000)]));
+    const deep = craftUpdate((f) => pushNestedQuotes(f, 20_000));
     await server.sql`insert into page_updates (page_id, update, author_id) values (${pageId}, ${deep}, null)`;
     const health = pollHealth(server);
     const page = await server.api(`/api/v1/pages/${pageId}`, { token: cast.owner.token });
