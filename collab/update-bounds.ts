@@ -80,10 +80,17 @@ export function checkUpdate(doc: Y.Doc, decoded: { structs: (Y.Item | Y.GC | Y.S
   }
   const known = (id: Y.ID) => id.clock < (available.get(id.client) ?? Y.getState(store, id.client));
   const inDoc = (id: Y.ID) => id.clock < Y.getState(store, id.client);
+  // Each client's structs in an update are in clock order: binary search.
   const inUpdate = (id: Y.ID): Y.Item | Y.GC | null => {
-    for (const s of byClient.get(id.client) ?? []) {
-      if (s instanceof Y.Skip) continue;
-      if (s.id.clock <= id.clock && id.clock < s.id.clock + s.length) return s;
+    const list = byClient.get(id.client) ?? [];
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = list[mid]!;
+      if (id.clock < s.id.clock) hi = mid - 1;
+      else if (id.clock >= s.id.clock + s.length) lo = mid + 1;
+      else return s instanceof Y.Skip ? null : s;
     }
     return null;
   };
@@ -128,6 +135,9 @@ export function checkUpdate(doc: Y.Doc, decoded: { structs: (Y.Item | Y.GC | Y.S
     const cached = placements.get(item);
     if (cached) return cached;
     if (resolving.has(item)) return { container: OTHER, sub: null }; // a cycle: nothing Yjs would write
+    // Structs are placed in update order, so a reference is almost always placed already; a chain
+    // of unplaced references this long (deep nesting sent out of order) is refused, not followed.
+    if (resolving.size > 2 * BOUNDS.maxDepth) refuse("depth", `Blocks are nested deeper than ${BOUNDS.maxDepth} levels.`);
     resolving.add(item);
     let placement: Placement;
     const parent = item.parent as unknown;
@@ -149,7 +159,9 @@ export function checkUpdate(doc: Y.Doc, decoded: { structs: (Y.Item | Y.GC | Y.S
 
   let newElements = 0;
   let leavesPending = false;
-  for (const struct of decoded.structs) {
+  // Placed in clock order per client: parents and left neighbours come first, so each lookup is a memo hit.
+  const ordered = [...byClient.values()].flat();
+  for (const struct of ordered) {
     if (!(struct instanceof Y.Item)) continue;
     if (!known(struct.id) || (struct.origin && !known(struct.origin)) || (struct.rightOrigin && !known(struct.rightOrigin))) leavesPending = true;
     const content = struct.content;

@@ -2,7 +2,7 @@
 // is made the way it was found (a Markdown body over HTTP, a crafted Yjs update over the real
 // collab websocket) against a real server, and each checks that everyone else is still served.
 import { inflateRawSync } from "node:zlib";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import * as Y from "yjs";
 import { CLOSE } from "../../collab/close-codes.ts";
 import { loadStoredState } from "../../collab/documents.ts";
@@ -27,6 +27,8 @@ import {
   tableWithCell,
   text,
 } from "./bounds-support.ts";
+
+vi.setConfig({ testTimeout: 120_000 });
 
 let server: TestServer;
 let cast: Awaited<ReturnType<typeof roomWithCast>>;

@@ -1,12 +1,14 @@
 // Issue 13, done-when: a seeded fuzz of raw Yjs updates, from a guest and from an editor over the
 // real collab websocket, against the schema's bounds. /healthz is polled throughout and must
 // answer within 200 ms; every other page, the room's hand-off record and its archive stay readable.
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import * as Y from "yjs";
 import { roomWithCast } from "../support/factories.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { type RawSocket } from "./collab-support.ts";
 import { createPage, expectRoomRecordReadable, openRaw, pollHealth, pushNestedQuotes, sendUpdate } from "./bounds-support.ts";
+
+vi.setConfig({ testTimeout: 300_000 });
 
 let server: TestServer;
 let cast: Awaited<ReturnType<typeof roomWithCast>>;
