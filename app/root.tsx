@@ -3,7 +3,6 @@ import type { Route } from "./+types/root";
 import { ErrorPage } from "./components/error-page.tsx";
 import { TopBar } from "./components/top-bar.tsx";
 import "./load-context";
-import { organizationsOf } from "../server/services/accounts.ts";
 import stylesheet from "./styles/app.css?url";
 
 export const links: Route.LinksFunction = () => [
@@ -11,12 +10,18 @@ export const links: Route.LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
-/** Who is signed in, for the top bar on every page; admins of an organization get its settings link. */
+/**
+ * Who is signed in, for the top bar on every page, and their organizations with the abilities
+ * the access policy gives them there (org.*): the top bar shows actions from these.
+ */
 export async function loader({ context }: Route.LoaderArgs) {
   const actor = context.auth.actor;
-  if (!actor) return { user: null, isAdmin: false };
-  const organizations = await organizationsOf(context.app.sql, actor.userId);
-  return { user: { userId: actor.userId, name: actor.name, email: actor.email }, isAdmin: organizations.some((o) => o.role === "admin") };
+  if (!actor) return { user: null, organizations: [] };
+  const organizations = await context.app.services.accounts.organizationsWithAbilities(context.app.sql, actor.userId);
+  return {
+    user: { userId: actor.userId, name: actor.name, email: actor.email },
+    organizations: organizations.map(({ id, name, abilities }) => ({ id, name, abilities })),
+  };
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
@@ -35,7 +40,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        <TopBar user={root?.user ?? null} isAdmin={root?.isAdmin ?? false} />
+        <TopBar user={root?.user ?? null} organizations={root?.organizations ?? []} />
         <div id="main">{children}</div>
         <ScrollRestoration />
         <Scripts />

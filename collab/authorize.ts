@@ -1,7 +1,8 @@
 import type http from "node:http";
-import { can, effectiveSide, isId, loadStanding, type Actor, type Visibility } from "../server/access/index.ts";
+import { can, effectiveSide, loadAuthorized, type Actor, type Visibility } from "../server/access/index.ts";
 import { SESSION_COOKIE, readCookie } from "../server/auth/cookies.ts";
 import { bearerToken } from "../server/auth/middleware.ts";
+import { websocketOriginAllowed } from "../server/auth/origin.ts";
 import { validateSessionToken } from "../server/auth/sessions.ts";
 import type { AppContext } from "../server/context.ts";
 import { AppError } from "../server/errors.ts";
@@ -25,6 +26,8 @@ export interface Subject {
   pageId: string;
   userId?: string;
   roomId?: string;
+  /** The session the connection authenticated with: when it ends, the connection closes (4401). */
+  sessionId?: string;
 }
 
 const refuse = (code: number, reason: string): Decision => ({ ok: false, code, reason });
@@ -36,27 +39,27 @@ const refuse = (code: number, reason: string): Decision => ({ ok: false, code, r
  */
 export async function authorizeConnection(app: AppContext, req: http.IncomingMessage, subject: Subject): Promise<Decision> {
   const url = new URL(req.url ?? "/", "http://collab.invalid");
-  if (!originAllowed(app, req)) return refuse(CLOSE.UNAUTHENTICATED, "origin not allowed");
+  if (!websocketOriginAllowed(app.config, req)) return refuse(CLOSE.UNAUTHENTICATED, "origin not allowed");
   const token = url.searchParams.get("token") ?? bearerToken(req.headers.authorization) ?? readCookie(req.headers.cookie, SESSION_COOKIE);
   const session = token ? await validateSessionToken(app.sql, token) : null;
   if (!session) return refuse(CLOSE.UNAUTHENTICATED, "not authenticated");
   const actor: Actor = { userId: session.user.id, name: session.user.name, email: session.user.email };
   subject.userId = actor.userId;
+  subject.sessionId = session.session.id;
 
-  if (!isId(subject.pageId)) return refuse(CLOSE.NOT_FOUND, "page not found");
-  const [page] = await app.sql<{ roomId: string; visibility: Visibility; archived: boolean }[]>`
-    select room_id as "roomId", visibility, archived_at is not null as archived from pages where id = ${subject.pageId}`;
-  if (!page) return refuse(CLOSE.NOT_FOUND, "page not found");
-  subject.roomId = page.roomId;
-
-  let standing;
+  let loaded;
   try {
-    standing = await loadStanding(app.sql, actor, page.roomId);
+    loaded = await loadAuthorized(app.sql, actor, "Page", subject.pageId, async (id) => {
+      const [page] = await app.sql<{ roomId: string; visibility: Visibility; archived: boolean }[]>`
+        select room_id as "roomId", visibility, archived_at is not null as archived from pages where id = ${id}`;
+      if (page) subject.roomId = page.roomId;
+      return page;
+    }, { action: "item.read" });
   } catch (error) {
     if (error instanceof AppError && error.status === 404) return refuse(CLOSE.NOT_FOUND, "page not found");
     throw error;
   }
-  if (!can(standing, "item.read", page)) return refuse(CLOSE.NOT_FOUND, "page not found");
+  const { row: page, standing } = loaded;
   return {
     ok: true,
     grant: {
@@ -68,21 +71,4 @@ export async function authorizeConnection(app: AppContext, req: http.IncomingMes
       user: { id: actor.userId, name: actor.name, side: effectiveSide(standing) ?? "external", color: colorFor(actor.userId) },
     },
   };
-}
-
-/**
- * Browsers always send Origin on websocket upgrades; it must be this host or PUBLIC_URL, or a
- * page elsewhere could ride the visitor's cookie. Clients without Origin (Node, tools) pass.
- */
-function originAllowed(app: AppContext, req: http.IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  let parsed: URL;
-  try {
-    parsed = new URL(origin);
-  } catch {
-    return false;
-  }
-  if (req.headers.host && parsed.host === req.headers.host) return true;
-  return app.config.publicUrl !== undefined && parsed.origin === new URL(app.config.publicUrl).origin;
 }

@@ -3,7 +3,7 @@ import type { Awareness } from "y-protocols/awareness";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { isFinalClose } from "./close-codes.ts";
-import { MESSAGE_SAVED, deleteRangesCover, mergeDeleteRanges, readSavedMessage, type DeleteRanges } from "./protocol.ts";
+import { MESSAGE_SAVED, SAVED_PARAM, deleteRangesCover, mergeDeleteRanges, readSavedMessage, type DeleteRanges } from "./protocol.ts";
 
 /**
  * connecting: not yet synced with the server · saving: some of my edits are not yet in the
@@ -53,7 +53,8 @@ export function connectPage(options: ConnectPageOptions): PageConnection {
   const provider = new WebsocketProvider(collabServerUrl(options.url), options.pageId, doc, {
     connect: false,
     disableBc: true,
-    params: options.token ? { token: options.token } : {},
+    // Ask for MESSAGE_SAVED: the server sends it only to clients that ask (docs/api.md, live editing).
+    params: { [SAVED_PARAM]: "1", ...(options.token ? { token: options.token } : {}) },
     ...(options.WebSocketPolyfill ? { WebSocketPolyfill: options.WebSocketPolyfill as typeof WebSocket } : {}),
     ...(options.awareness ? { awareness: options.awareness } : {}),
     // 44xx are final for y-websocket; "access changed" (4409) is not: reconnect and be decided afresh.

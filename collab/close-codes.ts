@@ -1,5 +1,5 @@
 /**
- * Websocket close codes of the /collab endpoint, shared by server and client (API.md).
+ * Websocket close codes of the /collab endpoint, shared by server and client (docs/api.md).
  *
  * y-websocket (3.1) treats 4400–4499 as final (it stops reconnecting) and everything else as
  * transient. RECONNECT sits in the 44xx range by contract, so `connectPage` (collab/client.ts)

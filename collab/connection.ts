@@ -34,6 +34,11 @@ export class Connection implements Peer {
   /** Set by an access change that arrived while the upgrade was being decided. */
   invalidated = false;
   grant: Grant | null = null;
+  /**
+   * Whether the client asked for MESSAGE_SAVED (`?saved=1`, what Dealroom's own client sends).
+   * A stock y-websocket provider does not know type 100 and logs every one it gets.
+   */
+  wantsSaved = false;
   document: LiveDocument | null = null;
   /** Client ids whose structs this connection wrote: the saved message reports their durable clocks. */
   private writtenClients = new Set<number>();
@@ -142,6 +147,7 @@ export class Connection implements Peer {
     // Decoding first checks the whole update before any of it reaches the document; both throw on garbage.
     const decoded = Y.decodeUpdate(update);
     document.apply(update, this, decoded);
+    if (!this.wantsSaved) return;
     for (const struct of decoded.structs) if (!(struct instanceof Y.Skip)) this.writtenClients.add(struct.id.client);
     this.unacked.push({ seq: document.appendedSeq, deletes: this.appliedDeletes(decoded.ds.clients) });
     this.committed();

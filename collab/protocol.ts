@@ -17,6 +17,8 @@ export const MESSAGE_QUERY_AWARENESS = 3;
  * its own clock is covered by the state vector and its own deletions by the delete ranges.
  */
 export const MESSAGE_SAVED = 100;
+/** The query parameter with which a client asks for MESSAGE_SAVED (`/collab/<pageId>?saved=1`). */
+export const SAVED_PARAM = "saved";
 
 const SYNC_STEP1 = 0;
 const SYNC_STEP2 = 1;

@@ -4,10 +4,12 @@ import { RateLimiterMemory } from "rate-limiter-flexible";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { InvalidationScope } from "../server/realtime/bus.ts";
 import type { AppContext } from "../server/context.ts";
+import { clientAddress, compileTrust } from "../server/client-ip.ts";
 import { AppError } from "../server/errors.ts";
 import { authorizeConnection, type Subject } from "./authorize.ts";
 import { CLOSE } from "./close-codes.ts";
 import { Connection, type ConnectionLimits } from "./connection.ts";
+import { SAVED_PARAM } from "./protocol.ts";
 import { DocumentRegistry } from "./registry.ts";
 
 export interface CollabOptions extends ConnectionLimits {
@@ -51,6 +53,8 @@ export function attachCollab(app: AppContext, server: http.Server, overrides: Pa
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, perMessageDeflate: false, clientTracking: false });
   const upgrades = new RateLimiterMemory({ points: options.upgradesPerIp, duration: options.upgradeWindowSeconds });
   const connections = new Set<Connection>();
+  // The same client address as Express' req.ip: only TRUST_PROXY's proxies may name it.
+  const trust = compileTrust(app.config.trustProxy);
   let closing = false;
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -60,7 +64,7 @@ export function attachCollab(app: AppContext, server: http.Server, overrides: Pa
     if (closing) return rejectUpgrade(socket, 503, "Service Unavailable");
     // Anything not a page id (including bad %-escapes) is decided like a missing page.
     const pageId = path.slice("/collab/".length);
-    upgrades.consume(clientIp(req)).then(
+    upgrades.consume(clientAddress(req, trust)).then(
       () => wss.handleUpgrade(req, socket, head, (ws) => void accept(ws, req, pageId)),
       () => rejectUpgrade(socket, 429, "Too Many Requests"),
     ).catch((error: unknown) => {
@@ -75,6 +79,7 @@ export function attachCollab(app: AppContext, server: http.Server, overrides: Pa
       connections.delete(c);
       if (c.document) registry.release(c.document);
     });
+    connection.wantsSaved = new URL(req.url ?? "/", "http://collab").searchParams.get(SAVED_PARAM) === "1";
     connections.add(connection);
     try {
       const decision = await authorizeConnection(app, req, subject);
@@ -100,10 +105,12 @@ export function attachCollab(app: AppContext, server: http.Server, overrides: Pa
   }
 
   // Access changed: close what it touches with "reconnect"; the reconnect is decided afresh.
+  // A session that ended closes its connections for good (4401: the client does not retry).
   const offInvalidate = app.bus.onInvalidate((scope) => {
     for (const connection of connections) {
       if (!touches(scope, connection)) continue;
-      if (connection.document) connection.close(CLOSE.RECONNECT, "reconnect");
+      if ("sessionIds" in scope && connection.document) connection.close(CLOSE.UNAUTHENTICATED, "session ended");
+      else if (connection.document) connection.close(CLOSE.RECONNECT, "reconnect");
       else connection.invalidated = true;
     }
   });
@@ -149,8 +156,9 @@ export function attachCollab(app: AppContext, server: http.Server, overrides: Pa
  * facts not yet known (user, room) count as a match: a stale decision must not survive.
  */
 function touches(scope: InvalidationScope, connection: Connection): boolean {
-  const { pageId, userId, roomId } = connection.subject;
+  const { pageId, userId, roomId, sessionId } = connection.subject;
   if ("pageIds" in scope) return scope.pageIds.includes(pageId);
+  if ("sessionIds" in scope) return sessionId === undefined || scope.sessionIds.includes(sessionId);
   const inRoom = (id: string | undefined) => roomId === undefined || roomId === id;
   if ("userIds" in scope) return (userId === undefined || scope.userIds.includes(userId)) && (!scope.roomId || inRoom(scope.roomId));
   return inRoom(scope.roomId);
@@ -160,18 +168,4 @@ function rejectUpgrade(socket: Duplex, status: number, text: string) {
   if (!socket.writable) return socket.destroy();
   socket.once("finish", () => socket.destroy());
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
-const TRUSTED_PROXY = /^(::1|127\.|::ffff:127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|f[cd]|fe80:)/i;
-
-/** The client's address; behind a local reverse proxy, the last hop it names (as express' trust proxy). */
-function clientIp(req: http.IncomingMessage): string {
-  const remote = req.socket.remoteAddress ?? "unknown";
-  const forwarded = req.headers["x-forwarded-for"];
-  if (typeof forwarded === "string" && TRUSTED_PROXY.test(remote)) {
-    const hops = forwarded.split(",").map((h) => h.trim()).filter(Boolean);
-    const last = hops[hops.length - 1];
-    if (last) return last;
-  }
-  return remote;
 }

@@ -6,8 +6,11 @@ import { migrate } from "../db/migrate.ts";
 import { createRateLimits } from "./auth/rate-limits.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
+import { createFileStorage } from "./files/storage.ts";
 import type { Logger } from "./log.ts";
+import { createMailTransport } from "./mail/outbox.ts";
 import { createLocalBus } from "./realtime/bus.ts";
+import { services } from "./services/index.ts";
 import { startMarkdownPool } from "./wiki/markdown-pool.ts";
 
 export interface Database {
@@ -32,11 +35,26 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
   return { sql, url, embedded };
 }
 
+/**
+ * The one place the process's shared state is built: the bus, the rate limits, the live page
+ * documents, file storage, the mail transport, and the services the page routes call.
+ */
 export function createAppContext(sql: Sql, config: Config, log: Logger): AppContext {
   // Live page documents: the collab server and server code (API edits, restore) share them.
   // COLLAB_PERSISTENCE=off exists only for the collab benchmark (bench/collab): edits then stay in memory (never flushed while editing, never acknowledged as saved).
   // The Markdown import's worker thread starts now, not on the first import (docs/access.md, "Resource bounds").
   startMarkdownPool();
   const documents = new DocumentRegistry(sql, log, process.env.COLLAB_PERSISTENCE === "off" ? { flushDelayMs: 2 ** 31 - 1, maxPendingBytes: Infinity } : {});
-  return { sql, config, log, bus: createLocalBus(), rateLimits: createRateLimits(), documents };
+  return {
+    sql,
+    config,
+    log,
+    bus: createLocalBus(),
+    rateLimits: createRateLimits(),
+    documents,
+    storage: createFileStorage(config),
+    mail: createMailTransport(config),
+    services,
+    listenAddress: { url: undefined },
+  };
 }

@@ -1,3 +1,4 @@
+import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -26,7 +27,53 @@ const EnvSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_REGION: z.string().min(1).optional(),
+  // Which reverse proxies may name the client's address in X-Forwarded-For (docs/decisions/014-*).
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .default("")
+    .transform((value, ctx) => {
+      const parsed = parseTrustProxy(value);
+      if (typeof parsed === "string") {
+        ctx.addIssue({ code: "custom", message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
 });
+
+/**
+ * Whom to believe about the client's address: nobody (the TCP peer is the client), the last
+ * `hops` proxies in front of us, or the proxies at these addresses / CIDR ranges (and the names
+ * `loopback`, `linklocal`, `uniquelocal`, as Express' `trust proxy` takes them).
+ */
+export type TrustProxy = { kind: "none" } | { kind: "hops"; hops: number } | { kind: "addresses"; addresses: string[] };
+
+const TRUST_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/** The TRUST_PROXY value, or the reason it is refused. */
+export function parseTrustProxy(value: string): TrustProxy | string {
+  if (value === "" || value === "false" || value === "none") return { kind: "none" };
+  if (value === "true") return "must name the proxy (addresses, CIDR ranges or a hop count); \"true\" would let every client choose its address";
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops < 1 || hops > 10) return "must be a hop count from 1 to 10";
+    return { kind: "hops", hops };
+  }
+  const addresses = value.split(",").map((v) => v.trim()).filter(Boolean);
+  for (const entry of addresses) {
+    if (TRUST_NAMES.has(entry)) continue;
+    const [address, prefix, ...rest] = entry.split("/");
+    const family = net.isIP(address ?? "");
+    const maxPrefix = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= maxPrefix);
+    if (!family || rest.length || !prefixOk) {
+      return `must be "none", a hop count, or a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal; ${JSON.stringify(entry.slice(0, 60))} is none of these`;
+    }
+  }
+  if (!addresses.length) return { kind: "none" };
+  return { kind: "addresses", addresses };
+}
 
 export interface Config {
   env: "development" | "production" | "test";
@@ -42,6 +89,8 @@ export interface Config {
   mailFrom: string;
   maxUploadBytes: number;
   s3: S3Config | undefined;
+  /** Reverse proxies trusted for X-Forwarded-For; by default none (server/client-ip.ts). */
+  trustProxy: TrustProxy;
 }
 
 export interface S3Config {
@@ -83,5 +132,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     s3: e.S3_ENDPOINT
       ? { endpoint: e.S3_ENDPOINT, bucket: e.S3_BUCKET!, accessKeyId: e.S3_ACCESS_KEY_ID!, secretAccessKey: e.S3_SECRET_ACCESS_KEY!, region: e.S3_REGION! }
       : undefined,
+    trustProxy: e.TRUST_PROXY,
   };
 }

@@ -3,18 +3,35 @@ import type { Sql, Tx } from "../db/client.ts";
 import type { Actor } from "./access/index.ts";
 import type { RateLimits } from "./auth/rate-limits.ts";
 import type { Config } from "./config.ts";
+import type { ListenAddress } from "./links.ts";
+import type { BlobStorage } from "./files/storage.ts";
 import type { Logger } from "./log.ts";
+import type { MailTransport } from "./mail/outbox.ts";
 import type { Bus } from "./realtime/bus.ts";
+import type { Services } from "./services/index.ts";
 
-/** What the process builds once at start and hands to every service, route and connection. */
+/**
+ * What the process builds once at start (server/boot.ts) and hands to every service, route
+ * and connection. Everything that outlives a request lives here, not in module variables:
+ * to share it between processes (Redis, next), change where boot.ts builds it.
+ */
 export interface AppContext {
   sql: Sql;
   config: Config;
   log: Logger;
   bus: Bus;
+  /** Every rate limit of the process: logins, sign-up, messages, threads, refusal records. */
   rateLimits: RateLimits;
   /** Server-side reads and CRDT changes of page documents (live when the collab server runs). */
   documents: PageDocuments;
+  /** The address the server listens at, for links when PUBLIC_URL is not set (server/links.ts). */
+  listenAddress: ListenAddress;
+  /** Where file bytes are kept: DATA_DIR/files or the S3 bucket. */
+  storage: BlobStorage;
+  /** The SMTP transport (a connection pool), opened on first use. */
+  mail: MailTransport;
+  /** The domain's service modules, which page routes call through `context.app.services`. */
+  services: Services;
 }
 
 /** A service call made on behalf of a signed-in user. `sql` may be a transaction's. */

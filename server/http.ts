@@ -7,12 +7,15 @@ import type { ServerBuild } from "react-router";
 import { attachCollab } from "../collab/server.ts";
 import { apiV1 } from "./api/v1.ts";
 import { authOf } from "./api/http.ts";
+import { compileTrust } from "./client-ip.ts";
 import { recordRefusals } from "./access/refusals.ts";
 import { authenticate, csrfGuard } from "./auth/middleware.ts";
 import type { AppContext } from "./context.ts";
-import { securityHeaders } from "./security-headers.ts";
+import { attachEarlyAnswers } from "./early-answers.ts";
+import { displayUrl, rememberListenAddress } from "./links.ts";
+import { cspNonceOf, securityHeaders } from "./security-headers.ts";
 import { attachRealtime } from "./realtime/socket.ts";
-import { startVersionSweeper } from "./wiki/versions.ts";
+import { refuseUnclaimedUpgrades } from "./upgrades.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -31,8 +34,12 @@ export interface RunningServer {
 export async function createHttpServer(app: AppContext, options: WebOptions): Promise<Omit<RunningServer, "url">> {
   const web = express();
   const server = http.createServer(web);
+  attachEarlyAnswers(server, web, app.config.maxUploadBytes);
+  // Links are built from PUBLIC_URL or this address, never from a request (server/links.ts).
+  server.on("listening", () => rememberListenAddress(app, server.address()));
   web.disable("x-powered-by");
-  web.set("trust proxy", "loopback, linklocal, uniquelocal");
+  // Only the proxies TRUST_PROXY names may set the client's address (server/client-ip.ts).
+  web.set("trust proxy", compileTrust(app.config.trustProxy));
   web.use(securityHeaders(app, options.web === "development"));
 
   web.get("/healthz", async (_req, res) => {
@@ -51,7 +58,8 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
 
   const realtime = attachRealtime(app, server);
   const collab = attachCollab(app, server);
-  const versionSweeper = startVersionSweeper(app);
+
+  const stopRefusingUpgrades = refuseUnclaimedUpgrades(server, options.web === "development");
 
   let vite: { close(): Promise<void> } | undefined;
   if (options.web !== "none") {
@@ -72,7 +80,7 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
       createRequestHandler({
         build,
         mode: options.web,
-        getLoadContext: (req, res) => ({ app, auth: authOf(res), ip: req.ip }),
+        getLoadContext: (req, res) => ({ app, auth: authOf(res), ip: req.ip, cspNonce: cspNonceOf(res) }),
       }),
     );
   }
@@ -80,10 +88,10 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
   return {
     server,
     async close() {
-      await versionSweeper.stop();
       await collab.close();
       await realtime.close();
       await vite?.close();
+      stopRefusingUpgrades();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -96,6 +104,5 @@ export async function listen(server: http.Server, port: number, host: string): P
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as import("node:net").AddressInfo;
-  const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
-  return `http://${shownHost}:${address.port}`;
+  return displayUrl(host, address.port);
 }

@@ -1,8 +1,8 @@
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { createAppContext, openDatabase } from "./boot.ts";
 import { createHttpServer, listen } from "./http.ts";
+import { startJobs } from "./jobs.ts";
 import { createLogger } from "./log.ts";
-import { startDigestTimer } from "./notifications/digest.ts";
 import { DEMO_PASSWORD, seedDemo } from "./seed.ts";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -24,8 +24,8 @@ async function main() {
   const demo = config.seedDemo ? await seedDemo(app) : null;
   const web = config.env === "development" ? "development" : "production";
   const { server, close } = await createHttpServer(app, { web });
-  // The daily e-mail digest (server/notifications/digest.ts); checked hourly.
-  const digests = startDigestTimer(app);
+  // Background work (server/jobs.ts): page versions, the file sweep, the daily digest.
+  const jobs = startJobs(app);
   const url = config.publicUrl ?? (await listen(server, config.port, config.host));
   if (config.publicUrl) await listen(server, config.port, config.host);
 
@@ -47,7 +47,7 @@ async function main() {
     }, SHUTDOWN_GRACE_MS);
     timer.unref();
     try {
-      digests.stop();
+      await jobs.stop();
       await close();
       await db.sql.end({ timeout: 5 });
       await db.embedded?.stop();

@@ -1,7 +1,10 @@
-import { hashPassword } from "./auth/passwords.ts";
-import type { AppContext } from "./context.ts";
-import { recordActivity } from "./services/activity.ts";
-import { ensureStages } from "./sales/stages.ts";
+import { invalidateUserSessions } from "./auth/sessions.ts";
+import { withActor, type AppContext } from "./context.ts";
+import { addToDeliveryTeam, listDeliveryTeam } from "./sales/delivery-team.ts";
+import { findStage, updateStage } from "./sales/stages.ts";
+import { findUserByEmail, insertUser, signup } from "./services/accounts.ts";
+import { acceptInvitation, createInvitation } from "./services/invitations.ts";
+import { createRoom } from "./services/rooms.ts";
 import { seedDemoPlan } from "./sales/demo-plan.ts";
 import type { Actor } from "./access/index.ts";
 import { seedDemoConversations } from "./demo-conversations.ts";
@@ -39,73 +42,80 @@ export interface DemoInfo {
 }
 
 /**
- * Creates the demo organization, room and three users on the first start; afterwards finds
- * them again and seeds nothing twice. Runs under an advisory lock so two processes agree.
+ * Creates the demo organization, room and users on the first start, through the services a
+ * person would use (signup, room creation, invitations and their acceptance, the stage and
+ * delivery-team administration); afterwards finds them again and seeds nothing twice. The whole
+ * seed runs under a session advisory lock, so two processes starting at once agree.
  */
 export async function seedDemo(app: AppContext): Promise<DemoInfo> {
-  const users = DEMO_USERS.map((u) => ({ label: u.label, email: u.email }));
-  const seeded = await app.sql.begin(async (sql) => {
-    await sql`select pg_advisory_xact_lock(720431978)`;
-    const [existing] = await sql<{ roomId: string }[]>`
-      select r.id as "roomId" from rooms r join users u on u.id = r.created_by
-      where u.email = ${DEMO_USERS[0].email} and r.name = ${ROOM_NAME} limit 1`;
-    if (existing) return { info: { roomId: existing.roomId, roomName: ROOM_NAME, users }, pageAuthors: null };
-
-    const passwordHash = await hashPassword(DEMO_PASSWORD);
-    const ids: Record<string, string> = {};
-    for (const u of DEMO_USERS) {
-      const [row] = await sql<{ id: string }[]>`
-        insert into users (email, name, password_hash) values (${u.email}, ${u.name}, ${passwordHash})
-        on conflict (email) do update set name = excluded.name returning id`;
-      ids[u.key] = row!.id;
-    }
-    const [org] = await sql<{ id: string }[]>`insert into organizations (name) values ('Northwind Software') returning id`;
-    await sql`insert into memberships (organization_id, user_id, role) values
-      (${org!.id}, ${ids.seller!}, 'admin'), (${org!.id}, ${ids.engineer!}, 'member')`;
-    const [room] = await sql<{ id: string }[]>`
-      insert into rooms (organization_id, name, account, value_amount, value_currency, stage, expected_close_date, description, created_by)
-      values (${org!.id}, ${ROOM_NAME}, 'Acme Corp', 18600000, 'USD', 'Proposing',
-              (current_date + 45)::date, ${ROOM_DESCRIPTION}, ${ids.seller!})
-      returning id`;
-    const roomId = room!.id;
-    await sql`insert into participants (room_id, user_id, side, role) values
-      (${roomId}, ${ids.seller!}, 'internal', 'owner'),
-      (${roomId}, ${ids.engineer!}, 'internal', 'editor'),
-      (${roomId}, ${ids.champion!}, 'external', 'editor')`;
-    await recordActivity(sql, { roomId, organizationId: org!.id, actorId: ids.seller!, type: "room.created", objectType: "room", objectId: roomId, visibility: "shared" });
-    app.log.info({ roomId }, "demo room seeded");
-    const pageAuthors = Object.fromEntries(
-      DEMO_USERS.map((u) => [u.key, { userId: ids[u.key]!, name: u.name, email: u.email }]),
-    ) as Record<DemoAuthor, Actor>;
-    return { info: { roomId, roomName: ROOM_NAME, users }, pageAuthors };
-  });
-  // Pages go through the page service once the room is committed: their content becomes Y state.
-  if (seeded.pageAuthors) {
-    await seedDemoPages(app, seeded.info.roomId, seeded.pageAuthors);
-    await seedDemoConversations(app, seeded.info.roomId, seeded.pageAuthors);
+  const lock = await app.sql.reserve();
+  try {
+    await lock`select pg_advisory_lock(${SEED_LOCK})`;
+    return await seedUnderLock(app);
+  } finally {
+    await lock`select pg_advisory_unlock(${SEED_LOCK})`.catch(() => {});
+    lock.release();
   }
-  await seedSalesProcess(app, seeded.info.roomId);
-  await seedDemoPlan(app, seeded.info.roomId);
-  return seeded.info;
+}
+
+const SEED_LOCK = 720431978;
+
+async function seedUnderLock(app: AppContext): Promise<DemoInfo> {
+  const users = DEMO_USERS.map((u) => ({ label: u.label, email: u.email }));
+  const [existing] = await app.sql<{ roomId: string }[]>`
+    select r.id as "roomId" from rooms r join users u on u.id = r.created_by
+    where u.email = ${DEMO_USERS[0].email} and r.name = ${ROOM_NAME} limit 1`;
+  let roomId = existing?.roomId;
+  if (!roomId) {
+    const demo = (key: (typeof DEMO_USERS)[number]["key"]) => DEMO_USERS.find((u) => u.key === key)!;
+    const seller = demo("seller");
+    const signedUp = await signup(app, { email: seller.email, password: DEMO_PASSWORD, name: seller.name, organization: "Northwind Software" }, "bearer");
+    const sellerCtx = withActor(app, { userId: signedUp.user.id, name: signedUp.user.name, email: signedUp.user.email });
+    const closeDate = new Date(Date.now() + 45 * 86_400_000).toISOString().slice(0, 10);
+    const room = await createRoom(sellerCtx, {
+      name: ROOM_NAME, account: "Acme Corp", value: { amount: 18600000, currency: "USD" }, stage: "Proposing",
+      expectedCloseDate: closeDate, description: ROOM_DESCRIPTION,
+    });
+    roomId = room.id;
+    const authors: Partial<Record<DemoAuthor, Actor>> = { seller: sellerCtx.actor };
+    for (const [key, side] of [["engineer", "internal"], ["champion", "external"]] as const) {
+      const u = demo(key);
+      const invitation = await createInvitation(sellerCtx, roomId, { email: u.email, side, role: "editor" });
+      const accepted = await acceptInvitation(app, invitation.token, null, { name: u.name, password: DEMO_PASSWORD }, "bearer");
+      authors[key] = { userId: accepted.user.id, name: accepted.user.name, email: accepted.user.email };
+    }
+    // Nobody is signed in by seeding: the sessions signup and acceptance opened end here.
+    for (const actor of Object.values(authors)) await invalidateUserSessions(app.sql, actor.userId);
+    app.log.info({ roomId }, "demo room seeded");
+    // Pages go through the page service once the room is committed: their content becomes Y state.
+    await seedDemoPages(app, roomId, authors as Record<DemoAuthor, Actor>);
+    await seedDemoConversations(app, roomId, authors as Record<DemoAuthor, Actor>);
+  }
+  await seedSalesProcess(app, roomId);
+  await seedDemoPlan(app, roomId);
+  return { roomId, roomName: ROOM_NAME, users };
 }
 
 /**
- * The demo organization's delivery team (Priya) and the form asked for on leaving Closing.
- * Idempotent, and also brings demo data seeded before the sales process existed up to date.
+ * The demo organization's delivery team (Priya) and the form asked for on leaving Closing, set
+ * by the seller as an admin would. Idempotent, and also brings demo data seeded before the sales
+ * process existed up to date.
  */
 async function seedSalesProcess(app: AppContext, roomId: string) {
   const delivery = DEMO_USERS.find((u) => u.key === "delivery")!;
-  await app.sql.begin(async (sql) => {
-    await sql`select pg_advisory_xact_lock(720431978)`;
-    const [room] = await sql<{ organizationId: string }[]>`select organization_id as "organizationId" from rooms where id = ${roomId}`;
-    if (!room) return;
-    const [priya] = await sql<{ id: string }[]>`select id from users where email = ${delivery.email}`;
-    const userId = priya?.id ?? (await sql<{ id: string }[]>`
-      insert into users (email, name, password_hash) values (${delivery.email}, ${delivery.name}, ${await hashPassword(DEMO_PASSWORD)})
-      returning id`)[0]!.id;
-    await sql`insert into memberships (organization_id, user_id, role, delivery_team) values (${room.organizationId}, ${userId}, 'member', true)
-      on conflict (organization_id, user_id) do update set delivery_team = true`;
-    await ensureStages(sql, room.organizationId);
-    await sql`update stages set form = ${sql.json(CLOSING_FORM)} where organization_id = ${room.organizationId} and name = 'Closing' and form = '[]'`;
-  });
+  const [room] = await app.sql<{ organizationId: string; ownerId: string; ownerName: string; ownerEmail: string }[]>`
+    select r.organization_id as "organizationId", u.id as "ownerId", u.name as "ownerName", u.email as "ownerEmail"
+    from rooms r join users u on u.id = r.created_by where r.id = ${roomId}`;
+  if (!room) return;
+  const admin = withActor(app, { userId: room.ownerId, name: room.ownerName, email: room.ownerEmail });
+  const priya = (await findUserByEmail(app.sql, delivery.email)) ?? (await insertUser(app.sql, { email: delivery.email, name: delivery.name, password: DEMO_PASSWORD }));
+  // The one row no service writes: the product makes members through room invitations, and the
+  // delivery lead joins rooms only when they are handed off.
+  await app.sql`insert into memberships (organization_id, user_id, role) values (${room.organizationId}, ${priya.id}, 'member')
+    on conflict (organization_id, user_id) do nothing`;
+  if (!(await listDeliveryTeam(admin, room.organizationId)).some((m) => m.userId === priya.id)) {
+    await addToDeliveryTeam(admin, room.organizationId, priya.id);
+  }
+  const closing = await findStage(app.sql, room.organizationId, "Closing");
+  if (closing && closing.form.length === 0) await updateStage(admin, room.organizationId, closing.id, { form: CLOSING_FORM });
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { passwordWeakness } from "./auth/password-strength.ts";
 import { invalid } from "./errors.ts";
 
 /** Parses `input` with `schema`, or throws a 400 that names every bad field. */
@@ -20,10 +21,16 @@ export const Email = z
   .toLowerCase()
   .max(254, "is too long")
   .pipe(z.email({ error: "must be an e-mail address" }));
+/** A new password: long enough and not a common or easily guessed one (server/auth/password-strength.ts). */
 export const Password = z
   .string({ error: "is required" })
   .min(8, "must be at least 8 characters")
-  .max(256, "must be at most 256 characters");
+  .max(256, "must be at most 256 characters")
+  .check((ctx) => {
+    if (ctx.issues.length) return;
+    const weakness = passwordWeakness(ctx.value);
+    if (weakness) ctx.issues.push({ code: "custom", message: weakness, input: ctx.value });
+  });
 export const Name = z.string({ error: "is required" }).trim().min(1, "is required").max(200, "must be at most 200 characters");
 export const Id = z.uuid();
 export const Side = z.enum(["internal", "external"], { error: 'must be "internal" or "external"' });

@@ -63,6 +63,21 @@ function anItem(what: string | undefined): string {
   return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
 }
 
+/**
+ * Who an entry without a person is: a refused attempt by someone not signed in, or Dealroom
+ * itself (an autosave, a stage change's or hand-off's versions), with the authors it saved for.
+ */
+export function actorless(entry: Pick<AuditEntry, "type" | "data">, nameOf: (userId: string) => string | undefined): { name: string; detail?: string } {
+  if (entry.type.startsWith("access.")) return { name: "Someone not signed in" };
+  const data = entry.data ?? {};
+  const reason = text(data.reason);
+  const name = reason === "auto" ? "Dealroom (autosave)" : "Dealroom (system)";
+  const authors = Array.isArray(data.authorIds)
+    ? data.authorIds.filter((id): id is string => typeof id === "string").map((id) => nameOf(id) ?? "someone no longer in the room")
+    : [];
+  return authors.length > 0 ? { name, detail: `edits by ${[...new Set(authors)].join(", ")}` } : { name };
+}
+
 /** "open a page", "edit the room details", or the address asked for when the action is not known. */
 function refusedAttempt(data: Record<string, unknown>): string {
   const action = text(data.action);

@@ -1,4 +1,5 @@
 import { Form, Link, NavLink } from "react-router";
+import type { OrgAbilities } from "../../server/access/policy.ts";
 import { Avatar } from "./people.tsx";
 import { NotificationBell } from "./threads/notification-bell.tsx";
 
@@ -20,8 +21,16 @@ export function Logo() {
   );
 }
 
-/** Product name, the main navigation (Settings for organization admins), and who is signed in (with sign out). */
-export function TopBar({ user, isAdmin = false }: { user: SignedInUser | null; isAdmin?: boolean }) {
+/** One of the signed-in user's organizations, with what the access policy lets them do in it. */
+export interface UserOrganization {
+  id: string;
+  name: string;
+  abilities: OrgAbilities;
+}
+
+/** Product name, the main navigation (Settings where the user may change settings), and who is signed in (with sign out). */
+export function TopBar({ user, organizations = [] }: { user: SignedInUser | null; organizations?: UserOrganization[] }) {
+  const settings = organizations.some((o) => o.abilities["org.manageSettings"]);
   return (
     <header className="top-bar">
       <div className="top-bar-inner">
@@ -31,8 +40,8 @@ export function TopBar({ user, isAdmin = false }: { user: SignedInUser | null; i
             <NavLink to="/rooms" end={false}>
               Rooms
             </NavLink>
-            {/* Decided on the server (the root loader): only organization admins have settings. */}
-            {isAdmin ? <NavLink to="/settings">Settings</NavLink> : null}
+            {/* Decided by the access policy (org.manageSettings, serialized by the root loader). */}
+            {settings ? <NavLink to="/settings">Settings</NavLink> : null}
           </nav>
         ) : null}
         <div className="top-bar-end">

@@ -1,7 +1,7 @@
 import { Node, type JSONContent } from "@tiptap/core";
 import type { DOMOutputSpec } from "@tiptap/pm/model";
 import { typeLabel } from "../components/files/type-label.ts";
-import { formatBytes } from "../../server/files/format.ts";
+import { formatBytes } from "../../shared/format.ts";
 
 /**
  * A file card: a block in a page that points at a file of the room's library. The document

@@ -1,8 +1,10 @@
 import { data } from "react-router";
-import { AppError } from "../../server/errors.ts";
+import type { AppError } from "../../server/errors.ts";
 import type { FormError } from "./form-error.ts";
 
-// Services throw AppError; routes turn them into something a page can show.
+// Services throw AppError; routes turn them into something a page can show. Route modules
+// import nothing from server/ at run time (docs/decisions/015-one-domain.md), so the class
+// is recognised by its shape: the services' one copy of it is not this bundle's to import.
 // Actions: action data `{ error }` with the error's status, shown next to the fields.
 // Loaders: a thrown response, so the route's error boundary shows a 404 (or 403) page.
 
@@ -11,6 +13,16 @@ export interface FailureOptions {
   intent?: string;
   /** What was typed (never passwords), so a page rendered without JavaScript keeps it. */
   values?: Record<string, string>;
+}
+
+/** An error a service threw on purpose (server/errors.ts), as opposed to a bug or an outage. */
+export function isAppError(error: unknown): error is AppError {
+  return (
+    error instanceof Error &&
+    error.name === "AppError" &&
+    typeof (error as Partial<AppError>).status === "number" &&
+    typeof (error as Partial<AppError>).code === "string"
+  );
 }
 
 /** Action data for a refused submission. */
@@ -32,7 +44,7 @@ export async function attempt<T>(work: () => Promise<T>, options: FailureOptions
   try {
     return await work();
   } catch (error) {
-    if (error instanceof AppError) return failure(error, typeof options === "string" ? { intent: options } : options);
+    if (isAppError(error)) return failure(error, typeof options === "string" ? { intent: options } : options);
     throw error;
   }
 }
@@ -42,7 +54,7 @@ export async function orErrorPage<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof AppError) {
+    if (isAppError(error)) {
       throw data({ code: error.code, message: error.message }, { status: error.status });
     }
     throw error;

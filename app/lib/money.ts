@@ -1,4 +1,4 @@
-// Money is stored and sent as integer minor units (API.md); people type major units.
+// Money is stored and sent as integer minor units (docs/api.md); people type major units.
 // One fixed locale on server and client so server-rendered text hydrates unchanged.
 export const LOCALE = "en-US";
 

@@ -34,8 +34,12 @@ function connection(): Socket {
   socket.on("connect", () => {
     for (const roomId of wantedRooms.keys()) ask(roomId);
   });
-  socket.on("disconnect", () => {
+  socket.on("disconnect", (reason) => {
     for (const roomId of [...joinedRooms]) announce(roomId, "offline");
+    // The server ends a socket whose session ended (sign-out, password change). If this browser
+    // has signed in again since, one new handshake with the new cookie picks up from here; with no
+    // session the handshake is refused and nothing retries.
+    if (reason === "io server disconnect") setTimeout(() => socket?.connect(), 2000);
   });
   socket.on("room:revoked", (payload: { roomId?: string }) => {
     if (!payload?.roomId) return;

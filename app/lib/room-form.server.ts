@@ -1,7 +1,6 @@
 import type { z } from "zod";
-import { AppError, invalid } from "../../server/errors.ts";
-import { parseInput } from "../../server/validation.ts";
-import { optional } from "./actions.server.ts";
+import type { Services } from "../../server/services/index.ts";
+import { isAppError, optional } from "./actions.server.ts";
 import { parseMoneyInput } from "./money.ts";
 
 /**
@@ -12,7 +11,12 @@ import { parseMoneyInput } from "./money.ts";
  * When the amount cannot be read, the rest is still checked against the service's own schema
  * so the page shows every problem at once.
  */
-export function roomInputFromForm(fields: Record<string, string>, mode: "create" | "update", schema: z.ZodType) {
+export function roomInputFromForm(
+  { errors, validation }: Pick<Services, "errors" | "validation">,
+  fields: Record<string, string>,
+  mode: "create" | "update",
+  schema: z.ZodType,
+) {
   const blank = mode === "update" ? null : undefined;
   const input: Record<string, unknown> = {
     name: fields.name ?? "",
@@ -30,10 +34,10 @@ export function roomInputFromForm(fields: Record<string, string>, mode: "create"
   }
   const problems: Record<string, string> = { value: money.message };
   try {
-    parseInput(schema, input);
+    validation.parseInput(schema, input);
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
+    if (!isAppError(error)) throw error;
     Object.assign(problems, error.fields);
   }
-  throw invalid(`Please check ${Object.keys(problems).join(", ")}.`, problems);
+  throw errors.invalid(`Please check ${Object.keys(problems).join(", ")}.`, problems);
 }

@@ -1,13 +1,12 @@
 import { redirect, type AppLoadContext } from "react-router";
 import type { Actor } from "../../server/access/index.ts";
-import { clearedSessionCookie, sessionCookie } from "../../server/auth/cookies.ts";
 import type { Session } from "../../server/auth/sessions.ts";
+import type { ActorContext } from "../../server/context.ts";
 import type { RequestMeta } from "../../server/services/accounts.ts";
-import { withActor, type ActorContext } from "../../server/context.ts";
 import { loginUrl } from "./redirect.ts";
 
-// The glue between React Router's requests and the services: who is asking, and the
-// session cookie. Every loader and action asks here itself (loaders run in parallel,
+// The glue between React Router's requests and the services (`context.app.services`,
+// docs/architecture.md "How services reach routes"): who is asking, and the session cookie. Every loader and action asks here itself (loaders run in parallel,
 // so a check in a parent route protects nothing).
 
 /** Where the current request was going, to come back after signing in. */
@@ -25,7 +24,7 @@ export function requireActor(request: Request, context: AppLoadContext): Actor {
 
 /** What a service call on behalf of the signed-in user needs. */
 export function actorContext(request: Request, context: AppLoadContext): ActorContext {
-  return withActor(context.app, requireActor(request, context), context.ip);
+  return { ...context.app, actor: requireActor(request, context), ip: context.ip };
 }
 
 export function requestMeta(request: Request, context: AppLoadContext): RequestMeta {
@@ -45,10 +44,10 @@ export function redirectWithSession(
   context: AppLoadContext,
 ) {
   return redirect(to, {
-    headers: { "Set-Cookie": sessionCookie(created.token, created.session.expiresAt, isSecure(request, context)) },
+    headers: { "Set-Cookie": context.app.services.cookies.sessionCookie(created.token, created.session.expiresAt, isSecure(request, context)) },
   });
 }
 
 export function redirectClearingSession(to: string, request: Request, context: AppLoadContext) {
-  return redirect(to, { headers: { "Set-Cookie": clearedSessionCookie(isSecure(request, context)) } });
+  return redirect(to, { headers: { "Set-Cookie": context.app.services.cookies.clearedSessionCookie(isSecure(request, context)) } });
 }

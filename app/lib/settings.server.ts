@@ -1,21 +1,13 @@
 import type { ActorContext } from "../../server/context.ts";
-import { forbidden } from "../../server/errors.ts";
-import { organizationsOf, type OrganizationSummary } from "../../server/services/accounts.ts";
-import { requireOrgAdmin } from "../../server/services/members.ts";
+import type { OrganizationSummary } from "../../server/services/accounts.ts";
 
 /**
  * The organization the settings pages are about: `?org=<id>`, or else the first one the user
- * administers. The members service decides: 404 for an organization the user is not in, 403
- * for one they are a member but not an admin of. Someone who administers none is refused.
+ * administers. The access policy decides (`org.manageSettings`): 404 for an organization the
+ * user is not in, 403 for one they are a member but not an admin of, 403 for someone in none.
  */
 export async function settingsOrganization(ctx: ActorContext, request: Request) {
-  const organizations = await organizationsOf(ctx.sql, ctx.actor.userId);
-  const administered = organizations.filter((o) => o.role === "admin");
   const asked = new URL(request.url).searchParams.get("org");
-  // Without ?org, a member who administers nothing is asked about their own organization (403).
-  const id = asked ?? administered[0]?.id ?? organizations[0]?.id;
-  if (!id) throw forbidden("Only organization admins can change organization settings.");
-  await requireOrgAdmin(ctx, id);
-  const organization = organizations.find((o) => o.id === id) as OrganizationSummary;
-  return { organization, administered, explicit: asked !== null };
+  const { organization, allowed } = await ctx.services.accounts.organizationFor(ctx, "org.manageSettings", asked);
+  return { organization, administered: allowed, explicit: asked !== null };
 }

@@ -5,8 +5,6 @@ import type { CycleStage } from "./stages.ts";
 export interface CycleSummary {
   stages: CycleStage[];
   status: StageTimeline["status"];
-  /** The current stage's form was filled when the room was won during this stay: leaving it asks no more. */
-  currentFormFilled: boolean;
   /** Fractional days since the room entered its current stage. */
   stayDays: number;
 }
@@ -15,9 +13,8 @@ export function cycleSummary(timeline: StageTimeline): CycleSummary {
   const lastMove = timeline.moves.findLast((m) => m.kind === "move");
   const since = new Date(lastMove?.movedAt ?? timeline.createdAt).getTime();
   return {
-    stages: timeline.stages.map(({ id, name, position, current, hasForm, handoff }) => ({ id, name, position, current, hasForm, handoff })),
+    stages: timeline.stages.map(({ id, name, position, current, hasForm, handoff, formsAsked }) => ({ id, name, position, current, hasForm, handoff, formsAsked })),
     status: timeline.status,
-    currentFormFilled: timeline.requiredForm?.alreadyFilled ?? false,
     stayDays: Math.max(0, Date.now() - since) / 86_400_000,
   };
 }

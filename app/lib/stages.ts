@@ -38,15 +38,10 @@ export function fieldKey(label: string, taken: Iterable<string>): string {
 export type CycleStage = Omit<TimelineStage, "days">;
 
 /**
- * Whether moving from the current stage to `target` passes a stage with a hand-off form, so the
- * move is offered through the form page rather than as one click. Display only: the move
- * service asks for the forms and refuses a move without them.
+ * Whether moving to `stage` passes a stage with a hand-off form, so the move is offered through
+ * the form page rather than as one click. The server answers it (the timeline's `formsAsked`,
+ * from the move service's rule); the UI never re-derives it.
  */
-export function moveAsksForForm(stages: readonly CycleStage[], targetId: string, currentFormFilled: boolean): boolean {
-  const current = stages.find((s) => s.current);
-  const target = stages.find((s) => s.id === targetId);
-  if (!current || !target || target.position <= current.position) return false;
-  return stages.some(
-    (s) => s.position >= current.position && s.position < target.position && s.hasForm && !(s.id === current.id && currentFormFilled),
-  );
+export function moveAsksForForm(stage: Pick<CycleStage, "formsAsked"> | undefined): boolean {
+  return (stage?.formsAsked.length ?? 0) > 0;
 }

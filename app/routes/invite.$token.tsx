@@ -2,39 +2,39 @@ import { Form, Link, data, redirect, useNavigation } from "react-router";
 import type { Route } from "./+types/invite.$token";
 import { FormAlert, SubmitButton, TextField } from "../components/form.tsx";
 import { GuestIcon, LockIcon } from "../components/icons.tsx";
-import { attempt, echo, formFields } from "../lib/actions.server.ts";
+import { attempt, echo, formFields, isAppError } from "../lib/actions.server.ts";
 import { roleLabel } from "../lib/format.ts";
 import { loginUrl } from "../lib/redirect.ts";
 import { redirectWithSession, requestMeta } from "../lib/session.server.ts";
-import { AppError } from "../../server/errors.ts";
-import { acceptInvitation, previewInvitation } from "../../server/services/invitations.ts";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
   { title: loaderData?.preview ? `Join ${loaderData.preview.roomName} · Dealroom` : "Invitation · Dealroom" },
 ];
 
 export async function loader({ context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const actor = context.auth.actor;
   const signedInAs = actor ? { name: actor.name, email: actor.email } : null;
   try {
-    const preview = await previewInvitation(context.app, params.token);
+    const preview = await services.invitations.previewInvitation(context.app, params.token);
     return { preview, signedInAs };
   } catch (error) {
-    if (error instanceof AppError && error.status === 404) return data({ preview: null, signedInAs }, { status: 404 });
+    if (isAppError(error) && error.status === 404) return data({ preview: null, signedInAs }, { status: 404 });
     throw error;
   }
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
+  const { services } = context.app;
   const actor = context.auth.actor;
   const fields = await formFields(request);
   return attempt(
     async () => {
-      const result = await acceptInvitation(
+      const result = await services.invitations.acceptInvitation(
         context.app,
         params.token,
         actor ? { userId: actor.userId, email: actor.email } : null,
-        actor ? {} : { name: fields.name, password: fields.password },
+        actor ? {} : { name: fields.name, ...(fields.password ? { password: fields.password } : {}) },
         "cookie",
         requestMeta(request, context),
       );
@@ -131,17 +131,16 @@ export default function Invite({ loaderData, actionData, params }: Route.Compone
         </div>
       ) : (
         <Form method="post" className="stack" noValidate>
-          <p className="muted small">Set up your account to accept. You will sign in with {preview.email}.</p>
+          <p className="muted small">Tell us your name and you are in. Next time, sign in with {preview.email}: a one-time link by e-mail, or a password if you set one.</p>
           <input type="email" name="email" value={preview.email} autoComplete="username" readOnly hidden />
           <TextField label="Your name" name="name" autoComplete="name" required defaultValue={actionData?.values.name} error={error} />
           <TextField
-            label="Password"
+            label="Password (optional)"
             name="password"
             type="password"
             autoComplete="new-password"
-            required
             minLength={8}
-            hint="At least 8 characters."
+            hint="At least 8 characters. Leave it empty to sign in with e-mailed links."
             error={error}
           />
           <SubmitButton className="button primary block" pending={busy} pendingText="Joining…">

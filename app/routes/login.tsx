@@ -4,12 +4,6 @@ import { FormAlert, SubmitButton, TextField } from "../components/form.tsx";
 import { attempt, echo, formFields } from "../lib/actions.server.ts";
 import { safeRedirect } from "../lib/redirect.ts";
 import { redirectWithSession, requestMeta } from "../lib/session.server.ts";
-import { login } from "../../server/services/accounts.ts";
-import { requestSignInLink } from "../../server/services/sign-in-links.ts";
-
-function publicBaseUrl(request: Request, context: Route.ActionArgs["context"]): string {
-  return context.app.config.publicUrl ?? new URL(request.url).origin;
-}
 
 export const meta: Route.MetaFunction = () => [{ title: "Sign in · Dealroom" }];
 
@@ -21,11 +15,12 @@ export function loader({ request, context }: Route.LoaderArgs) {
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
+  const { services } = context.app;
   const fields = await formFields(request);
   if (fields.intent === "link") {
     return attempt(
       async () => {
-        await requestSignInLink(context.app, { email: fields.email }, publicBaseUrl(request, context), requestMeta(request, context));
+        await services.signInLinks.requestSignInLink(context.app, { email: fields.email }, requestMeta(request, context));
         return { ok: true as const, intent: "link", linkSentTo: fields.email ?? "", error: null, values: echo(fields) };
       },
       { intent: "link", values: echo(fields) },
@@ -34,7 +29,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   // The service never says which of e-mail or password was wrong, and rate-limits attempts.
   return attempt(
     async () => {
-      const result = await login(context.app, { email: fields.email, password: fields.password }, "cookie", requestMeta(request, context));
+      const result = await services.accounts.login(context.app, { email: fields.email, password: fields.password }, "cookie", requestMeta(request, context));
       return redirectWithSession(safeRedirect(fields.redirectTo), result, request, context);
     },
     { values: echo(fields) },

@@ -4,8 +4,6 @@ import { usePersonalEvents, useDebouncedRevalidate } from "../components/threads
 import { formatDateTime } from "../components/wiki/time.ts";
 import { attempt, formFields } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { describeNotification, listNotifications, markAllNotificationsRead, markNotificationRead } from "../../server/notifications/inbox.ts";
-import { getPreferences, LEVELS, setDigest, setRoomLevel } from "../../server/notifications/preferences.ts";
 import threadStyles from "../styles/threads.css?url";
 
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: threadStyles }];
@@ -13,31 +11,34 @@ export const meta: Route.MetaFunction = () => [{ title: "Notifications · Dealro
 
 /** Mentions, replies and new content in the reader's rooms, each checked again against what they may see. */
 export async function loader({ request, context }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
-  const [inbox, preferences] = [await listNotifications(ctx), await getPreferences(ctx)];
+  const [inbox, preferences] = [await services.inbox.listNotifications(ctx), await services.preferences.getPreferences(ctx)];
   return {
-    items: inbox.items.map((n) => ({ ...n, text: describeNotification(n) })),
+    items: inbox.items.map((n) => ({ ...n, text: services.inbox.describeNotification(n) })),
     unreadCount: inbox.unreadCount,
     preferences,
+    levels: services.preferences.LEVELS,
   };
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const { intent = "", notificationId, roomId, level, digest } = await formFields(request);
   return attempt(async () => {
     switch (intent) {
       case "read":
-        await markNotificationRead(ctx, notificationId);
+        await services.inbox.markNotificationRead(ctx, notificationId);
         break;
       case "read-all":
-        await markAllNotificationsRead(ctx);
+        await services.inbox.markAllNotificationsRead(ctx);
         break;
       case "level":
-        await setRoomLevel(ctx, roomId, { level });
+        await services.preferences.setRoomLevel(ctx, roomId, { level });
         break;
       case "digest":
-        await setDigest(ctx, { enabled: digest === "on" });
+        await services.preferences.setDigest(ctx, { enabled: digest === "on" });
         break;
       default:
         return { ok: false as const, intent, error: { code: "invalid", message: "Unknown action." } };
@@ -49,7 +50,7 @@ export async function action({ request, context }: Route.ActionArgs) {
 const LEVEL_LABELS = { everything: "Everything", mentions: "Mentions only", nothing: "Nothing" } as const;
 
 export default function Notifications({ loaderData, actionData }: Route.ComponentProps) {
-  const { items, unreadCount, preferences } = loaderData;
+  const { items, unreadCount, preferences, levels } = loaderData;
   const refresh = useDebouncedRevalidate();
   usePersonalEvents({ "notification.created": refresh, "notifications.changed": refresh });
   const failed = actionData && !actionData.ok ? actionData.error : null;
@@ -96,18 +97,12 @@ export default function Notifications({ loaderData, actionData }: Route.Componen
 
       <section className="card notification-settings" aria-labelledby="settings-title">
         <h2 id="settings-title">What to tell you</h2>
-        <Form method="post" className="digest-form">
-          <input type="hidden" name="intent" value="digest" />
+        <PreferenceForm className="digest-form" intent="digest" label="Daily digest">
           <label>
             <input type="checkbox" name="digest" defaultChecked={preferences.digest} onChange={(e) => e.currentTarget.form?.requestSubmit()} /> Send me a daily
             e-mail digest of what I have not read
           </label>
-          <noscript>
-            <button type="submit" className="button secondary small">
-              Save
-            </button>
-          </noscript>
-        </Form>
+        </PreferenceForm>
         {preferences.rooms.length > 0 ? (
           <table className="room-levels">
             <caption className="visually-hidden">Notifications per room</caption>
@@ -124,25 +119,19 @@ export default function Notifications({ loaderData, actionData }: Route.Componen
                     <Link to={`/rooms/${room.roomId}`}>{room.roomName}</Link>
                   </th>
                   <td>
-                    <Form method="post" className="inline-form">
-                      <input type="hidden" name="intent" value="level" />
+                    <PreferenceForm className="inline-form" intent="level" label={`Notifications for ${room.roomName}`}>
                       <input type="hidden" name="roomId" value={room.roomId} />
                       <label className="visually-hidden" htmlFor={`level-${room.roomId}`}>
                         Notifications for {room.roomName}
                       </label>
                       <select id={`level-${room.roomId}`} name="level" defaultValue={room.level} onChange={(e) => e.currentTarget.form?.requestSubmit()}>
-                        {LEVELS.map((l) => (
+                        {levels.map((l) => (
                           <option key={l} value={l}>
                             {LEVEL_LABELS[l]}
                           </option>
                         ))}
                       </select>
-                      <noscript>
-                        <button type="submit" className="button secondary small">
-                          Save
-                        </button>
-                      </noscript>
-                    </Form>
+                    </PreferenceForm>
                   </td>
                 </tr>
               ))}
@@ -151,6 +140,29 @@ export default function Notifications({ loaderData, actionData }: Route.Componen
         ) : null}
       </section>
     </main>
+  );
+}
+
+/**
+ * A preference saved as soon as it changes: through a fetcher with JavaScript (no navigation,
+ * "Saved" once the server has it), with a Save button without it.
+ */
+function PreferenceForm({ intent, label, className, children }: { intent: "digest" | "level"; label: string; className: string; children: React.ReactNode }) {
+  const fetcher = useFetcher<typeof action>();
+  const result = fetcher.state === "idle" ? fetcher.data : undefined;
+  return (
+    <fetcher.Form method="post" className={className} aria-label={label}>
+      <input type="hidden" name="intent" value={intent} />
+      {children}
+      <noscript>
+        <button type="submit" className="button secondary small">
+          Save
+        </button>
+      </noscript>
+      <span className={`small ${result && !result.ok ? "field-error" : "muted"}`} role="status">
+        {fetcher.state !== "idle" ? "Saving…" : result ? (result.ok ? "Saved" : result.error?.message) : null}
+      </span>
+    </fetcher.Form>
   );
 }
 

@@ -2,19 +2,20 @@ import { Link } from "react-router";
 import type { Route } from "./+types/outbox";
 import { orErrorPage } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { organizationsOf } from "../../server/services/accounts.ts";
-import { listOutbox } from "../../server/services/sign-in-links.ts";
-import { forbidden } from "../../server/errors.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Outbox · Dealroom" }];
 
-/** Without SMTP, e-mail stays here: an admin can pass an invitation or sign-in link on by hand. */
+/**
+ * Without SMTP, e-mail stays here. Credentials (sign-in links) are shown only in the reader's own
+ * mail; in everyone else's they are replaced (docs/decisions/011-credentials-in-the-outbox.md).
+ */
 export async function loader({ request, context }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   return orErrorPage(async () => {
-    const admin = (await organizationsOf(ctx.sql, ctx.actor.userId)).find((o) => o.role === "admin");
-    if (!admin) throw forbidden("Only organization admins can read the outbox.");
-    return { organization: admin, messages: await listOutbox(ctx, admin.id), smtp: Boolean(context.app.config.smtpUrl) };
+    // The policy picks the organization (the first whose outbox the user may read: org.readOutbox) and refuses the rest.
+    const { organization } = await services.accounts.organizationFor(ctx, "org.readOutbox");
+    return { organization, messages: await services.signInLinks.listOutbox(ctx, organization.id), smtp: Boolean(context.app.config.smtpUrl) };
   });
 }
 
@@ -26,7 +27,8 @@ export default function Outbox({ loaderData }: Route.ComponentProps) {
       <h1>Outbox</h1>
       <p className="muted">
         E-mail to the people of {organization.name} and its deal rooms.{" "}
-        {smtp ? "Messages are sent over SMTP; unsent ones show their state." : "SMTP_URL is not set, so messages wait here (and in the server log)."}
+        {smtp ? "Messages are sent over SMTP; unsent ones show their state." : "SMTP_URL is not set, so messages wait here."}{" "}
+        Sign-in links are shown only to the person they were sent to.
       </p>
       {messages.length === 0 ? (
         <p className="empty">No e-mail yet.</p>
@@ -39,6 +41,7 @@ export default function Outbox({ loaderData }: Route.ComponentProps) {
                 <span className="muted">· {new Date(m.createdAt).toUTCString()} · {m.sentAt ? "sent" : "not sent"}</span>
               </p>
               <pre className="mail-text">{m.text}</pre>
+              {m.redacted ? <p className="muted">The link that signs {m.to} in is hidden: only they can see it.</p> : null}
             </li>
           ))}
         </ul>

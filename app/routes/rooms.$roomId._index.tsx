@@ -11,11 +11,7 @@ import { formatDate, formatShortDate, roleLabel } from "../lib/format.ts";
 import { formatMoney } from "../lib/money.ts";
 import { useRoomData } from "../lib/room-data.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { createInvitation, listInvitations, revokeInvitation } from "../../server/services/invitations.ts";
-import { changeParticipantRole, removeParticipant, type ParticipantView } from "../../server/services/participants.ts";
-import { getRoom } from "../../server/services/rooms.ts";
-import { transferOwnership } from "../../server/services/ownership.ts";
-import { AppError } from "../../server/errors.ts";
+import type { ParticipantActions, ParticipantView } from "../../server/services/participants.ts";
 
 const ROLE_OPTIONS = [
   { value: "editor", label: "Editor — edits pages, uploads files" },
@@ -25,14 +21,17 @@ const ROLE_OPTIONS = [
 const INVITE_FIELDS = ["email", "side", "role"] as const;
 
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
-  const room = await orErrorPage(() => getRoom(ctx, params.roomId));
-  // Invitations are the owner's business; others never load them.
-  const invitations = room.abilities["invitation.manage"] ? await listInvitations(ctx, room.id) : null;
-  return { invitations };
+  const room = await orErrorPage(() => services.rooms.getRoom(ctx, params.roomId));
+  // Invitations are the owner's business; others never load them. Pending ones carry their link again.
+  const invitations = room.abilities["invitation.manage"] ? await services.invitations.listInvitations(ctx, room.id, true) : null;
+  // Who can be managed or made owner is the service's answer, never re-derived here.
+  return { invitations, actions: await services.participants.participantActions(ctx, room.id) };
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const fields = await formFields(request);
   const roomId = params.roomId;
@@ -40,16 +39,27 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     case "invite":
       return attempt(
         async () => {
-          const baseUrl = context.app.config.publicUrl ?? new URL(request.url).origin;
-          const invitation = await createInvitation(ctx, roomId, { email: fields.email, side: fields.side, role: fields.role }, baseUrl);
-          return { ok: true as const, intent: "invite" as const, invitation: { email: fields.email!.trim().toLowerCase(), url: invitation.url, expiresAt: invitation.expiresAt } };
+          const invitation = await services.invitations.createInvitation(ctx, roomId, { email: fields.email, side: fields.side, role: fields.role });
+          return {
+            ok: true as const,
+            intent: "invite" as const,
+            invitation: { email: fields.email!.trim().toLowerCase(), url: invitation.url, expiresAt: invitation.expiresAt, renewed: invitation.renewed },
+          };
         },
         { intent: "invite", values: echo(fields) },
+      );
+    case "resend":
+      return attempt(
+        async () => {
+          await services.invitations.resendInvitation(ctx, roomId, fields.invitationId);
+          return { ok: true as const, intent: "resend" as const };
+        },
+        { intent: "resend" },
       );
     case "revoke":
       return attempt(
         async () => {
-          await revokeInvitation(ctx, roomId, fields.invitationId);
+          await services.invitations.revokeInvitation(ctx, roomId, fields.invitationId);
           return { ok: true as const, intent: "revoke" as const };
         },
         { intent: "revoke" },
@@ -57,7 +67,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     case "change-role":
       return attempt(
         async () => {
-          await changeParticipantRole(ctx, roomId, fields.userId, { role: fields.role });
+          await services.participants.changeParticipantRole(ctx, roomId, fields.userId, { role: fields.role });
           return { ok: true as const, intent: "change-role" as const };
         },
         { intent: "change-role" },
@@ -65,7 +75,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     case "remove":
       return attempt(
         async () => {
-          await removeParticipant(ctx, roomId, fields.userId);
+          await services.participants.removeParticipant(ctx, roomId, fields.userId);
           return { ok: true as const, intent: "remove" as const };
         },
         { intent: "remove" },
@@ -75,9 +85,9 @@ export async function action({ request, context, params }: Route.ActionArgs) {
         async () => {
           // The confirm step is part of the request, so it holds without JavaScript too.
           if (fields.confirm !== "yes") {
-            throw new AppError(400, "confirmation_required", "Tick the box to confirm the hand-over.", { confirm: "must be ticked" });
+            throw new services.errors.AppError(400, "confirmation_required", "Tick the box to confirm the hand-over.", { confirm: "must be ticked" });
           }
-          await transferOwnership(ctx, roomId, { userId: fields.userId });
+          await services.ownership.transferOwnership(ctx, roomId, { userId: fields.userId });
           return { ok: true as const, intent: "transfer-owner" as const };
         },
         { intent: "transfer-owner" },
@@ -89,8 +99,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
 
 export default function RoomOverview({ loaderData, actionData }: Route.ComponentProps) {
   const { room, participants } = useRoomData();
-  const { invitations } = loaderData;
-  const canManage = room.abilities["participant.manage"];
+  const { invitations, actions } = loaderData;
   // Row actions run through fetchers; without JavaScript their refusals arrive here instead.
   const rowError = actionData && !actionData.ok && actionData.intent !== "invite" ? actionData.error : null;
   return (
@@ -114,8 +123,8 @@ export default function RoomOverview({ loaderData, actionData }: Route.Component
             <span className="muted small">{participants.length} in this room</span>
           </div>
           {rowError ? <FormAlert error={rowError} /> : null}
-          <ParticipantGroup title="Internal team" people={participants.filter((p) => p.side === "internal")} canManage={canManage} />
-          <ParticipantGroup title="Guests" people={participants.filter((p) => p.side === "external")} canManage={canManage} empty="No guests yet. Invite the buyer's team to work with you here." />
+          <ParticipantGroup title="Internal team" people={participants.filter((p) => p.side === "internal")} actions={actions} />
+          <ParticipantGroup title="Guests" people={participants.filter((p) => p.side === "external")} actions={actions} empty="No guests yet. Invite the buyer's team to work with you here." />
         </section>
       </div>
 
@@ -162,12 +171,12 @@ export default function RoomOverview({ loaderData, actionData }: Route.Component
 function ParticipantGroup({
   title,
   people,
-  canManage,
+  actions,
   empty,
 }: {
   title: string;
   people: ParticipantView[];
-  canManage: boolean;
+  actions: Record<string, ParticipantActions>;
   empty?: string;
 }) {
   return (
@@ -178,7 +187,7 @@ function ParticipantGroup({
       ) : (
         <ul className="participant-list">
           {people.map((p) => (
-            <ParticipantRow key={p.userId} person={p} canManage={canManage} />
+            <ParticipantRow key={p.userId} person={p} actions={actions[p.userId] ?? NO_ACTIONS} />
           ))}
         </ul>
       )}
@@ -186,15 +195,16 @@ function ParticipantGroup({
   );
 }
 
-function ParticipantRow({ person, canManage }: { person: ParticipantView; canManage: boolean }) {
+const NO_ACTIONS: ParticipantActions = { manage: false, makeOwner: false };
+
+function ParticipantRow({ person, actions }: { person: ParticipantView; actions: ParticipantActions }) {
   const roleFetcher = useFetcher<typeof action>();
   const removeFetcher = useFetcher<typeof action>();
   const error = [roleFetcher.data, removeFetcher.data].find((d) => d && !d.ok);
   const removing = removeFetcher.state !== "idle";
-  const manageable = canManage && person.role !== "owner";
-  const { room } = useRoomData();
-  // Only an internal participant can own a room (the service refuses anyone else).
-  const transferable = room.abilities["room.transferOwnership"] && person.side === "internal" && person.role !== "owner";
+  // From the server (participantActions): the page shows controls, the policy decides them.
+  const manageable = actions.manage;
+  const transferable = actions.makeOwner;
   return (
     <li className={`participant${removing ? " is-pending" : ""}`} data-user-id={person.userId}>
       <Avatar person={person} />
@@ -329,13 +339,13 @@ function InviteCard({ actionData }: { actionData: Route.ComponentProps["actionDa
     <section className="card" aria-labelledby="invite-heading">
       <h2 id="invite-heading">Invite someone</h2>
       <p className="muted small">
-        They get a single-use link to join. Guests (the buyer's team) see only what is shared; internal people see everything.
+        They get an e-mail with a single-use link to join. Guests (the buyer's team) see only what is shared; internal people see everything.
       </p>
       {created ? (
         <div className="invite-result" role="status">
           <p>
-            <MailIcon /> Invitation for <strong>{created.email}</strong> created. Send them this link — it works once and expires{" "}
-            {formatDate(created.expiresAt)}.
+            <MailIcon /> {created.renewed ? "Invitation renewed and e-mailed again to" : "Invitation e-mailed to"} <strong>{created.email}</strong>. The
+            link works once and expires {formatDate(created.expiresAt)}; you can also pass it on yourself, and find it again under Invitations.
           </p>
           <CopyField label={`Invitation link for ${created.email}`} value={created.url} />
         </div>
@@ -401,6 +411,7 @@ function InvitationRow({ invitation }: { invitation: NonNullable<Route.Component
           <span className="muted small">
             {invitation.side === "external" ? "Guest" : "Internal"} · {roleLabel(invitation.role)} ·{" "}
             {invitation.status === "pending" ? `expires ${formatShortDate(invitation.expiresAt)}` : `sent ${formatShortDate(invitation.createdAt)}`}
+            {invitation.sentCount > 0 ? ` · e-mailed ${invitation.sentCount === 1 ? "once" : `${invitation.sentCount} times`}` : ""}
           </span>
         </span>
         {failed ? (
@@ -409,6 +420,21 @@ function InvitationRow({ invitation }: { invitation: NonNullable<Route.Component
           </span>
         ) : null}
       </div>
+      {invitation.status === "pending" && invitation.url ? (
+        <details className="invitation-link">
+          <summary>Show link</summary>
+          <CopyField label={`Invitation link for ${invitation.email}`} value={invitation.url} />
+        </details>
+      ) : null}
+      {invitation.status === "pending" ? (
+        <fetcher.Form method="post">
+          <input type="hidden" name="intent" value="resend" />
+          <input type="hidden" name="invitationId" value={invitation.id} />
+          <button type="submit" className="button ghost small" disabled={fetcher.state !== "idle"} aria-label={`Send the invitation for ${invitation.email} again`}>
+            {fetcher.data?.ok && fetcher.data.intent === "resend" ? "Sent again" : "Resend"}
+          </button>
+        </fetcher.Form>
+      ) : null}
       {invitation.status === "pending" ? (
         <fetcher.Form method="post">
           <input type="hidden" name="intent" value="revoke" />

@@ -8,15 +8,15 @@ import { Avatar } from "../components/people.tsx";
 import { formatDateTime } from "../components/wiki/time.ts";
 import { orErrorPage } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { activityPage } from "../../server/notifications/feed.ts";
 import threadStyles from "../styles/threads.css?url";
 
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: threadStyles }];
 
 /** The room's activity, newest first, as far as the reader may see it; opening it counts as a visit. */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
-  return { roomId: params.roomId, ...(await orErrorPage(() => activityPage(ctx, params.roomId))) };
+  return { roomId: params.roomId, ...(await orErrorPage(() => services.feed.activityPage(ctx, params.roomId))) };
 }
 
 export default function RoomActivity({ loaderData }: Route.ComponentProps) {

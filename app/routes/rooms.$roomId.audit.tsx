@@ -1,16 +1,14 @@
 import { Form, Link } from "react-router";
 import type { Route } from "./+types/rooms.$roomId.audit";
-import { AUDIT_GROUPS, auditWords } from "../components/audit-text.ts";
+import { actorless, AUDIT_GROUPS, auditWords } from "../components/audit-text.ts";
 import { FormAlert } from "../components/form.tsx";
 import { LockIcon } from "../components/icons.tsx";
 import { LocalTime } from "../components/local-time.tsx";
 import { Avatar } from "../components/people.tsx";
 import { activityLink } from "../components/threads/activity-text.ts";
-import { orErrorPage } from "../lib/actions.server.ts";
+import { isAppError, orErrorPage } from "../lib/actions.server.ts";
 import { useRoomData } from "../lib/room-data.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { AppError } from "../../server/errors.ts";
-import { listAudit } from "../../server/services/audit.ts";
 import adminStyles from "../styles/admin.css?url";
 
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
@@ -36,15 +34,16 @@ function readFilters(params: URLSearchParams): Filters {
  * anyone else gets its 403, or 404 for a room they may not see).
  */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const filters = readFilters(new URL(request.url).searchParams);
   return orErrorPage(async () => {
     try {
-      return { filters, entries: await listAudit(ctx, params.roomId, { ...filters, limit: SHOWN }), error: null };
+      return { filters, entries: await services.audit.listAudit(ctx, params.roomId, { ...filters, limit: SHOWN }), error: null };
     } catch (error) {
       // A filter the service cannot read (a hand-edited address): say so above the form. The
       // service checks access before it reads the filters, so a refusal never ends up here.
-      if (error instanceof AppError && error.status === 400) {
+      if (isAppError(error) && error.status === 400) {
         return { filters, entries: [], error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } };
       }
       throw error;
@@ -53,6 +52,15 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
 }
 
 export const meta: Route.MetaFunction = () => [{ title: "Audit trail · Dealroom" }];
+
+function ActorlessName({ name, detail }: { name: string; detail?: string }) {
+  return (
+    <span>
+      {name}
+      {detail ? <span className="audit-detail">{detail}</span> : null}
+    </span>
+  );
+}
 
 export default function RoomAudit({ loaderData }: Route.ComponentProps) {
   const { filters, entries, error } = loaderData;
@@ -150,7 +158,7 @@ export default function RoomAudit({ loaderData }: Route.ComponentProps) {
                     <td>
                       <span className="audit-who">
                         {person ? <Avatar person={person} size="sm" /> : <span className="avatar avatar-sm avatar-nobody" aria-hidden="true" />}
-                        <span>{person ? person.name : "Someone not signed in"}</span>
+                        {person ? <span>{person.name}</span> : <ActorlessName {...actorless(entry, nameOf)} />}
                       </span>
                     </td>
                     <td>

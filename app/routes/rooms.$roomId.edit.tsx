@@ -5,15 +5,15 @@ import { attempt, echo, formFields, orErrorPage } from "../lib/actions.server.ts
 import { CURRENCIES, majorUnitsText } from "../lib/money.ts";
 import { roomInputFromForm } from "../lib/room-form.server.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { UpdateRoomInput, getRoom, updateRoom } from "../../server/services/rooms.ts";
 
 const FIELDS = ["name", "account", "value", "expectedCloseDate", "description"] as const;
 
 export const meta: Route.MetaFunction = () => [{ title: "Edit room details · Dealroom" }];
 
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
-  const room = await orErrorPage(() => getRoom(ctx, params.roomId));
+  const room = await orErrorPage(() => services.rooms.getRoom(ctx, params.roomId));
   if (!room.abilities["room.update"]) {
     throw data({ message: "Only the room's owner and its internal editors can change its details." }, { status: 403 });
   }
@@ -21,11 +21,12 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const fields = await formFields(request);
   return attempt(
     async () => {
-      const room = await updateRoom(ctx, params.roomId, roomInputFromForm(fields, "update", UpdateRoomInput));
+      const room = await services.rooms.updateRoom(ctx, params.roomId, roomInputFromForm(services, fields, "update", services.rooms.UpdateRoomInput));
       return redirect(`/rooms/${room.id}`);
     },
     { values: echo(fields) },

@@ -10,8 +10,7 @@ import { useDebouncedRevalidate, useRoomEvents } from "../components/threads/liv
 import { LiveStatus } from "../components/threads/live-status.tsx";
 import { attempt, formFields, orErrorPage } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { listFiles } from "../../server/files/files.ts";
-import { createFolder, deleteFolder, listFolders, type FolderJson } from "../../server/files/folders.ts";
+import type { FolderJson } from "../../server/files/folders.ts";
 import filesStyles from "../styles/files.css?url";
 import threadStyles from "../styles/threads.css?url";
 
@@ -23,9 +22,10 @@ export const links: Route.LinksFunction = () => [
 
 /** The Files tab: one folder level (`?folder=`), its subfolders and files, and the upload zone. */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const folderId = new URL(request.url).searchParams.get("folder") || null;
-  const [files, folders] = await orErrorPage(() => Promise.all([listFiles(ctx, params.roomId), listFolders(ctx, params.roomId)]));
+  const [files, folders] = await orErrorPage(() => Promise.all([services.files.listFiles(ctx, params.roomId), services.folders.listFolders(ctx, params.roomId)]));
   // A folder the reader may not see looks like one that does not exist.
   if (folderId && !folders.some((f) => f.id === folderId)) throw data({ code: "not_found", message: "That folder does not exist." }, { status: 404 });
   return { roomId: params.roomId, folderId, files, folders };
@@ -33,13 +33,14 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
 
 /** Folder changes; the services decide who may do what and refusals come back to the form. */
 export async function action({ request, context, params }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const { intent = "", ...fields } = await formFields(request);
   return attempt(async () => {
     if (intent === "create-folder") {
-      await createFolder(ctx, params.roomId, { name: fields.name ?? "", visibility: fields.visibility, parentId: fields.parentId || null });
+      await services.folders.createFolder(ctx, params.roomId, { name: fields.name ?? "", visibility: fields.visibility, parentId: fields.parentId || null });
     } else if (intent === "delete-folder") {
-      await deleteFolder(ctx, fields.folderId);
+      await services.folders.deleteFolder(ctx, fields.folderId);
     } else {
       return data({ ok: false as const, intent, error: { code: "invalid_input", message: "Unknown action." }, values: {} }, { status: 400 });
     }

@@ -9,8 +9,8 @@ import { orErrorPage } from "../lib/actions.server.ts";
 import { formatDate } from "../lib/format.ts";
 import { formatMoney } from "../lib/money.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { formatBytes } from "../../server/files/format.ts";
-import { handoffRecord, type HandoffRecord, type RecordPage } from "../../server/sales/handoff-record.ts";
+import { formatBytes } from "../../shared/format.ts";
+import type { HandoffRecord, RecordPage } from "../../server/sales/handoff-record.ts";
 import handoffStyles from "../styles/handoff.css?url";
 import wikiStyles from "../styles/wiki.css?url";
 
@@ -22,8 +22,9 @@ export const links: Route.LinksFunction = () => [
 
 /** The hand-off record as this reader may see it (the service decides; externals get shared parts only). */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
-  const record = await orErrorPage(() => handoffRecord(ctx, params.roomId));
+  const record = await orErrorPage(() => services.handoffRecord.handoffRecord(ctx, params.roomId));
   return { record };
 }
 
@@ -72,7 +73,9 @@ export default function HandoffPage({ loaderData }: Route.ComponentProps) {
           <p className="muted small">
             {handoff
               ? `Every page below is shown at the version frozen at the hand-off${changed ? `; ${changed} ${changed === 1 ? "page has" : "pages have"} changed since.` : ", and none has changed since."}`
-              : "This room has not been handed off yet: pages show their current content. Moving it into Delivering (or closing it as won) freezes a hand-off version of every page."}
+              : record.internalReader
+                ? "This room has not been handed off yet: pages show their current content. Moving it into the hand-off stage (or closing it as won) freezes a hand-off version of every page."
+                : "This room has not been handed off yet: pages show their current content. When delivery starts, a version of every page is kept as the hand-off record."}
             {record.internalReader ? "" : " You see the parts shared with your team."}
           </p>
         </div>
@@ -277,7 +280,7 @@ function PageSection({ page, roomId, handedOff }: { page: RecordPage; roomId: st
           {v
             ? `Hand-off version ${v.number} · ${formatDate(v.createdAt)}${v.authors.length ? ` · ${v.authors.map((a) => a.name).join(", ")}` : ""}`
             : page.addedSinceHandoff
-              ? "Created after the hand-off"
+              ? "Added after the hand-off"
               : "Current content"}
           {handedOff && v && !page.changedSinceHandoff ? <span className="handoff-unchanged"> · unchanged since</span> : null}
           {page.changedSinceHandoff && v ? <span className="handoff-changed-flag"> · changed since hand-off</span> : null}

@@ -5,13 +5,13 @@ import { useRouteLoaderData } from "react-router";
 import { HistoryPanel } from "../components/wiki/history-panel.tsx";
 import { attempt, formFields, orErrorPage } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { createManualVersion, diffVersions, getVersion, listVersions, restoreVersion } from "../../server/wiki/versions.ts";
 
 /**
  * The page's history beside it: versions, one version read-only (?v=N), or two compared
  * (?from=A&to=B). The editor stays mounted next to it, so a restore arrives there live.
  */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const search = new URL(request.url).searchParams;
   const v = search.get("v");
@@ -19,24 +19,25 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const to = search.get("to");
   const [versions, version, diff] = await orErrorPage(() =>
     Promise.all([
-      listVersions(ctx, params.pageId),
-      v ? getVersion(ctx, params.pageId, v) : null,
-      from && to ? diffVersions(ctx, params.pageId, from, to) : null,
+      services.versions.listVersions(ctx, params.pageId),
+      v ? services.versions.getVersion(ctx, params.pageId, v) : null,
+      from && to ? services.versions.diffVersions(ctx, params.pageId, from, to) : null,
     ]),
   );
   return { versions, version, diff };
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const { intent = "", label, number } = await formFields(request);
   return attempt(async () => {
     if (intent === "save") {
-      const made = await createManualVersion(ctx, params.pageId, { label: label ?? null });
+      const made = await services.versions.createManualVersion(ctx, params.pageId, { label: label ?? null });
       return { ok: true as const, intent, error: null, version: made.version.number, created: made.created };
     }
     if (intent === "restore") {
-      const made = await restoreVersion(ctx, params.pageId, number);
+      const made = await services.versions.restoreVersion(ctx, params.pageId, number);
       return { ok: true as const, intent, error: null, version: made.version.number, created: made.created, restoredFrom: Number(number) };
     }
     return { ok: false as const, intent, error: { code: "invalid", message: "Unknown action." } };

@@ -1,16 +1,15 @@
+import { useState } from "react";
 import { Outlet, data, isRouteErrorResponse, useMatches, useRouteLoaderData, type ShouldRevalidateFunctionArgs } from "react-router";
 import type { Route } from "./+types/rooms.$roomId.pages.$pageId";
 import type { loader as pagesLoader } from "./rooms.$roomId.pages.tsx";
 import { PageBody } from "../components/wiki/page-body.tsx";
+import { useRoomEvents } from "../components/threads/live.ts";
 import { PageHeader } from "../components/wiki/page-header.tsx";
 import { usePresence } from "../editor/presence.ts";
 import { useLivePage } from "../editor/use-live-page.ts";
 import { orErrorPage } from "../lib/actions.server.ts";
 import { avatarColour } from "../lib/format.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { getPage } from "../../server/wiki/pages.ts";
-import { pageHtmlForActor } from "../../server/wiki/file-cards.ts";
-import { pageNodeFromState } from "../../server/wiki/render.ts";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [{ title: loaderData ? `${loaderData.page.title} · Dealroom` : "Page not found · Dealroom" }];
 
@@ -19,12 +18,13 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [{ title: loaderData
  * once (and still reads when the live connection cannot be made).
  */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
-  const page = await orErrorPage(() => getPage(ctx, params.pageId));
+  const page = await orErrorPage(() => services.pages.getPage(ctx, params.pageId));
   // A page id under another room's URL is not a page of this room.
   if (page.roomId !== params.roomId) throw data({ code: "not_found", message: "Page does not exist or is not visible to you." }, { status: 404 });
   // Rendered for this reader: file cards show only what the reader may see of their file.
-  const html = await pageHtmlForActor(ctx, page.roomId, pageNodeFromState(await ctx.documents.encodeState(page.id)));
+  const html = await services.fileCards.pageHtmlForActor(ctx, page.roomId, services.render.pageNodeFromState(await ctx.documents.encodeState(page.id)));
   const me = { id: ctx.actor.userId, name: ctx.actor.name, color: avatarColour(ctx.actor.userId) };
   return { page, html, me };
 }
@@ -43,16 +43,25 @@ export default function PageView({ loaderData }: Route.ComponentProps) {
   const editable = page.abilities["item.edit"];
   const live = useLivePage(page.id, me);
   const present = usePresence(live.session?.provider.awareness ?? null);
+  // Live changes to this page by others, kept per page id so a move to another page starts clean:
+  // a rename or visibility change shows in the header at once; "page.removed" (sent to the buyer's
+  // side when a page is made internal) ends the page here before the connection's own 4404 does.
+  const [change, setChange] = useState<{ pageId: string; title?: string; visibility?: typeof page.visibility; removed?: boolean } | null>(null);
+  useRoomEvents(page.roomId, {
+    "page.updated": (p) => p?.pageId === page.id && setChange((c) => ({ ...(c?.pageId === page.id ? c : {}), pageId: page.id, title: p.title, visibility: p.visibility })),
+    "page.removed": (p) => p?.pageId === page.id && setChange((c) => ({ ...(c?.pageId === page.id ? c : {}), pageId: page.id, removed: true })),
+  });
+  const mine = change?.pageId === page.id ? change : null;
+  const shown = { ...page, title: mine?.title ?? page.title, visibility: mine?.visibility ?? page.visibility };
+  const ended = mine?.removed ? "unshared" : live.ended;
 
   return (
     <div className={`wiki-page-grid${panelOpen ? " with-panel" : ""}`}>
       <article className="wiki-page" aria-labelledby="page-title" data-page-id={page.id}>
-        <PageHeader page={page} pages={pages} present={present} status={live.status} editable={editable} historyOpen={panelOpen} />
-        {live.ended ? (
-          <div className="alert alert-error" role="alert">
-            {live.ended === "not-visible"
-              ? "This page is no longer available to you. Its visibility or your access may have changed."
-              : "Your session has ended. Sign in again to keep working on this page."}
+        <PageHeader page={shown} pages={pages} present={ended ? [] : present} status={ended ? null : live.status} editable={editable && !ended} historyOpen={panelOpen} />
+        {ended ? (
+          <div className="alert alert-error" role="alert" data-testid="page-ended">
+            {ENDED_MESSAGES[ended]}
           </div>
         ) : (
           <PageBody
@@ -71,6 +80,12 @@ export default function PageView({ loaderData }: Route.ComponentProps) {
     </div>
   );
 }
+
+const ENDED_MESSAGES = {
+  unshared: "This page is no longer shared with you.",
+  "not-visible": "This page is no longer available to you. Its visibility or your access may have changed.",
+  "signed-out": "Your session has ended. Sign in again to keep working on this page.",
+} as const;
 
 /** A page that does not exist (or may not be seen) reads like one: the tab and its tree stay around it. */
 export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {

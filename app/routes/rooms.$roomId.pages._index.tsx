@@ -4,12 +4,12 @@ import type { loader as roomLoader } from "./rooms.$roomId.tsx";
 import { DocIcon } from "../components/icons.tsx";
 import { orErrorPage } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { listPages } from "../../server/wiki/pages.ts";
 
 /** The Pages tab opens on the first page of the tree; an empty wiki says how to start. */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
-  const [first] = await orErrorPage(() => listPages(ctx, params.roomId));
+  const [first] = await orErrorPage(() => services.pages.listPages(ctx, params.roomId));
   const q = new URL(request.url).searchParams.get("q");
   // Searching from the tab's start keeps the reader here, with results in the sidebar.
   if (first && !q) throw redirect(`/rooms/${params.roomId}/pages/${first.id}`);

@@ -1,23 +1,23 @@
 import { Outlet, redirect, useParams, useRouteLoaderData } from "react-router";
 import type { Route } from "./+types/rooms.$roomId.pages";
 import type { loader as roomLoader } from "./rooms.$roomId.tsx";
+import { useDebouncedRevalidate, useRoomEvents } from "../components/threads/live.ts";
 import { NewPageForm } from "../components/wiki/new-page-form.tsx";
 import { PageTree, type TreePage } from "../components/wiki/page-tree.tsx";
 import { SearchBox } from "../components/wiki/search-box.tsx";
 import { attempt, formFields, orErrorPage } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { createPage, listPages, setPageArchived, updatePage } from "../../server/wiki/pages.ts";
-import { searchRoom } from "../../server/search.ts";
 import wikiStyles from "../styles/wiki.css?url";
 
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: wikiStyles }];
 
-/** The Pages tab: the page tree (archived pages too, folded at the bottom) and, with ?q=, search results. */
+/** The Pages tab: the page tree (archived pages too, folded at the bottom) and, with ?q=, the room's search results (pages, messages, files). */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const q = new URL(request.url).searchParams.get("q")?.trim() ?? "";
   const [pages, results] = await orErrorPage(() =>
-    Promise.all([listPages(ctx, params.roomId, { includeArchived: true }), q ? searchRoom(ctx, params.roomId, q, ["page"]) : null]),
+    Promise.all([services.pages.listPages(ctx, params.roomId, { includeArchived: true }), q ? services.search.searchRoom(ctx, params.roomId, q) : null]),
   );
   const tree: TreePage[] = pages.map((p) => ({
     id: p.id,
@@ -26,7 +26,8 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
     parentId: p.parentId,
     archived: p.archivedAt !== null,
   }));
-  return { pages: tree, q, results: results?.filter((r) => r.type === "page") ?? null };
+  const hits = results?.map(({ rank: _rank, ...hit }) => hit) ?? null;
+  return { pages: tree, q, results: hits };
 }
 
 /**
@@ -34,12 +35,13 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
  * who may do what; a refusal comes back as `{ error }` for the form that sent it.
  */
 export async function action({ request, context, params }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const { intent = "", pageId, ...fields } = await formFields(request);
   return attempt(async () => {
     switch (intent) {
       case "create": {
-        const page = await createPage(ctx, params.roomId, {
+        const page = await services.pages.createPage(ctx, params.roomId, {
           title: fields.title ?? "",
           visibility: fields.visibility,
           parentId: fields.parentId || null,
@@ -47,19 +49,19 @@ export async function action({ request, context, params }: Route.ActionArgs) {
         return redirect(`/rooms/${page.roomId}/pages/${page.id}`);
       }
       case "rename":
-        await updatePage(ctx, pageId, { title: fields.title ?? "" });
+        await services.pages.updatePage(ctx, pageId, { title: fields.title ?? "" });
         break;
       case "move":
-        await updatePage(ctx, pageId, { parentId: fields.parentId || null });
+        await services.pages.updatePage(ctx, pageId, { parentId: fields.parentId || null });
         break;
       case "visibility":
-        await updatePage(ctx, pageId, { visibility: fields.visibility });
+        await services.pages.updatePage(ctx, pageId, { visibility: fields.visibility });
         break;
       case "archive":
-        await setPageArchived(ctx, pageId, true);
+        await services.pages.setPageArchived(ctx, pageId, true);
         break;
       case "unarchive":
-        await setPageArchived(ctx, pageId, false);
+        await services.pages.setPageArchived(ctx, pageId, false);
         break;
       default:
         return { ok: false as const, intent, error: { code: "invalid", message: "Unknown action." } };
@@ -71,6 +73,9 @@ export async function action({ request, context, params }: Route.ActionArgs) {
 export default function RoomPages({ loaderData, actionData }: Route.ComponentProps) {
   const { roomId, pageId } = useParams();
   const room = useRouteLoaderData<typeof roomLoader>("routes/rooms.$roomId")?.room;
+  // The tree follows what others do: new pages, renames, moves, pages made internal (for the buyer's side).
+  const refresh = useDebouncedRevalidate();
+  useRoomEvents(roomId, { "page.created": refresh, "page.updated": refresh, "page.removed": refresh });
   const createErrors = actionData && !actionData.ok && actionData.intent === "create" ? actionData.error : null;
 
   return (

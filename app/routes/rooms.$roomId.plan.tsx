@@ -11,8 +11,7 @@ import { attempt, echo, formFields, orErrorPage } from "../lib/actions.server.ts
 import { fieldError, type FormError } from "../lib/form-error.ts";
 import { formatDate } from "../lib/format.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { createPlanStep, listPlan, removePlanStep, reorderPlan, updatePlanStep, type PlanStepView } from "../../server/sales/plan.ts";
-import { listParticipants } from "../../server/services/participants.ts";
+import type { PlanStepView } from "../../server/sales/plan.ts";
 import planStyles from "../styles/plan.css?url";
 import threadStyles from "../styles/threads.css?url";
 
@@ -24,14 +23,16 @@ export const links: Route.LinksFunction = () => [
 
 /** The Plan tab: the mutual action plan as the reader may see it, and who may be asked to own a step. */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
-  const [plan, participants] = await orErrorPage(() => Promise.all([listPlan(ctx, params.roomId), listParticipants(ctx, params.roomId)]));
+  const [plan, participants] = await orErrorPage(() => Promise.all([services.plan.listPlan(ctx, params.roomId), services.participants.listParticipants(ctx, params.roomId)]));
   const people: PersonOption[] = participants.map((p) => ({ id: p.userId, name: p.name, side: p.side }));
   return { roomId: params.roomId, plan, people };
 }
 
 /** Plan changes; the services decide who may do what and refusals come back next to the step. */
 export async function action({ request, context, params }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const { intent = "", ...fields } = await formFields(request);
   const stepId = fields.stepId;
@@ -39,7 +40,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     async () => {
       let added: string | null = null;
       if (intent === "add") {
-        ({ id: added } = await createPlanStep(ctx, params.roomId, {
+        ({ id: added } = await services.plan.createPlanStep(ctx, params.roomId, {
           title: fields.title ?? "",
           ownerId: fields.ownerId || null,
           dueDate: fields.dueDate || null,
@@ -47,9 +48,9 @@ export async function action({ request, context, params }: Route.ActionArgs) {
           visibility: fields.visibility || "shared",
         }));
       } else if (intent === "status") {
-        await updatePlanStep(ctx, stepId, { status: fields.status });
+        await services.plan.updatePlanStep(ctx, stepId, { status: fields.status });
       } else if (intent === "edit") {
-        await updatePlanStep(ctx, stepId, {
+        await services.plan.updatePlanStep(ctx, stepId, {
           title: fields.title ?? "",
           notes: fields.notes ?? "",
           ownerId: fields.ownerId || null,
@@ -58,14 +59,14 @@ export async function action({ request, context, params }: Route.ActionArgs) {
         });
         return redirect(`/rooms/${params.roomId}/plan`);
       } else if (intent === "remove") {
-        await removePlanStep(ctx, stepId);
+        await services.plan.removePlanStep(ctx, stepId);
       } else if (intent === "move") {
-        const ids = (await listPlan(ctx, params.roomId)).items.map((s) => s.id);
+        const ids = (await services.plan.listPlan(ctx, params.roomId)).items.map((s) => s.id);
         const from = ids.indexOf(stepId ?? "");
         const to = from + (fields.direction === "up" ? -1 : 1);
         if (from >= 0 && to >= 0 && to < ids.length) {
           [ids[from], ids[to]] = [ids[to]!, ids[from]!];
-          await reorderPlan(ctx, params.roomId, { stepIds: ids });
+          await services.plan.reorderPlan(ctx, params.roomId, { stepIds: ids });
         }
       } else {
         return { ok: false as const, intent, error: { code: "invalid_input", message: "Unknown action." } as FormError, values: {} as Record<string, string> };

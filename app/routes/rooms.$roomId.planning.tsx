@@ -1,4 +1,4 @@
-import { Form, Link, redirect, useActionData, useNavigation, useSearchParams } from "react-router";
+import { Form, Link, redirect, useActionData, useLoaderData, useNavigation, useSearchParams } from "react-router";
 import type { Route } from "./+types/rooms.$roomId.planning";
 import { FormAlert, SelectField, TextareaField, TextField } from "../components/form.tsx";
 import { DocIcon, GuestIcon, LockIcon, PencilIcon, PlusIcon } from "../components/icons.tsx";
@@ -10,21 +10,8 @@ import type { FormError } from "../lib/form-error.ts";
 import { formatDate } from "../lib/format.ts";
 import { useRoomData } from "../lib/room-data.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { can, loadStanding } from "../../server/access/index.ts";
-import { getQualification, setQualificationAnswer, type QualificationAnswer } from "../../server/sales/qualification.ts";
-import {
-  createStakeholder,
-  DECISION_ROLES,
-  INFLUENCE_LEVELS,
-  listStakeholders,
-  removeStakeholder,
-  STANCES,
-  updateStakeholder,
-  type Stakeholder,
-} from "../../server/sales/stakeholders.ts";
-import { listParticipants } from "../../server/services/participants.ts";
-import { DEAL_STRATEGY_TITLE } from "../../server/wiki/page-templates.ts";
-import { createPage, listPages } from "../../server/wiki/pages.ts";
+import type { QualificationAnswer } from "../../server/sales/qualification.ts";
+import type { Stakeholder } from "../../server/sales/stakeholders.ts";
 import planStyles from "../styles/plan.css?url";
 import threadStyles from "../styles/threads.css?url";
 
@@ -38,25 +25,28 @@ export const links: Route.LinksFunction = () => [
  * strategy. For the buyer's side it does not exist (the services answer 404).
  */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   return orErrorPage(async () => {
-    const [stakeholders, qualification] = await Promise.all([listStakeholders(ctx, params.roomId), getQualification(ctx, params.roomId)]);
+    const [stakeholders, qualification] = await Promise.all([services.stakeholders.listStakeholders(ctx, params.roomId), services.qualification.getQualification(ctx, params.roomId)]);
     const [standing, pages, participants] = await Promise.all([
-      loadStanding(ctx.sql, ctx.actor, params.roomId),
-      listPages(ctx, params.roomId),
-      listParticipants(ctx, params.roomId),
+      services.access.loadStanding(ctx.sql, ctx.actor, params.roomId),
+      services.pages.listPages(ctx, params.roomId),
+      services.participants.listParticipants(ctx, params.roomId),
     ]);
-    const strategy = pages.find((p) => p.title.trim().toLowerCase() === DEAL_STRATEGY_TITLE.toLowerCase()) ?? null;
+    const strategy = pages.find((p) => p.title.trim().toLowerCase() === services.pageTemplates.DEAL_STRATEGY_TITLE.toLowerCase()) ?? null;
     return {
       roomId: params.roomId,
       stakeholders: stakeholders.items,
       qualification,
       strategyPage: strategy ? { id: strategy.id, title: strategy.title } : null,
+      // The service's vocabulary, for the forms (the page imports no server code: docs/architecture.md).
+      choices: { decisionRoles: services.stakeholders.DECISION_ROLES, influence: services.stakeholders.INFLUENCE_LEVELS, stances: services.stakeholders.STANCES },
       guests: participants.filter((p) => p.side === "external").map((p) => ({ id: p.userId, name: p.name })),
       abilities: {
         editPeople: stakeholders.abilities.edit,
         editQualification: qualification.abilities.edit,
-        createStrategy: can(standing, "page.create") && can(standing, "internal.read"),
+        createStrategy: services.access.can(standing, "page.create") && services.access.can(standing, "internal.read"),
       },
     };
   });
@@ -73,29 +63,30 @@ const personInput = (fields: Record<string, string>) => ({
 });
 
 export async function action({ request, context, params }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const { intent = "", ...fields } = await formFields(request);
   return attempt(
     async () => {
       if (intent === "add-person") {
-        await createStakeholder(ctx, params.roomId, personInput(fields));
+        await services.stakeholders.createStakeholder(ctx, params.roomId, personInput(fields));
       } else if (intent === "edit-person") {
-        await updateStakeholder(ctx, fields.stakeholderId, personInput(fields));
+        await services.stakeholders.updateStakeholder(ctx, fields.stakeholderId, personInput(fields));
         return redirect(`/rooms/${params.roomId}/planning`);
       } else if (intent === "remove-person") {
-        await removeStakeholder(ctx, fields.stakeholderId);
+        await services.stakeholders.removeStakeholder(ctx, fields.stakeholderId);
       } else if (intent === "qualify") {
         // One form for the whole checklist: only the answers that changed are saved.
-        const current = await getQualification(ctx, params.roomId);
+        const current = await services.qualification.getQualification(ctx, params.roomId);
         for (const answer of current.items) {
           const status = fields[`status.${answer.item}`] ?? answer.status;
           const note = fields[`note.${answer.item}`] ?? answer.note;
           const requiredBy = answer.item === "required_by" ? fields.requiredBy || null : undefined;
           const changed = status !== answer.status || note !== answer.note || (requiredBy !== undefined && requiredBy !== answer.requiredBy);
-          if (changed) await setQualificationAnswer(ctx, params.roomId, answer.item, { status, note, ...(requiredBy !== undefined ? { requiredBy } : {}) });
+          if (changed) await services.qualification.setQualificationAnswer(ctx, params.roomId, answer.item, { status, note, ...(requiredBy !== undefined ? { requiredBy } : {}) });
         }
       } else if (intent === "create-strategy") {
-        const page = await createPage(ctx, params.roomId, { template: "deal-strategy" });
+        const page = await services.pages.createPage(ctx, params.roomId, { template: "deal-strategy" });
         return redirect(`/rooms/${params.roomId}/pages/${page.id}`);
       } else {
         return { ok: false as const, intent, error: { code: "invalid_input", message: "Unknown action." } as FormError, values: {} as Record<string, string> };
@@ -129,7 +120,7 @@ const INFLUENCE_LABEL: Record<Stakeholder["influence"], string> = { low: "Low in
 const LIVE_EVENTS = ["stakeholder.added", "stakeholder.updated", "stakeholder.removed", "qualification.updated", "page.created", "room:refused"];
 
 export default function RoomPlanning({ loaderData }: Route.ComponentProps) {
-  const { roomId, stakeholders, qualification, strategyPage, guests, abilities } = loaderData;
+  const { roomId, stakeholders, qualification, strategyPage, guests, abilities, choices } = loaderData;
   const { room } = useRoomData();
   const refresh = useDebouncedRevalidate();
   const live = useRoomEvents(roomId, Object.fromEntries(LIVE_EVENTS.map((name) => [name, refresh])));
@@ -137,7 +128,7 @@ export default function RoomPlanning({ loaderData }: Route.ComponentProps) {
   const [search] = useSearchParams();
   const editing = search.get("person");
   const failed = actionData && !actionData.ok ? actionData : null;
-  const groups = DECISION_ROLES.map((role) => ({ role, people: stakeholders.filter((s) => s.decisionRole === role) })).filter((g) => g.people.length);
+  const groups = choices.decisionRoles.map((role) => ({ role, people: stakeholders.filter((s) => s.decisionRole === role) })).filter((g) => g.people.length);
 
   return (
     <div className="planning">
@@ -283,6 +274,7 @@ function PersonForm({
   error: FormError | null;
   values?: Record<string, string> | undefined;
 }) {
+  const { choices } = useLoaderData<typeof loader>();
   const v = (name: keyof Stakeholder, fallback = "") => values?.[name] ?? (person ? String(person[name] ?? "") : fallback);
   return (
     <Form method="post" className="stakeholder-form stack">
@@ -294,9 +286,9 @@ function PersonForm({
         <TextField label="Title" name="title" maxLength={200} error={error} defaultValue={v("title")} autoComplete="off" placeholder="e.g. CFO" />
       </div>
       <div className="field-row three">
-        <SelectField label="Role in the decision" name="decisionRole" error={error} defaultValue={v("decisionRole", "unknown")} options={options(DECISION_ROLES, ROLE_LABEL)} />
-        <SelectField label="Influence" name="influence" error={error} defaultValue={v("influence", "medium")} options={options(INFLUENCE_LEVELS, { low: "Low", medium: "Medium", high: "High" })} />
-        <SelectField label="Stance" name="stance" error={error} defaultValue={v("stance", "unknown")} options={options(STANCES, STANCE_LABEL)} />
+        <SelectField label="Role in the decision" name="decisionRole" error={error} defaultValue={v("decisionRole", "unknown")} options={options(choices.decisionRoles, ROLE_LABEL)} />
+        <SelectField label="Influence" name="influence" error={error} defaultValue={v("influence", "medium")} options={options(choices.influence, { low: "Low", medium: "Medium", high: "High" })} />
+        <SelectField label="Stance" name="stance" error={error} defaultValue={v("stance", "unknown")} options={options(choices.stances, STANCE_LABEL)} />
       </div>
       {guests.length ? (
         <SelectField

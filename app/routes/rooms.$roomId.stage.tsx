@@ -8,13 +8,7 @@ import { attempt, echo, formFields, orErrorPage } from "../lib/actions.server.ts
 import type { FormError } from "../lib/form-error.ts";
 import { safeRedirect } from "../lib/redirect.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { forbidden } from "../../server/errors.ts";
 import type { FormField } from "../../server/sales/forms.ts";
-import { closeRoom, moveStage, reopenRoom } from "../../server/sales/moves.ts";
-import { listOrgStages } from "../../server/sales/stages.ts";
-import { stageTimeline } from "../../server/sales/timeline.ts";
-import { listParticipants } from "../../server/services/participants.ts";
-import { getRoom } from "../../server/services/rooms.ts";
 
 // Moving the room through its stages: the action behind every control of the stage bar, and
 // the page with the hand-off form a forward move (or a win) asks for. Form values travel as
@@ -24,21 +18,24 @@ export const meta: Route.MetaFunction = () => [{ title: "Move the deal · Dealro
 
 /** Only whoever may move the stage (the room's owner) opens this page; others in the room get a 403. */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   return orErrorPage(async () => {
-    const room = await getRoom(ctx, params.roomId);
-    if (!room.abilities["room.moveStage"]) throw forbidden("Only the room's owner moves it through its stages.");
+    const room = await services.rooms.getRoom(ctx, params.roomId);
+    if (!room.abilities["room.moveStage"]) throw services.errors.forbidden("Only the room's owner moves it through its stages.");
     const [timeline, cycle, participants] = await Promise.all([
-      stageTimeline(ctx, room.id),
-      listOrgStages(ctx, room.organizationId),
-      listParticipants(ctx, room.id),
+      services.timeline.stageTimeline(ctx, room.id),
+      services.stages.listOrgStages(ctx, room.organizationId),
+      services.participants.listParticipants(ctx, room.id),
     ]);
     const url = new URL(request.url);
     return {
       roomId: room.id,
       status: timeline.status,
       currentStageId: timeline.stages.find((s) => s.current)?.id ?? null,
-      currentFormFilled: timeline.requiredForm?.alreadyFilled ?? false,
+      // Which forms each move asks for is the move service's rule (formsPassed), answered by the timeline.
+      formsAsked: Object.fromEntries(timeline.stages.map((s) => [s.id, s.formsAsked])) as Record<string, string[]>,
+      winFormsAsked: timeline.winFormsAsked,
       cycle: cycle.map((s) => ({ id: s.id, name: s.name, position: s.position, handoff: s.handoff, form: s.form, formVisibility: s.formVisibility })),
       people: participants.map((p) => ({ userId: p.userId, name: p.name, side: p.side })) satisfies FieldPerson[],
       asked: { to: url.searchParams.get("to"), close: url.searchParams.get("close") },
@@ -55,6 +52,7 @@ function formValues(fields: Record<string, string>): Record<string, string> | un
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const fields = await formFields(request);
   const roomId = params.roomId;
@@ -64,7 +62,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     case "move":
       return attempt(
         async () => {
-          await moveStage(ctx, roomId, { stage: fields.stage ?? "", form: formValues(fields) });
+          await services.moves.moveStage(ctx, roomId, { stage: fields.stage ?? "", form: formValues(fields) });
           return done();
         },
         { intent: "move", values },
@@ -73,7 +71,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
       return attempt(
         async () => {
           const reason = fields.reason?.trim() ? fields.reason : undefined;
-          await closeRoom(ctx, roomId, { outcome: fields.outcome, ...(reason !== undefined || fields.outcome === "lost" ? { reason: reason ?? "" } : {}), form: formValues(fields) });
+          await services.moves.closeRoom(ctx, roomId, { outcome: fields.outcome, ...(reason !== undefined || fields.outcome === "lost" ? { reason: reason ?? "" } : {}), form: formValues(fields) });
           return done();
         },
         { intent: "close", values },
@@ -81,7 +79,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     case "reopen":
       return attempt(
         async () => {
-          await reopenRoom(ctx, roomId);
+          await services.moves.reopenRoom(ctx, roomId);
           return done();
         },
         { intent: "reopen", values },
@@ -108,13 +106,10 @@ function request(loaderData: LoaderData, actionData: Route.ComponentProps["actio
   return { kind: "menu" as const, to: null };
 }
 
-/** The stages a move from the current one to `target` leaves or passes, whose forms it asks for (as the move service counts them). */
-function formsAsked(cycle: Stage[], currentId: string | null, target: Stage, currentFilled: boolean): Stage[] {
-  const current = cycle.find((s) => s.id === currentId);
-  if (!current || target.position <= current.position) return [];
-  return cycle.filter(
-    (s) => s.position >= current.position && s.position < target.position && s.form.length > 0 && !(s.id === current.id && currentFilled),
-  );
+/** The stages, in cycle order, with the given ids: the forms the server says a move asks for. */
+function stagesOf(cycle: Stage[], ids: readonly string[] | undefined): Stage[] {
+  const asked = new Set(ids ?? []);
+  return cycle.filter((s) => asked.has(s.id));
 }
 
 export default function MoveStage({ loaderData, actionData }: Route.ComponentProps) {
@@ -127,7 +122,7 @@ export default function MoveStage({ loaderData, actionData }: Route.ComponentPro
   if (asked.kind === "move") {
     const target = cycle.find((s) => s.id === asked.to || s.name.toLowerCase() === asked.to?.toLowerCase());
     if (target && target.id !== currentStageId) {
-      const stages = formsAsked(cycle, currentStageId, target, loaderData.currentFormFilled);
+      const stages = stagesOf(cycle, loaderData.formsAsked[target.id]);
       return (
         <MoveForm
           title={`Move to ${target.name}`}
@@ -150,7 +145,7 @@ export default function MoveStage({ loaderData, actionData }: Route.ComponentPro
     }
   }
   if (asked.kind === "won" && status === "open") {
-    const stages = current && current.form.length ? [current] : [];
+    const stages = stagesOf(cycle, loaderData.winFormsAsked);
     return (
       <MoveForm
         title="Close as won"
@@ -274,7 +269,7 @@ function prefixFields(error: FormError, keys: Set<string>): FormError {
 
 /** Without a move asked for (or one that no longer applies): what the owner can do from here. */
 function MoveMenu({ loaderData, failed }: { loaderData: LoaderData; failed: FormError | null }) {
-  const { cycle, currentStageId, status, roomId, currentFormFilled } = loaderData;
+  const { cycle, currentStageId, status, roomId, formsAsked } = loaderData;
   const current = cycle.find((s) => s.id === currentStageId) ?? null;
   const from = `/rooms/${roomId}`;
   const link = (query: Record<string, string>) => `/rooms/${roomId}/stage?${new URLSearchParams({ ...query, from })}`;
@@ -288,7 +283,7 @@ function MoveMenu({ loaderData, failed }: { loaderData: LoaderData; failed: Form
       <FormAlert error={failed} />
       <ul className="move-menu">
         {cycle.map((s) => {
-          const asksForm = formsAsked(cycle, currentStageId, s, currentFormFilled).length > 0;
+          const asksForm = (formsAsked[s.id]?.length ?? 0) > 0;
           return (
             <li key={s.id} className={s.id === currentStageId ? "is-current" : undefined}>
               <span className="move-menu-name">

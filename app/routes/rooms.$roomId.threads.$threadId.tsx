@@ -9,49 +9,46 @@ import { VisibilityBadge } from "../components/wiki/visibility-badge.tsx";
 import { formatDateTime } from "../components/wiki/time.ts";
 import { attempt, formFields, orErrorPage } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { abilities, can, loadStanding } from "../../server/access/index.ts";
-import { notFound } from "../../server/errors.ts";
-import { mentionableUsers } from "../../server/threads/access.ts";
-import { deleteMessage, editMessage, listMessages, postMessage } from "../../server/threads/messages.ts";
-import { getThread, setResolved } from "../../server/threads/threads.ts";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [{ title: loaderData ? `${loaderData.thread.title} · Threads · Dealroom` : "Thread not found · Dealroom" }];
 
 /** One thread: its messages, who may be mentioned in it, and what the reader may do (from the policy). */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   return orErrorPage(async () => {
-    const thread = await getThread(ctx, params.threadId);
-    if (thread.roomId !== params.roomId) throw notFound("Thread");
-    const standing = await loadStanding(ctx.sql, ctx.actor, thread.roomId);
-    const [messages, people] = await Promise.all([listMessages(ctx, thread.id), mentionableUsers(ctx, thread.roomId, thread.visibility)]);
-    const own = (authorId: string | null | undefined) => can(standing, "item.editOwn", { visibility: thread.visibility, createdBy: authorId });
+    const thread = await services.threads.getThread(ctx, params.threadId);
+    if (thread.roomId !== params.roomId) throw services.errors.notFound("Thread");
+    const standing = await services.access.loadStanding(ctx.sql, ctx.actor, thread.roomId);
+    const [messages, people] = await Promise.all([services.messages.listMessages(ctx, thread.id), services.threadAccess.mentionableUsers(ctx, thread.roomId, thread.visibility)]);
+    const own = (authorId: string | null | undefined) => services.access.can(standing, "item.editOwn", { visibility: thread.visibility, createdBy: authorId });
     return {
       thread,
       messages: messages.map((m): MessageData => ({ ...m, editable: own(m.author?.id) })),
       people,
-      canComment: abilities(standing, { visibility: thread.visibility })["item.comment"],
+      canComment: services.access.abilities(standing, { visibility: thread.visibility })["item.comment"],
     };
   });
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const { intent = "", messageId, body = "" } = await formFields(request);
   return attempt(async () => {
     switch (intent) {
       case "post":
-        await postMessage(ctx, params.threadId, { body });
+        await services.messages.postMessage(ctx, params.threadId, { body });
         break;
       case "edit":
-        await editMessage(ctx, messageId, { body });
+        await services.messages.editMessage(ctx, messageId, { body });
         break;
       case "delete":
-        await deleteMessage(ctx, messageId);
+        await services.messages.deleteMessage(ctx, messageId);
         break;
       case "resolve":
       case "reopen":
-        await setResolved(ctx, params.threadId, intent === "resolve");
+        await services.threads.setResolved(ctx, params.threadId, intent === "resolve");
         break;
       default:
         return { ok: false as const, intent, error: { code: "invalid", message: "Unknown action." } };
@@ -131,7 +128,7 @@ export default function ThreadView({ loaderData }: Route.ComponentProps) {
         ))}
       </ol>
 
-      {canComment ? <Composer threadId={thread.id} people={people} /> : <p className="muted small">You can read this thread; your role does not allow replies.</p>}
+      {canComment ? <Composer threadId={thread.id} people={people} /> : <p className="muted small">You services.access.can read this thread; your role does not allow replies.</p>}
     </article>
   );
 }

@@ -5,24 +5,21 @@ import { ChatIcon } from "../components/icons.tsx";
 import { NewThreadForm } from "../components/threads/new-thread-form.tsx";
 import { attempt, formFields, orErrorPage } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { can, loadStanding } from "../../server/access/index.ts";
-import { mentionableUsers } from "../../server/threads/access.ts";
-import { createThread } from "../../server/threads/threads.ts";
-import { listPages } from "../../server/wiki/pages.ts";
 
 /** The Threads tab's start: a new thread form (for commenters and up), or what threads are for. */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   return orErrorPage(async () => {
-    const standing = await loadStanding(ctx.sql, ctx.actor, params.roomId);
-    const canStartInternal = can(standing, "thread.createInternal");
+    const standing = await services.access.loadStanding(ctx.sql, ctx.actor, params.roomId);
+    const canStartInternal = services.access.can(standing, "thread.createInternal");
     const [pages, shared, internal] = await Promise.all([
-      listPages(ctx, params.roomId),
-      mentionableUsers(ctx, params.roomId, "shared"),
-      canStartInternal ? mentionableUsers(ctx, params.roomId, "internal") : [],
+      services.pages.listPages(ctx, params.roomId),
+      services.threadAccess.mentionableUsers(ctx, params.roomId, "shared"),
+      canStartInternal ? services.threadAccess.mentionableUsers(ctx, params.roomId, "internal") : [],
     ]);
     return {
-      canStart: can(standing, "thread.create"),
+      canStart: services.access.can(standing, "thread.create"),
       canStartInternal,
       pages: pages.map((p) => ({ id: p.id, title: p.title, visibility: p.visibility })),
       people: { shared, internal },
@@ -32,11 +29,12 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const { title = "", visibility = "", body = "", pageId = "" } = await formFields(request);
   return attempt(
     async () => {
-      const thread = await createThread(ctx, params.roomId, { title, visibility, body, pageId: pageId || null });
+      const thread = await services.threads.createThread(ctx, params.roomId, { title, visibility, body, pageId: pageId || null });
       return redirect(`/rooms/${thread.roomId}/threads/${thread.id}`);
     },
     { intent: "create", values: { title, visibility, body, pageId } },

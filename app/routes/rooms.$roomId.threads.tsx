@@ -7,15 +7,15 @@ import { LiveStatus } from "../components/threads/live-status.tsx";
 import { ThreadList } from "../components/threads/thread-list.tsx";
 import { orErrorPage } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { listThreads } from "../../server/threads/threads.ts";
 import threadStyles from "../styles/threads.css?url";
 
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: threadStyles }];
 
 /** The Threads tab: every thread the reader may see, with unread counts. */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
-  const threads = await orErrorPage(() => listThreads(ctx, params.roomId));
+  const threads = await orErrorPage(() => services.threads.listThreads(ctx, params.roomId));
   return { roomId: params.roomId, threads };
 }
 

@@ -7,7 +7,7 @@ import { formatDate } from "../lib/format.ts";
 import { actorContext } from "../lib/session.server.ts";
 import { formatDays } from "../lib/stages.ts";
 import { useRoomEvents, useDebouncedRevalidate } from "../components/threads/live.ts";
-import { stageTimeline, type TimelineMove } from "../../server/sales/timeline.ts";
+import type { TimelineMove } from "../../server/sales/timeline.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Timeline · Dealroom" }];
 
@@ -17,8 +17,9 @@ export const meta: Route.MetaFunction = () => [{ title: "Timeline · Dealroom" }
  * reasons and internal forms only reach the seller's side.
  */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
-  return { timeline: await orErrorPage(() => stageTimeline(ctx, params.roomId)) };
+  return { timeline: await orErrorPage(() => services.timeline.stageTimeline(ctx, params.roomId)) };
 }
 
 export default function Timeline({ loaderData }: Route.ComponentProps) {

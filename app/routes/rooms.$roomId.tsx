@@ -11,9 +11,6 @@ import { formatMoney } from "../lib/money.ts";
 import { actorContext } from "../lib/session.server.ts";
 import { cycleSummary } from "../lib/stages.server.ts";
 import stageStyles from "../styles/stages.css?url";
-import { listParticipants } from "../../server/services/participants.ts";
-import { getRoom } from "../../server/services/rooms.ts";
-import { stageTimeline } from "../../server/sales/timeline.ts";
 
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: stageStyles }];
 
@@ -23,9 +20,10 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 
 /** The room and who is in it: the header of every tab. A room the reader may not see is a 404. */
 export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const [room, participants, timeline] = await orErrorPage(() =>
-    Promise.all([getRoom(ctx, params.roomId), listParticipants(ctx, params.roomId), stageTimeline(ctx, params.roomId)]),
+    Promise.all([services.rooms.getRoom(ctx, params.roomId), services.participants.listParticipants(ctx, params.roomId), services.timeline.stageTimeline(ctx, params.roomId)]),
   );
   return { room, participants, stages: timeline.stages.map((s) => s.name), cycle: cycleSummary(timeline) };
 }

@@ -9,24 +9,22 @@ import { formatDate } from "../lib/format.ts";
 import { CURRENCIES, formatMoney } from "../lib/money.ts";
 import { roomInputFromForm } from "../lib/room-form.server.ts";
 import { actorContext } from "../lib/session.server.ts";
-import { me } from "../../server/services/accounts.ts";
-import { CreateRoomInput, createRoom, listRooms } from "../../server/services/rooms.ts";
-import { stagesOf } from "../../server/services/stages.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Rooms · Dealroom" }];
 
 const NEW_ROOM_FIELDS = ["name", "account", "value", "expectedCloseDate", "stage"] as const;
 
 export async function loader({ request, context }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
-  const [rooms, profile] = await Promise.all([listRooms(ctx), me(ctx.sql, ctx.actor)]);
+  const [rooms, organizations] = await Promise.all([services.rooms.listRooms(ctx), services.accounts.organizationsWithAbilities(ctx.sql, ctx.actor.userId)]);
   // Rooms are created in the user's (first) organization; guests from other companies have none.
-  const home = profile.organizations[0] ?? null;
+  const home = organizations.find((o) => o.abilities["org.createRoom"]) ?? null;
   return {
     rooms,
     summary: pipelineSummary(rooms),
-    organizations: profile.organizations,
-    newRoom: home ? { organization: home.name, stages: await stagesOf(ctx.sql, home.id) } : null,
+    organizations,
+    newRoom: home ? { organization: home.name, stages: await services.stages.stagesOf(ctx.sql, home.id) } : null,
   };
 }
 
@@ -43,11 +41,12 @@ function pipelineSummary(rooms: { status: string; value: { amount: number; curre
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const fields = await formFields(request);
   return attempt(
     async () => {
-      const room = await createRoom(ctx, roomInputFromForm(fields, "create", CreateRoomInput));
+      const room = await services.rooms.createRoom(ctx, roomInputFromForm(services, fields, "create", services.rooms.CreateRoomInput));
       return redirect(`/rooms/${room.id}`);
     },
     { values: echo(fields) },
@@ -56,7 +55,8 @@ export async function action({ request, context }: Route.ActionArgs) {
 
 export default function Rooms({ loaderData, actionData }: Route.ComponentProps) {
   const { rooms, summary, organizations, newRoom } = loaderData;
-  const adminOf = organizations.filter((o) => o.role === "admin").map((o) => o.name);
+  const adminOf = organizations.filter((o) => o.abilities["org.seeAllRooms"]).map((o) => o.name);
+  const outbox = organizations.some((o) => o.abilities["org.readOutbox"]);
   return (
     <main className="page">
       <div className="page-header">
@@ -66,7 +66,7 @@ export default function Rooms({ loaderData, actionData }: Route.ComponentProps) 
             {adminOf.length
               ? `Every deal room of ${adminOf.join(" and ")}, and the rooms you take part in.`
               : "The deal rooms you take part in."}
-            {adminOf.length ? (
+            {outbox ? (
               <>
                 {" "}
                 <Link to="/outbox">Outbox</Link>

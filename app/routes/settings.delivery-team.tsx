@@ -7,19 +7,17 @@ import { attempt, formFields, orErrorPage } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
 import { settingsOrganization } from "../lib/settings.server.ts";
 import stageStyles from "../styles/stages.css?url";
-import { AppError } from "../../server/errors.ts";
-import { addToDeliveryTeam, listDeliveryTeam, removeFromDeliveryTeam } from "../../server/sales/delivery-team.ts";
-import { listMembers } from "../../server/services/members.ts";
 
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: stageStyles }];
 export const meta: Route.MetaFunction = () => [{ title: "Delivery team · Settings · Dealroom" }];
 
 /** The organization's delivery team, for its admins (server/sales/delivery-team.ts decides). */
 export async function loader({ request, context }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   return orErrorPage(async () => {
     const { organization } = await settingsOrganization(ctx, request);
-    const [team, members] = await Promise.all([listDeliveryTeam(ctx, organization.id), listMembers(ctx, organization.id)]);
+    const [team, members] = await Promise.all([services.deliveryTeam.listDeliveryTeam(ctx, organization.id), services.members.listMembers(ctx, organization.id)]);
     const inTeam = new Set(team.map((m) => m.userId));
     return {
       organization,
@@ -30,21 +28,22 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const fields = await formFields(request);
   const intent = fields.intent === "remove" ? "remove" : "add";
   return attempt(
     async () => {
       if (fields.intent === "add") {
-        if (!fields.userId) throw new AppError(400, "invalid_input", "Choose a member to add.", { userId: "is required" });
-        const member = await addToDeliveryTeam(ctx, fields.organizationId, fields.userId);
+        if (!fields.userId) throw new services.errors.AppError(400, "invalid_input", "Choose a member to add.", { userId: "is required" });
+        const member = await services.deliveryTeam.addToDeliveryTeam(ctx, fields.organizationId, fields.userId);
         return { ok: true as const, intent, name: member.name };
       }
       if (fields.intent === "remove") {
-        await removeFromDeliveryTeam(ctx, fields.organizationId, fields.userId);
+        await services.deliveryTeam.removeFromDeliveryTeam(ctx, fields.organizationId, fields.userId);
         return { ok: true as const, intent, name: "" };
       }
-      throw new AppError(400, "unknown_action", "Unknown action.");
+      throw new services.errors.AppError(400, "unknown_action", "Unknown action.");
     },
     { intent, values: { userId: fields.userId ?? "" } },
   );

@@ -6,20 +6,21 @@ import { attempt, formFields, orErrorPage } from "../lib/actions.server.ts";
 import { formatDate } from "../lib/format.ts";
 import { actorContext } from "../lib/session.server.ts";
 import { settingsOrganization } from "../lib/settings.server.ts";
-import { AppError } from "../../server/errors.ts";
-import { deactivateMember, listMembers, reactivateMember, type MemberView } from "../../server/services/members.ts";
+import type { MemberView } from "../../server/services/members.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Members · Settings · Dealroom" }];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   return orErrorPage(async () => {
     const { organization } = await settingsOrganization(ctx, request);
-    return { organization, members: await listMembers(ctx, organization.id), me: ctx.actor.userId };
+    return { organization, members: await services.members.listMembers(ctx, organization.id), me: ctx.actor.userId };
   });
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const fields = await formFields(request);
   const intent = fields.intent === "reactivate" ? "reactivate" : "deactivate";
@@ -27,12 +28,12 @@ export async function action({ request, context }: Route.ActionArgs) {
     async () => {
       if (fields.intent === "deactivate") {
         // The confirm step is part of the request, so it holds without JavaScript too.
-        if (fields.confirm !== "yes") throw new AppError(400, "confirmation_required", "Tick the box to confirm the deactivation.", { confirm: "must be ticked" });
-        await deactivateMember(ctx, fields.organizationId, fields.userId);
+        if (fields.confirm !== "yes") throw new services.errors.AppError(400, "confirmation_required", "Tick the box to confirm the deactivation.", { confirm: "must be ticked" });
+        await services.members.deactivateMember(ctx, fields.organizationId, fields.userId);
       } else if (fields.intent === "reactivate") {
-        await reactivateMember(ctx, fields.organizationId, fields.userId);
+        await services.members.reactivateMember(ctx, fields.organizationId, fields.userId);
       } else {
-        throw new AppError(400, "unknown_action", "Unknown action.");
+        throw new services.errors.AppError(400, "unknown_action", "Unknown action.");
       }
       return { ok: true as const, intent, userId: fields.userId ?? "" };
     },
@@ -130,10 +131,11 @@ function MemberRow({ member, organizationId, isMe }: { member: MemberView; organ
             <div className="card popover-card make-owner-card">
               <h3>Deactivate {member.name}?</h3>
               <ul className="consequences small">
-                <li>Their sessions end at once and their live connections close: they are signed out everywhere.</li>
+                <li>They leave this organization and all of its rooms at once; their live connections to those rooms close.</li>
                 <li>Everything they wrote stays in its rooms, attributed to them.</li>
-                <li>Rooms they owned pass to you; they stay in them as editors.</li>
-                <li>You can reactivate them later.</li>
+                <li>Rooms they owned pass to you.</li>
+                <li>Their account and their places in other organizations' rooms stay theirs.</li>
+                <li>You can reactivate them later, then invite them to rooms again.</li>
               </ul>
               <fetcher.Form method="post" className="stack">
                 <input type="hidden" name="intent" value="deactivate" />

@@ -1,4 +1,4 @@
-import { Form, useNavigation } from "react-router";
+import { Form, useLoaderData, useNavigation } from "react-router";
 import type { Route } from "./+types/settings.stages";
 import { FormAlert } from "../components/form.tsx";
 import { GuestIcon, LockIcon } from "../components/icons.tsx";
@@ -9,9 +9,8 @@ import { actorContext } from "../lib/session.server.ts";
 import { settingsOrganization } from "../lib/settings.server.ts";
 import { FIELD_TYPE_LABELS, fieldKey, type FieldTypeName } from "../lib/stages.ts";
 import stageStyles from "../styles/stages.css?url";
-import { AppError } from "../../server/errors.ts";
-import { FIELD_TYPES, type FormField } from "../../server/sales/forms.ts";
-import { addStage, listOrgStages, removeStage, updateStage, type Stage } from "../../server/sales/stages.ts";
+import type { FormField } from "../../server/sales/forms.ts";
+import type { Stage } from "../../server/sales/stages.ts";
 
 export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: stageStyles }];
 export const meta: Route.MetaFunction = () => [{ title: "Sales cycle · Settings · Dealroom" }];
@@ -23,11 +22,12 @@ export const meta: Route.MetaFunction = () => [{ title: "Sales cycle · Settings
  * JavaScript (the form editor's buttons submit the whole form, so nothing typed is lost).
  */
 export async function loader({ request, context }: Route.LoaderArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   return orErrorPage(async () => {
     const { organization } = await settingsOrganization(ctx, request);
-    const stages = await listOrgStages(ctx, organization.id);
-    return { organization, stages: stages.map(({ id, name, position, handoff, form, formVisibility }) => ({ id, name, position, handoff, form, formVisibility })) };
+    const stages = await services.stages.listOrgStages(ctx, organization.id);
+    return { organization, fieldTypes: services.forms.FIELD_TYPES, stages: stages.map(({ id, name, position, handoff, form, formVisibility, buyerLabel }) => ({ id, name, position, handoff, form, formVisibility, buyerLabel })) };
   });
 }
 
@@ -92,6 +92,7 @@ function echoRows(rows: DraftField[], visibility: string | undefined): Record<st
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
+  const { services } = context.app;
   const ctx = actorContext(request, context);
   const fields = await formFields(request);
   const orgId = fields.organizationId;
@@ -101,42 +102,49 @@ export async function action({ request, context }: Route.ActionArgs) {
   switch (intent) {
     case "add":
       return attempt(async () => {
-        const stage = await addStage(ctx, orgId, { name: fields.name ?? "" });
+        const stage = await services.stages.addStage(ctx, orgId, { name: fields.name ?? "" });
         return ok({ stageId: stage.id });
       }, { intent, values: { name: fields.name ?? "" } });
     case "rename":
       return attempt(async () => {
-        await updateStage(ctx, orgId, stageId, { name: fields.name ?? "" });
+        await services.stages.updateStage(ctx, orgId, stageId, { name: fields.name ?? "" });
         return ok();
       }, { intent, values: { stageId, name: fields.name ?? "" } });
     case "up":
     case "down":
       return attempt(async () => {
         const position = Number(fields.position);
-        if (!Number.isInteger(position)) throw new AppError(400, "invalid_input", "Reload the page and try again.");
-        await updateStage(ctx, orgId, stageId, { position: Math.max(0, position + (intent === "up" ? -1 : 1)) });
+        if (!Number.isInteger(position)) throw new services.errors.AppError(400, "invalid_input", "Reload the page and try again.");
+        await services.stages.updateStage(ctx, orgId, stageId, { position: Math.max(0, position + (intent === "up" ? -1 : 1)) });
         return ok();
       }, { intent, values: { stageId } });
+    case "buyer-label":
+      return attempt(async () => {
+        // The buyer's side sees this label instead of the stage's name; hidden: no label (server/sales/buyer-stages.ts).
+        const label = fields.hidden === "on" ? null : (fields.buyerLabel ?? "").trim() || null;
+        await services.stages.updateStage(ctx, orgId, stageId, { buyerLabel: label });
+        return ok();
+      }, { intent, values: { stageId, buyerLabel: fields.buyerLabel ?? "" } });
     case "handoff":
       return attempt(async () => {
-        await updateStage(ctx, orgId, stageId, { handoff: fields.handoff === "true" });
+        await services.stages.updateStage(ctx, orgId, stageId, { handoff: fields.handoff === "true" });
         return ok();
       }, { intent, values: { stageId } });
     case "remove":
       return attempt(async () => {
-        await removeStage(ctx, orgId, stageId);
+        await services.stages.removeStage(ctx, orgId, stageId);
         return ok();
       }, { intent, values: { stageId } });
     case "save-form": {
       const rows = applyOp(draftFields(fields), fields.op ?? "save", fields);
       return attempt(async () => {
-        await updateStage(ctx, orgId, stageId, { form: toDefinition(rows), formVisibility: fields.formVisibility });
+        await services.stages.updateStage(ctx, orgId, stageId, { form: toDefinition(rows), formVisibility: fields.formVisibility });
         return ok();
       }, { intent, values: { stageId, ...echoRows(rows, fields.formVisibility) } });
     }
     default:
       return attempt(async () => {
-        throw new AppError(400, "unknown_action", "Unknown action.");
+        throw new services.errors.AppError(400, "unknown_action", "Unknown action.");
       }, { intent });
   }
 }
@@ -204,7 +212,7 @@ function StageRow({ stage, first, last, organizationId, actionData }: { stage: L
   const mine = concerned === stage.id ? actionData : null;
   const failed = mine && !mine.ok ? mine : null;
   const renameFailed = failed?.intent === "rename" ? failed : null;
-  const rowError = failed && failed.intent !== "rename" && failed.intent !== "save-form" ? failed.error : null;
+  const rowError = failed && failed.intent !== "rename" && failed.intent !== "save-form" && failed.intent !== "buyer-label" ? failed.error : null;
   const hidden = (intent: string) => (
     <>
       <input type="hidden" name="intent" value={intent} />
@@ -284,6 +292,29 @@ function StageRow({ stage, first, last, organizationId, actionData }: { stage: L
           </div>
         </details>
       </div>
+      <Form method="post" className="cycle-buyer-label" preventScrollReset noValidate key={`${stage.buyerLabel ?? ""}`}>
+        {hidden("buyer-label")}
+        <label htmlFor={`buyer-label-${stage.id}`}>Buyers see</label>
+        <input
+          id={`buyer-label-${stage.id}`}
+          name="buyerLabel"
+          maxLength={60}
+          defaultValue={stage.buyerLabel ?? ""}
+          placeholder="Hidden from buyers"
+          aria-label={`What buyers see for ${stage.name}`}
+        />
+        <label className="cycle-buyer-hidden">
+          <input type="checkbox" name="hidden" defaultChecked={stage.buyerLabel === null} aria-label={`Hide ${stage.name} from buyers`} /> Hidden
+        </label>
+        <button type="submit" className="button ghost small" aria-label={`Save what buyers see for ${stage.name}`}>
+          Save
+        </button>
+        {failed?.intent === "buyer-label" ? (
+          <span className="field-error" role="alert">
+            {failed.error.fields?.buyerLabel ? `Label ${failed.error.fields.buyerLabel}` : failed.error.message}
+          </span>
+        ) : null}
+      </Form>
       {renameFailed ? (
         <p className="field-error cycle-stage-error" id={`${nameId}-error`}>
           {renameFailed.error.fields?.name ? `Name ${renameFailed.error.fields.name}` : renameFailed.error.message}
@@ -401,6 +432,7 @@ function FieldRow({ row, index, count, error, stageName }: { row: DraftField; in
 
 /** Label, type, required and (for a choice) options of one field; labels name the row for assistive tech. */
 function FieldInputs({ prefix, row, error, labelPrefix }: { prefix: string; row: DraftField; error: FormError | null; labelPrefix: string }) {
+  const { fieldTypes } = useLoaderData<typeof loader>();
   const id = prefix.replace(/\./g, "-");
   const message = (prop: string) => fieldError(error, `${prefix}.${prop}`);
   const labelError = message("label") ?? message("key");
@@ -432,7 +464,7 @@ function FieldInputs({ prefix, row, error, labelPrefix }: { prefix: string; row:
           <span className="visually-hidden">{labelPrefix} </span>Type
         </label>
         <select id={`${id}-type`} name={`${prefix}.type`} defaultValue={row.type} aria-invalid={typeError ? true : undefined}>
-          {FIELD_TYPES.map((t) => (
+          {fieldTypes.map((t) => (
             <option key={t} value={t}>
               {FIELD_TYPE_LABELS[t as FieldTypeName]}
             </option>

@@ -3,15 +3,15 @@ import type { Route } from "./+types/sign-in.$token";
 import { FormAlert, SubmitButton } from "../components/form.tsx";
 import { attempt } from "../lib/actions.server.ts";
 import { redirectWithSession, requestMeta } from "../lib/session.server.ts";
-import { consumeSignInLink } from "../../server/services/sign-in-links.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Sign in · Dealroom" }];
 
 // The link is consumed by a POST, not by opening it: mail scanners that prefetch links
 // would otherwise use it up before the person clicks.
 export async function action({ request, params, context }: Route.ActionArgs) {
+  const { services } = context.app;
   return attempt(async () => {
-    const result = await consumeSignInLink(context.app, params.token, "cookie", requestMeta(request, context));
+    const result = await services.signInLinks.consumeSignInLink(context.app, params.token, "cookie", requestMeta(request, context));
     return redirectWithSession("/rooms", result, request, context);
   });
 }

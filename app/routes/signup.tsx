@@ -4,7 +4,6 @@ import { FormAlert, SubmitButton, TextField } from "../components/form.tsx";
 import { attempt, echo, formFields } from "../lib/actions.server.ts";
 import { safeRedirect } from "../lib/redirect.ts";
 import { redirectWithSession, requestMeta } from "../lib/session.server.ts";
-import { signup } from "../../server/services/accounts.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Create your workspace · Dealroom" }];
 
@@ -16,10 +15,11 @@ export function loader({ request, context }: Route.LoaderArgs) {
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
+  const { services } = context.app;
   const fields = await formFields(request);
   return attempt(
     async () => {
-      const result = await signup(context.app, fields, "cookie", requestMeta(request, context));
+      const result = await services.accounts.signup(context.app, fields, "cookie", requestMeta(request, context));
       return redirectWithSession(safeRedirect(fields.redirectTo), result, request, context);
     },
     { values: echo(fields) },

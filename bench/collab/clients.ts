@@ -39,7 +39,7 @@ const nextClientIp = () => {
 };
 
 export function socketUrl(target: Target, doc: string): string {
-  if (target.kind === "ours" || target.kind === "ours-off") return `${target.ws}/collab/${doc}?token=${encodeURIComponent(target.token ?? "")}`;
+  if (target.kind === "ours" || target.kind === "ours-off") return `${target.ws}/collab/${doc}?saved=1&token=${encodeURIComponent(target.token ?? "")}`;
   if (target.kind === "hocuspocus") return `${target.ws}/`;
   return `${target.ws}/${doc}`;
 }

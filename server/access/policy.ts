@@ -1,4 +1,4 @@
-// The permission rules of DESIGN.md, as small named predicates. Pure: no I/O here,
+// The permission rules of docs/design.md, as small named predicates. Pure: no I/O here,
 // so the truth tables in tests/unit cover every rule exactly as it runs.
 
 export type Side = "internal" | "external";
@@ -6,13 +6,18 @@ export type ParticipantRole = "owner" | "editor" | "commenter" | "viewer";
 export type Visibility = "internal" | "shared";
 export type OrgRole = "admin" | "member";
 
-/** Where one user stands in one room: the only facts a room-level decision is made from. */
-export interface Standing {
+/** Where one user stands in one organization: the only facts an organization-level decision is made from. */
+export interface OrgStanding {
   userId: string;
-  roomId: string;
   organizationId: string;
-  participation: { side: Side; role: ParticipantRole } | null;
+  /** Null: not a member (the organization does not exist for them). */
   orgRole: OrgRole | null;
+}
+
+/** Where one user stands in one room: the only facts a room-level decision is made from. */
+export interface Standing extends OrgStanding {
+  roomId: string;
+  participation: { side: Side; role: ParticipantRole } | null;
 }
 
 /** Anything in a room that carries a visibility: pages, threads, files, activity. */
@@ -26,7 +31,8 @@ export interface ScopedItem {
 
 const ROLE_RANK: Record<ParticipantRole, number> = { viewer: 0, commenter: 1, editor: 2, owner: 3 };
 
-export const isOrgAdmin = (s: Standing) => s.orgRole === "admin";
+export const isOrgAdmin = (s: OrgStanding) => s.orgRole === "admin";
+export const isOrgMember = (s: OrgStanding) => s.orgRole !== null;
 export const isParticipant = (s: Standing) => s.participation !== null;
 /** Organization admins see every room of their organization (pipeline inspection), as internal readers. */
 export const seesRoom = (s: Standing) => isParticipant(s) || isOrgAdmin(s);
@@ -41,6 +47,23 @@ export const roleAtLeast = (s: Standing, role: ParticipantRole) => {
 };
 export const isRoomOwner = (s: Standing) => s.participation?.role === "owner";
 export const canReadItem = (s: Standing, item: ScopedItem) => seesRoom(s) && (isInternal(s) || item.visibility === "shared");
+
+/**
+ * One entry of an item's history (a page version, a file version), with the visibility it was
+ * made under: the item's visibility at that moment (for a file version, also "shared" once it
+ * was the file's content at a moment the file was made shared). docs/decisions/012-history-visibility.md.
+ */
+export interface HistoryEntry {
+  visibility: Visibility;
+}
+
+/**
+ * What was written while an item was internal stays internal: a reader sees an entry of an
+ * item's history when they may read the item now and the entry was made while they could have
+ * read it. For internal readers that is all of it; for external readers, the shared entries only.
+ */
+export const canReadHistory = (s: Standing, item: ScopedItem, entry: HistoryEntry) =>
+  canReadItem(s, item) && (isInternal(s) || entry.visibility === "shared");
 
 /** Room-level actions. Item-level actions take the item as a third argument. */
 const roomRules = {
@@ -69,7 +92,7 @@ const roomRules = {
   /** Anyone commenter+ starts a shared thread; only internal participants start an internal one. */
   "thread.createInternal": (s: Standing) => isInternal(s) && roleAtLeast(s, "commenter"),
   "file.upload": (s: Standing) => roleAtLeast(s, "editor"),
-  /** Only internal editors decide what is shared (DESIGN.md). */
+  /** Only internal editors decide what is shared (docs/design.md). */
   "item.setVisibility": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
   /** The mutual action plan (decision 009): editors of either side add shared steps; only internal editors add internal ones. */
   "plan.create": (s: Standing) => roleAtLeast(s, "editor"),
@@ -98,29 +121,70 @@ const itemRules = {
     (roleAtLeast(s, "editor") || (roleAtLeast(s, "commenter") && !!item.assigneeId && item.assigneeId === s.userId)),
 } as const satisfies Record<string, (s: Standing, item: ScopedItem) => boolean>;
 
+/**
+ * Organization-level actions, decided from an OrgStanding (a room's Standing is one too: its
+ * room's organization). Whoever is not a member is refused everything, and learns nothing (404).
+ */
+const orgRules = {
+  /** The organization exists for its members: its name, its sales cycle (they create rooms in it). */
+  "org.read": isOrgMember,
+  "org.createRoom": isOrgMember,
+  /** The settings pages (members, stages, delivery team): admins only. */
+  "org.manageSettings": isOrgAdmin,
+  "org.manageMembers": isOrgAdmin,
+  /** The sales cycle and the delivery team (decision 008). */
+  "org.manageSales": isOrgAdmin,
+  /** The outbox holds sign-in and invitation links for the organization's people. */
+  "org.readOutbox": isOrgAdmin,
+  /** Pipeline inspection: admins see every room of the organization (as internal viewers). */
+  "org.seeAllRooms": isOrgAdmin,
+} as const satisfies Record<string, (s: OrgStanding) => boolean>;
+
+/**
+ * Who may be made the owner of a room: an internal participant (the seller's side owns the
+ * deal) who does not own it already. A rule about the target, applied with `room.transferOwnership`.
+ */
+export const mayBecomeOwner = (target: { side: Side; role: ParticipantRole }) => target.side === "internal" && target.role !== "owner";
+/** The owner's role is changed and the owner removed only by transferring ownership first. */
+export const isManageableParticipant = (target: { role: ParticipantRole }) => target.role !== "owner";
+
 export type RoomAction = keyof typeof roomRules;
 export type ItemAction = keyof typeof itemRules;
-export type Action = RoomAction | ItemAction;
+export type OrgAction = keyof typeof orgRules;
+export type Action = RoomAction | ItemAction | OrgAction;
 export const ROOM_ACTIONS = Object.keys(roomRules) as RoomAction[];
 export const ITEM_ACTIONS = Object.keys(itemRules) as ItemAction[];
+export const ORG_ACTIONS = Object.keys(orgRules) as OrgAction[];
 
 function isItemAction(action: Action): action is ItemAction {
   return action in itemRules;
 }
+export function isOrgAction(action: Action): action is OrgAction {
+  return action in orgRules;
+}
 
+export function can(s: OrgStanding, action: OrgAction): boolean;
 export function can(s: Standing, action: RoomAction): boolean;
 export function can(s: Standing, action: ItemAction, item: ScopedItem): boolean;
-export function can(s: Standing, action: Action, item?: ScopedItem): boolean {
+export function can(s: Standing | OrgStanding, action: Action, item?: ScopedItem): boolean {
+  if (isOrgAction(action)) return isOrgMember(s) && orgRules[action](s);
+  if (!("roomId" in s)) throw new TypeError(`${action} needs a room standing`);
   if (!seesRoom(s)) return false;
   if (isItemAction(action)) {
     if (!item) throw new TypeError(`${action} needs the item it applies to`);
     return itemRules[action](s, item);
   }
-  return roomRules[action](s);
+  return roomRules[action as RoomAction](s);
 }
 
 export type RoomAbilities = Record<RoomAction, boolean>;
 export type ItemAbilities = Record<ItemAction, boolean>;
+export type OrgAbilities = Record<OrgAction, boolean>;
+
+/** The organization actions, serialized for the UI (the root loader) like room abilities. */
+export function orgAbilities(s: OrgStanding): OrgAbilities {
+  return Object.fromEntries(ORG_ACTIONS.map((a) => [a, can(s, a)])) as OrgAbilities;
+}
 
 /** Serialized into loader and API answers; the UI shows actions from this and never re-derives a rule. */
 export function abilities(s: Standing): RoomAbilities;

@@ -7,8 +7,7 @@ import { accessLog, archiveFile, getFile, getVersions, listFiles, openVersion, r
 import { getFileCards } from "../files/file-cards.ts";
 import { createFolder, deleteFolder, listFolders, updateFolder } from "../files/folders.ts";
 import { contentDisposition } from "../files/names.ts";
-import { fileStorage, type ByteRange } from "../files/storage.ts";
-import { scheduleFileSweep } from "../files/sweep.ts";
+import type { ByteRange } from "../files/storage.ts";
 import { receiveUpload } from "../files/upload.ts";
 import { actorContext, param, route } from "./http.ts";
 
@@ -16,12 +15,11 @@ import { actorContext, param, route } from "./http.ts";
 const FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 /**
- * The file library's API (API.md "Files", plus folders, metadata, versions, preview and the
+ * The file library's API (docs/api.md "Files", plus folders, metadata, versions, preview and the
  * access log). Mounted inside /api/v1, after its JSON body parser (which leaves multipart alone).
  */
 export function filesApi(app: AppContext) {
   const api = express.Router();
-  scheduleFileSweep(app);
   const body = (req: Request) => (req.body === undefined ? {} : req.body);
 
   api.post("/rooms/:roomId/files", route(async (req, res) => {
@@ -129,7 +127,7 @@ async function serveFile(app: AppContext, req: Request, res: Response, action: "
     return;
   }
 
-  const bytes = await fileStorage(app.config).get(version.sha256, range);
+  const bytes = await app.storage.get(version.sha256, range);
   // A viewer fetching later pieces of a file it already opened is not a new access.
   if (!range || range.start === 0) {
     await recordFileAccess(ctx, target, action).catch((error: unknown) => {

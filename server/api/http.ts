@@ -19,9 +19,6 @@ export function requireActor(res: Response): Actor {
 export const actorContext = (app: AppContext, req: Request, res: Response): ActorContext =>
   withActor(app, requireActor(res), clientIp(req));
 
-/** The public base URL links are built from: PUBLIC_URL, else the request's own origin. */
-export const baseUrl = (app: AppContext, req: Request) => app.config.publicUrl ?? `${req.protocol}://${req.headers.host}`;
-
 /** A route parameter as a plain string (Express types allow arrays for wildcards). */
 export function param(req: Request, name: string): string | undefined {
   const value = req.params[name];

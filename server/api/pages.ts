@@ -15,7 +15,7 @@ import {
 import { actorContext, param, route } from "./http.ts";
 
 /**
- * The Pages and Search sections of API.md, plus history (restore, diff) and archive.
+ * The Pages and Search sections of docs/api.md, plus history (restore, diff) and archive.
  * Mounted by v1.ts before its own JSON parser: page bodies carry up to 1 MB of markdown,
  * more than the API's general body limit.
  */
@@ -88,7 +88,7 @@ export function pagesApi(app: AppContext) {
 
   api.get("/rooms/:roomId/search", route(async (req, res) => {
     const results = await searchRoom(actorContext(app, req, res), param(req, "roomId"), req.query.q);
-    res.json({ items: results.map(({ type, id, title, snippet, highlights, threadId }) => ({ type, id, title, snippet, highlights, ...(threadId ? { threadId } : {}) })) });
+    res.json({ items: results.map(({ type, id, title, visibility, snippet, highlights, threadId }) => ({ type, id, title, visibility, snippet, highlights, ...(threadId ? { threadId } : {}) })) });
   }));
 
   return api;

@@ -6,9 +6,9 @@ import { transferOwnership } from "../services/ownership.ts";
 import { changePassword } from "../services/passwords.ts";
 import { roomJson } from "../services/rooms.ts";
 import { consumeSignInLink, listOutbox, requestSignInLink } from "../services/sign-in-links.ts";
-import { actorContext, baseUrl, param, requestMeta, route } from "./http.ts";
+import { actorContext, param, requestMeta, route } from "./http.ts";
 
-/** Continuity and accountability (our extensions to API.md): ownership, members, passwords, audit. */
+/** Continuity and accountability (our extensions to docs/api.md): ownership, members, passwords, audit. */
 export function peopleRouter(app: AppContext) {
   const api = express.Router();
 
@@ -45,7 +45,7 @@ export function peopleRouter(app: AppContext) {
 
   // One-time sign-in links: the request answers 202 whether or not the address has an account.
   api.post("/sign-in-links", route(async (req, res) => {
-    await requestSignInLink(app, req.body ?? {}, baseUrl(app, req), requestMeta(req));
+    await requestSignInLink(app, req.body ?? {}, requestMeta(req));
     res.status(202).json({ ok: true });
   }));
   api.post("/sign-in-links/:token/consume", route(async (req, res) => {

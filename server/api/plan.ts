@@ -7,7 +7,7 @@ import { actorContext, param, route } from "./http.ts";
 
 /**
  * The mutual action plan and the seller's internal deal planning (stakeholder map,
- * qualification checklist): our additions to API.md, see docs/api.md. Mounted inside
+ * qualification checklist): our additions to docs/api.md. Mounted inside
  * /api/v1, after its JSON parser.
  */
 export function planApi(app: AppContext) {

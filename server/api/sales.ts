@@ -11,7 +11,7 @@ import { actorContext, param, route } from "./http.ts";
 
 /**
  * The sales process: moving a room through its stages (POST /rooms/:roomId/stage is in
- * API.md; the rest are our extensions), the stage timeline, the hand-off record and its exports, the room archive, and the organization's sales
+ * docs/api.md; the rest are our extensions), the stage timeline, the hand-off record and its exports, the room archive, and the organization's sales
  * cycle and delivery team for its admins. Mounted after v1.ts's JSON parser.
  */
 export function salesApi(app: AppContext) {
@@ -30,7 +30,7 @@ export function salesApi(app: AppContext) {
   api.get("/rooms/:roomId/stages", route(async (req, res) => {
     res.json(await stageTimeline(actorContext(app, req, res), param(req, "roomId")));
   }));
-  // The hand-off record (API.md; docs/api.md has its shape): JSON, or ?format=markdown|pdf as a download.
+  // The hand-off record (docs/api.md has its shape): JSON, or ?format=markdown|pdf as a download.
   api.get("/rooms/:roomId/handoff", route(async (req, res) => {
     const { format, record } = await recordFor(actorContext(app, req, res), param(req, "roomId"), req.query);
     res.setHeader("Cache-Control", "private, no-store");

@@ -11,7 +11,7 @@ import { markThreadRead, roomUnread } from "../threads/unread.ts";
 import { actorContext, param, route } from "./http.ts";
 
 /**
- * Threads, messages, unread counts, the activity feed and notifications (API.md "Threads",
+ * Threads, messages, unread counts, the activity feed and notifications (docs/api.md "Threads",
  * "Search, activity"; the rest are additions). Mounted inside /api/v1, after its JSON parser.
  */
 export function threadsApi(app: AppContext) {

@@ -5,7 +5,7 @@ import { invalidateSession } from "../auth/sessions.ts";
 import { clearedSessionCookie } from "../auth/cookies.ts";
 import { isSecureRequest } from "../auth/middleware.ts";
 import { login, me, signup } from "../services/accounts.ts";
-import { acceptInvitation, createInvitation, listInvitations, revokeInvitation } from "../services/invitations.ts";
+import { acceptInvitation, createInvitation, listInvitations, resendInvitation, revokeInvitation } from "../services/invitations.ts";
 import { changeParticipantRole, listParticipants, removeParticipant } from "../services/participants.ts";
 import { createRoom, getRoom, listRooms, roomJson, updateRoom } from "../services/rooms.ts";
 import { filesApi } from "./files.ts";
@@ -14,10 +14,10 @@ import { peopleRouter } from "./people.ts";
 import { salesApi } from "./sales.ts";
 import { planApi } from "./plan.ts";
 import { threadsApi } from "./threads.ts";
-import { actorContext, param, apiErrorHandler, authOf, baseUrl, jsonBody, requestMeta, requireActor, route } from "./http.ts";
+import { actorContext, param, apiErrorHandler, authOf, jsonBody, requestMeta, requireActor, route } from "./http.ts";
 
 /**
- * The public JSON API, exactly as shared/API.md writes it. Handlers stay thin:
+ * The public JSON API, exactly as docs/api.md writes it. Handlers stay thin:
  * parse, call a service, shape the answer.
  */
 export function apiV1(app: AppContext) {
@@ -38,7 +38,9 @@ export function apiV1(app: AppContext) {
   }));
   api.post("/logout", route(async (req, res) => {
     requireActor(res);
-    await invalidateSession(app.sql, authOf(res).session!.id);
+    const sessionId = authOf(res).session!.id;
+    await invalidateSession(app.sql, sessionId);
+    app.bus.invalidate({ sessionIds: [sessionId] });
     if (authOf(res).via === "cookie") res.append("Set-Cookie", clearedSessionCookie(isSecureRequest(app, req)));
     res.status(204).end();
   }));
@@ -60,11 +62,17 @@ export function apiV1(app: AppContext) {
     res.json(roomJson(await updateRoom(actorContext(app, req, res), param(req, "roomId"), body(req))));
   }));
   api.post("/rooms/:roomId/invitations", route(async (req, res) => {
-    res.status(201).json(await createInvitation(actorContext(app, req, res), param(req, "roomId"), body(req), baseUrl(app, req)));
+    // Exactly the contract's shape; a renewed invitation keeps its id (docs/api.md).
+    const { id, token, url, expiresAt } = await createInvitation(actorContext(app, req, res), param(req, "roomId"), body(req));
+    res.status(201).json({ id, token, url, expiresAt });
   }));
-  // Our additions: the owner lists and withdraws invitations.
+  // Our additions: the owner lists (pending ones with their link), re-sends and withdraws invitations.
   api.get("/rooms/:roomId/invitations", route(async (req, res) => {
-    res.json({ items: await listInvitations(actorContext(app, req, res), param(req, "roomId")) });
+    res.json({ items: await listInvitations(actorContext(app, req, res), param(req, "roomId"), true) });
+  }));
+  api.post("/rooms/:roomId/invitations/:invitationId/resend", route(async (req, res) => {
+    const { id, token, url, expiresAt } = await resendInvitation(actorContext(app, req, res), param(req, "roomId"), param(req, "invitationId"));
+    res.json({ id, token, url, expiresAt });
   }));
   api.delete("/rooms/:roomId/invitations/:invitationId", route(async (req, res) => {
     await revokeInvitation(actorContext(app, req, res), param(req, "roomId"), param(req, "invitationId"));

@@ -1,9 +1,18 @@
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { tooManyRequests } from "../errors.ts";
 
+/** Messages (posts and edits) one person may send into one thread in a burst. */
+export const MESSAGE_BURST = { points: 10, duration: 20 };
+/** Threads one person may start in one room in a burst. */
+export const THREAD_BURST = { points: 30, duration: 60 };
+/** Refused attempts recorded per person (or address) and room a minute: enough to show a pattern, never a flood of rows. */
+export const REFUSAL_RECORDS = { points: 30, duration: 60 };
+
 /**
- * Per-process limits. With several processes behind a balancer these move to
- * rate-limiter-flexible's Redis store (same API).
+ * Every limit of the process, built once at start into `AppContext.rateLimits`
+ * (server/boot.ts) and shared by every surface: the JSON API, the page routes, socket.io.
+ * With several processes behind a balancer these move to rate-limiter-flexible's Redis
+ * store (same API), here and nowhere else.
  */
 export function createRateLimits() {
   return {
@@ -13,6 +22,11 @@ export function createRateLimits() {
     invitationPerIp: new RateLimiterMemory({ points: 30, duration: 15 * 60 }),
     signInLinkPerIp: new RateLimiterMemory({ points: 20, duration: 15 * 60 }),
     signInLinkPerEmail: new RateLimiterMemory({ points: 3, duration: 15 * 60 }),
+    // Guesses of the current password when changing it (a stolen session must not find it out).
+    passwordChangePerUser: new RateLimiterMemory({ points: 5, duration: 15 * 60 }),
+    messagesPerThread: new RateLimiterMemory(MESSAGE_BURST),
+    threadsPerRoom: new RateLimiterMemory(THREAD_BURST),
+    refusalRecords: new RateLimiterMemory(REFUSAL_RECORDS),
   };
 }
 export type RateLimits = ReturnType<typeof createRateLimits>;

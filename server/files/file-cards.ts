@@ -3,6 +3,7 @@ import type { Tx } from "../../db/client.ts";
 import { authorize, loadStanding, visibleWhere, type Standing, type Visibility } from "../access/index.ts";
 import type { FileCardData } from "../../app/editor/file-card.ts";
 import type { ActorContext } from "../context.ts";
+import { latestVisibleVersion } from "./files.ts";
 import { parseInput } from "../validation.ts";
 
 /**
@@ -41,7 +42,7 @@ export async function loadFileCards(sql: Tx, standing: Standing, ids: readonly s
   const rows = await sql<{ id: string; name: string; visibility: Visibility; contentType: string; size: string; version: number }[]>`
     select f.id, f.name, f.visibility, v.content_type as "contentType", v.size, v.number as version
     from files f
-    join lateral (select * from file_versions lv where lv.file_id = f.id order by lv.number desc limit 1) v on true
+    ${latestVisibleVersion(sql, standing)}
     where f.id = any(${unique}::uuid[]) and f.room_id = ${standing.roomId} and f.archived_at is null
       and ${visibleWhere(sql, standing, "f.visibility")}`;
   for (const row of rows) {

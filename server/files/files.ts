@@ -3,8 +3,15 @@ import { transaction, type Tx } from "../../db/client.ts";
 import {
   abilities,
   authorize,
+  historyVisibleWhere,
+  can,
   isId,
+  loadAuthorized,
   loadStanding,
+  standingColumns,
+  standingFromRow,
+  standingJoins,
+  type StandingRow,
   visibleWhere,
   type Actor,
   type ItemAbilities,
@@ -13,11 +20,12 @@ import {
 } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
+import { prefixQuery } from "../search-query.ts";
 import { recordActivity } from "../services/activity.ts";
 import { parseInput, Visibility as VisibilitySchema } from "../validation.ts";
 import { previewKind, type PreviewKind } from "./content-type.ts";
 import { assertFolderFits } from "./folders.ts";
-import { formatBytes } from "./format.ts";
+import { formatBytes } from "../../shared/format.ts";
 import { MAX_NAME_LENGTH, sanitizeFileName } from "./names.ts";
 
 export interface FileRecord {
@@ -46,7 +54,7 @@ export interface FileVersionJson {
   previewKind: PreviewKind;
 }
 
-/** The API's file shape: API.md's `{ id, name, visibility, version, size, contentType, sha256 }` first. */
+/** The API's file shape: docs/api.md's `{ id, name, visibility, version, size, contentType, sha256 }` first. */
 export interface FileJson {
   id: string;
   name: string;
@@ -78,9 +86,26 @@ interface VersionRow {
   createdAt: Date;
 }
 
-const VERSION_COLUMNS = (sql: Tx) => sql`
-  v.number, v.size, v.content_type as "contentType", v.sha256, v.original_name as "originalName",
+/**
+ * The columns of a file version `v` of the file `f`, for `reader`. A version's original name
+ * was written when it was uploaded: a reader who could not see the file then reads the file's
+ * name instead (docs/decisions/012-history-visibility.md).
+ */
+const VERSION_COLUMNS = (sql: Tx, reader: Standing) => sql`
+  v.number, v.size, v.content_type as "contentType", v.sha256,
+  case when ${historyVisibleWhere(sql, reader, "v.uploaded_visibility")} then v.original_name else f.name end as "originalName",
   v.uploaded_by as "uploaderId", u.name as "uploaderName", v.created_at as "createdAt"`;
+
+/**
+ * The file versions of `f` that `reader` may see (historyVisibleWhere): all of them for internal
+ * readers; for external readers those uploaded while the file was shared and those it was shared
+ * with. The latest of these is the file's current content for that reader.
+ */
+const visibleVersions = (sql: Tx, reader: Standing) => sql`v.file_id = f.id and ${historyVisibleWhere(sql, reader, "v.visibility")}`;
+
+/** The latest version of `f` the reader may see, as a lateral join `v` (for lists, search and cards). */
+export const latestVisibleVersion = (sql: Tx, reader: Standing) => sql`
+  join lateral (select * from file_versions v where ${visibleVersions(sql, reader)} order by v.number desc limit 1) v on true`;
 
 export function versionJson(row: VersionRow): FileVersionJson {
   return {
@@ -119,9 +144,9 @@ export async function listFiles(ctx: ActorContext, roomId: string | undefined): 
   authorize(standing, "room.read");
   const { sql } = ctx;
   const rows = await sql<(FileRecord & VersionRow)[]>`
-    select ${FILE_COLUMNS(sql)}, ${VERSION_COLUMNS(sql)}
+    select ${FILE_COLUMNS(sql)}, ${VERSION_COLUMNS(sql, standing)}
     from files f
-    join lateral (select * from file_versions lv where lv.file_id = f.id order by lv.number desc limit 1) v on true
+    ${latestVisibleVersion(sql, standing)}
     left join users u on u.id = v.uploaded_by
     where f.room_id = ${standing.roomId} and f.archived_at is null and ${visibleWhere(sql, standing, "f.visibility")}
     order by lower(f.name), f.created_at`;
@@ -135,21 +160,31 @@ export async function listFiles(ctx: ActorContext, roomId: string | undefined): 
  */
 export async function loadReadableFile(sql: Tx, actor: Actor, fileId: string | undefined, lock = false) {
   if (!isId(fileId)) throw notFound("File");
-  const [file] = await sql<FileRecord[]>`
-    select ${FILE_COLUMNS(sql)} from files f where f.id = ${fileId} and f.archived_at is null
-    ${lock ? sql`for update` : sql``}`;
-  if (!file) throw notFound("File");
-  const standing = await loadStanding(sql, actor, file.roomId).catch((error: unknown) => {
+  // One query for the file and the reader's standing: a hidden file and a missing id do the same
+  // work before the same 404 (docs/access.md).
+  const [row] = await sql<(FileRecord & StandingRow)[]>`
+    select ${FILE_COLUMNS(sql)}, ${standingColumns(sql)}
+    from files f join rooms r on r.id = f.room_id ${standingJoins(sql, actor)}
+    where f.id = ${fileId} and f.archived_at is null
+    ${lock ? sql`for update of f` : sql``}`;
+  if (!row) throw notFound("File");
+  const { organizationId: _o, side: _s, role: _r, orgRole: _g, ...file } = row;
+  let standing: Standing;
+  try {
+    standing = standingFromRow(actor, file.roomId, row);
+  } catch (error) {
     throw error instanceof AppError && error.status === 404 ? notFound("File") : error;
-  });
+  }
   authorize(standing, "item.read", file, "File");
-  return { file, standing };
+  return { file: file as FileRecord, standing };
 }
 
-export async function listVersions(sql: Tx, fileId: string): Promise<FileVersionJson[]> {
+/** The versions of a file the reader may already read that they may see, newest first. */
+export async function listVersions(sql: Tx, reader: Standing, fileId: string): Promise<FileVersionJson[]> {
   const rows = await sql<VersionRow[]>`
-    select ${VERSION_COLUMNS(sql)} from file_versions v left join users u on u.id = v.uploaded_by
-    where v.file_id = ${fileId} order by v.number desc`;
+    select ${VERSION_COLUMNS(sql, reader)}
+    from files f join file_versions v on ${visibleVersions(sql, reader)} left join users u on u.id = v.uploaded_by
+    where f.id = ${fileId} order by v.number desc`;
   return rows.map(versionJson);
 }
 
@@ -157,6 +192,11 @@ export interface FileDetail extends FileJson {
   versions: FileVersionJson[];
   folder: { id: string; name: string } | null;
   abilities: ItemAbilities;
+  /**
+   * Whether the reader may read who opened the file (`accessLog`): asked of the policy before the
+   * log is fetched, so a reader who may not never causes a refusal in the audit trail.
+   */
+  readsAccessLog: boolean;
 }
 
 export async function getFile(ctx: ActorContext, fileId: string | undefined): Promise<FileDetail> {
@@ -165,19 +205,23 @@ export async function getFile(ctx: ActorContext, fileId: string | undefined): Pr
 }
 
 async function detail(sql: Tx, file: FileRecord, standing: Standing): Promise<FileDetail> {
-  const versions = await listVersions(sql, file.id);
+  const versions = await listVersions(sql, standing, file.id);
   const [folder] = file.folderId
     ? await sql<{ id: string; name: string }[]>`select id, name from file_folders where id = ${file.folderId}`
     : [];
-  return { ...fileJson(file, versions[0]!), versions, folder: folder ?? null, abilities: abilities(standing, file) };
+  return { ...fileJson(file, versions[0]!), versions, folder: folder ?? null, abilities: abilities(standing, file), readsAccessLog: can(standing, "internal.read") };
 }
 
 export async function getVersions(ctx: ActorContext, fileId: string | undefined): Promise<FileVersionJson[]> {
-  const { file } = await loadReadableFile(ctx.sql, ctx.actor, fileId);
-  return listVersions(ctx.sql, file.id);
+  const { file, standing } = await loadReadableFile(ctx.sql, ctx.actor, fileId);
+  return listVersions(ctx.sql, standing, file.id);
 }
 
-/** The version to serve: `?version=N`, else the latest. */
+/**
+ * The version to serve: `?version=N`, else the latest, among those the reader may see. A version
+ * they may not see (uploaded while the file was internal, for an external reader) answers 404
+ * exactly like one that does not exist.
+ */
 export async function openVersion(ctx: ActorContext, fileId: string | undefined, versionParam: unknown) {
   const { file, standing } = await loadReadableFile(ctx.sql, ctx.actor, fileId);
   let number: number | null = null;
@@ -188,8 +232,9 @@ export async function openVersion(ctx: ActorContext, fileId: string | undefined,
     number = Number(versionParam);
   }
   const [row] = await ctx.sql<VersionRow[]>`
-    select ${VERSION_COLUMNS(ctx.sql)} from file_versions v left join users u on u.id = v.uploaded_by
-    where v.file_id = ${file.id} ${number === null ? ctx.sql`` : ctx.sql`and v.number = ${number}`}
+    select ${VERSION_COLUMNS(ctx.sql, standing)}
+    from files f join file_versions v on ${visibleVersions(ctx.sql, standing)} left join users u on u.id = v.uploaded_by
+    where f.id = ${file.id} ${number === null ? ctx.sql`` : ctx.sql`and v.number = ${number}`}
     order by v.number desc limit 1`;
   if (!row) throw notFound("That version");
   return { file, standing, version: versionJson(row) };
@@ -208,7 +253,8 @@ export async function recordFileAccess(
     if (action === "downloaded") {
       await recordActivity(sql, {
         roomId: file.roomId, organizationId: standing.organizationId, actorId: ctx.actor.userId,
-        type: "file.downloaded", objectType: "file", objectId: file.id, visibility: file.visibility,
+        // Who read what is the access log's, which is internal: never in a buyer's feed (docs/access.md).
+        type: "file.downloaded", objectType: "file", objectId: file.id, visibility: "internal",
         data: { version: version.number, name: file.name }, ip: ctx.ip,
       });
     }
@@ -272,6 +318,9 @@ export async function updateFile(ctx: ActorContext, fileId: string | undefined, 
     const [updated] = await sql<FileRecord[]>`
       update files f set name = ${input.name ?? file.name}, folder_id = ${folderId}, visibility = ${visibility}, updated_at = now()
       where f.id = ${file.id} returning ${FILE_COLUMNS(sql)}`;
+    // Made shared: the trigger files_share_current_version (migration 0010) makes the latest
+    // version readable by the buyer's side in this same statement; the versions before it stay
+    // internal (docs/decisions/012-history-visibility.md).
     await recordActivity(sql, {
       roomId: file.roomId, organizationId: standing.organizationId, actorId: ctx.actor.userId,
       type: visibility !== file.visibility ? "file.visibility_changed" : "file.updated",
@@ -306,7 +355,7 @@ export async function archiveFile(ctx: ActorContext, fileId: string | undefined)
   ctx.bus.publish({ roomId: file.roomId, type: "file.removed", visibility: file.visibility, payload: { id: file.id } });
 }
 
-const fileJsonOf = ({ versions: _v, folder: _f, abilities: _a, ...json }: FileDetail): FileJson => json;
+const fileJsonOf = ({ versions: _v, folder: _f, abilities: _a, readsAccessLog: _l, ...json }: FileDetail): FileJson => json;
 
 export function publishFileEvent(ctx: ActorContext, type: string, file: FileRecord, json: FileJson): void {
   ctx.bus.publish({ roomId: file.roomId, type, visibility: file.visibility, payload: { file: json } });
@@ -317,6 +366,7 @@ export interface SearchItem {
   type: "file";
   id: string;
   title: string;
+  visibility: "internal" | "shared";
   snippet: string;
 }
 
@@ -330,20 +380,22 @@ export async function searchFiles(ctx: { sql: Tx }, standing: Standing, q: strin
   if (!query) return [];
   const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const { sql } = ctx;
-  const rows = await sql<{ id: string; name: string; contentType: string; size: string; number: number; folderName: string | null }[]>`
-    select f.id, f.name, v.content_type as "contentType", v.size, v.number, d.name as "folderName"
+  const rows = await sql<{ id: string; name: string; visibility: "internal" | "shared"; contentType: string; size: string; number: number; folderName: string | null }[]>`
+    select f.id, f.name, f.visibility, v.content_type as "contentType", v.size, v.number, d.name as "folderName"
     from files f
-    join lateral (select * from file_versions lv where lv.file_id = f.id order by lv.number desc limit 1) v on true
-    left join file_folders d on d.id = f.folder_id
+    ${latestVisibleVersion(sql, standing)}
+    left join file_folders d on d.id = f.folder_id,
+      ${prefixQuery(sql, "simple", query)}
     where f.room_id = ${standing.roomId} and f.archived_at is null
       and ${visibleWhere(sql, standing, "f.visibility")}
-      and (f.search @@ websearch_to_tsquery('simple', ${query}) or f.name ilike ${pattern})
-    order by (f.search @@ websearch_to_tsquery('simple', ${query})) desc, f.updated_at desc
+      and (f.search @@ q or f.name ilike ${pattern})
+    order by (f.search @@ q) desc, f.updated_at desc
     limit ${limit}`;
   return rows.map((r) => ({
     type: "file",
     id: r.id,
     title: r.name,
+    visibility: r.visibility,
     snippet: [r.folderName ? `in ${r.folderName}` : null, r.contentType, formatBytes(Number(r.size)), `version ${r.number}`]
       .filter(Boolean)
       .join(" · "),

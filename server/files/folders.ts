@@ -4,7 +4,7 @@ import {
   abilities,
   authorize,
   canReadItem,
-  isId,
+  loadAuthorized,
   loadStanding,
   visibleWhere,
   type ItemAbilities,
@@ -12,7 +12,7 @@ import {
   type Visibility,
 } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
-import { AppError, conflict, invalid, notFound } from "../errors.ts";
+import { conflict, invalid, notFound } from "../errors.ts";
 import { recordActivity } from "../services/activity.ts";
 import { parseInput, Visibility as VisibilitySchema } from "../validation.ts";
 import { MAX_NAME_LENGTH, sanitizeFileName } from "./names.ts";
@@ -124,13 +124,12 @@ export async function createFolder(ctx: ActorContext, roomId: string | undefined
 }
 
 async function loadReadableFolder(sql: Tx, ctx: ActorContext, folderId: string | undefined, lock = false) {
-  if (!isId(folderId)) throw notFound("Folder");
-  const [row] = await sql<{ roomId: string }[]>`select room_id as "roomId" from file_folders where id = ${folderId}`;
-  if (!row) throw notFound("Folder");
-  const standing = await loadStanding(sql, ctx.actor, row.roomId).catch((error: unknown) => {
-    throw error instanceof AppError && error.status === 404 ? notFound("Folder") : error;
-  });
-  return { standing, folder: await loadFolderIn(sql, standing, folderId, lock) };
+  const { row, standing } = await loadAuthorized(sql, ctx.actor, "Folder", folderId, async (id) => {
+    const [folder] = await sql<FolderRecord[]>`
+      select ${FOLDER_COLUMNS(sql)} from file_folders where id = ${id} ${lock ? sql`for update` : sql``}`;
+    return folder;
+  }, { action: "item.read" });
+  return { standing, folder: row };
 }
 
 export async function updateFolder(ctx: ActorContext, folderId: string | undefined, raw: unknown): Promise<FolderJson> {
@@ -158,21 +157,30 @@ export async function updateFolder(ctx: ActorContext, folderId: string | undefin
   });
   ctx.bus.publish({ roomId: after.roomId, type: "folder.updated", visibility: after.visibility, payload: { folder: folderJson(after, standing) } });
   if (before.visibility === "shared" && after.visibility === "internal") {
-    ctx.bus.publish({ roomId: after.roomId, type: "folder.removed", visibility: "shared", payload: { id: after.id } });
+    // Gone for external sockets only: internal readers keep the folder (they just got folder.updated).
+    ctx.bus.publish({ roomId: after.roomId, type: "folder.removed", visibility: "shared", audience: "external", payload: { id: after.id } });
   }
   return folderJson(after, standing);
 }
 
-/** Deletes an empty folder (archived files that were in it move to the top level). */
+/**
+ * Deletes a folder that is empty for the caller (archived files that were in it move to the top
+ * level). What the caller cannot see does not count and is not lost: an external participant
+ * deleting a shared folder that holds only internal items gets the same 204 as for an empty one,
+ * and those items move up to the folder's parent. Otherwise their 409 would tell them that
+ * something invisible is inside (docs/access.md, "Sessions, live connections and oracles").
+ */
 export async function deleteFolder(ctx: ActorContext, folderId: string | undefined): Promise<void> {
   const folder = await transaction(ctx.sql, async (sql) => {
     const { standing, folder } = await loadReadableFolder(sql, ctx, folderId, true);
     authorize(standing, "item.edit", folder, "Folder");
-    // Counted regardless of visibility: an internal child must not be orphaned (and its existence is not revealed: the answer is the same).
     const [count] = await sql<{ children: number }[]>`
-      select (select count(*) from files where folder_id = ${folder.id} and archived_at is null)::int
-           + (select count(*) from file_folders where parent_id = ${folder.id})::int as children`;
+      select (select count(*) from files where folder_id = ${folder.id} and archived_at is null and ${visibleWhere(sql, standing)})::int
+           + (select count(*) from file_folders where parent_id = ${folder.id} and ${visibleWhere(sql, standing)})::int as children`;
     if (count!.children > 0) throw conflict("folder_not_empty", "Move or archive what is in this folder before deleting it.");
+    // Only items the caller cannot see can be left: they move up, never orphaned, never deleted.
+    await sql`update files set folder_id = ${folder.parentId} where folder_id = ${folder.id} and archived_at is null`;
+    await sql`update file_folders set parent_id = ${folder.parentId} where parent_id = ${folder.id}`;
     await sql`update files set folder_id = null where folder_id = ${folder.id}`;
     await sql`delete from file_folders where id = ${folder.id}`;
     await recordActivity(sql, {

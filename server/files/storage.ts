@@ -53,18 +53,13 @@ export function hashingStream() {
   return { stream, digest: (): StoredBlob => ({ sha256: hash.digest("hex"), size }) };
 }
 
-// One driver per configuration object (not a module singleton: a config is built per process or test server).
-const drivers = new WeakMap<Config, BlobStorage>();
-
-/** The store configured for this process: an S3-compatible bucket when S3_* is set, else DATA_DIR/files. */
-export function fileStorage(config: Config): BlobStorage {
-  let driver = drivers.get(config);
-  if (!driver) {
-    const s3 = config.s3;
-    driver = s3 ? loadedOnFirstUse("s3", () => import("./s3-storage.ts").then((m) => m.s3Storage(s3))) : localStorage(config.dataDir);
-    drivers.set(config, driver);
-  }
-  return driver;
+/**
+ * The store configured for this process: an S3-compatible bucket when S3_* is set, else
+ * DATA_DIR/files. Built once at start into `AppContext.storage` (server/boot.ts).
+ */
+export function createFileStorage(config: Pick<Config, "s3" | "dataDir">): BlobStorage {
+  const s3 = config.s3;
+  return s3 ? loadedOnFirstUse("s3", () => import("./s3-storage.ts").then((m) => m.s3Storage(s3))) : localStorage(config.dataDir);
 }
 
 /** The AWS SDK takes ~200 ms to import; only a process configured for S3 pays for it, and only once. */

@@ -1,5 +1,4 @@
 import type { AppContext } from "../context.ts";
-import { fileStorage } from "./storage.ts";
 
 /**
  * How old an unreferenced blob or temporary upload must be before the sweep removes it. An
@@ -19,7 +18,7 @@ export interface SweepResult {
  * to, and stored bytes with no blob row. Safe to run at any time, in any number of processes.
  */
 export async function sweepOrphanedFiles(app: AppContext, graceMs = DEFAULT_SWEEP_GRACE_MS): Promise<SweepResult> {
-  const storage = fileStorage(app.config);
+  const storage = app.storage;
   const before = new Date(Date.now() - graceMs);
   const tempFiles = await storage.sweepTemp(before);
 
@@ -41,26 +40,4 @@ export async function sweepOrphanedFiles(app: AppContext, graceMs = DEFAULT_SWEE
     }
   }
   return { tempFiles, blobRows: rows.length, blobBytes };
-}
-
-/**
- * Runs the sweep in the background: once shortly after start (a crash's leftovers), then
- * hourly. The timer never keeps the process alive; failures are logged and retried next time.
- */
-export function scheduleFileSweep(app: AppContext, everyMs = DEFAULT_SWEEP_GRACE_MS): () => void {
-  const run = () => {
-    sweepOrphanedFiles(app)
-      .then((result) => {
-        if (result.tempFiles || result.blobRows || result.blobBytes) app.log.info({ ...result }, "swept orphaned file data");
-      })
-      .catch((error: unknown) => app.log.warn({ err: error }, "file sweep failed"));
-  };
-  const first = setTimeout(run, 60_000);
-  const interval = setInterval(run, everyMs);
-  first.unref();
-  interval.unref();
-  return () => {
-    clearTimeout(first);
-    clearInterval(interval);
-  };
 }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { transaction, type Tx } from "../../db/client.ts";
 import { authorize, loadStanding, type Actor, type Standing, type Visibility } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
+import { MULTIPART_OVERHEAD, uploadTooLarge } from "../early-answers.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
 import { recordActivity } from "../services/activity.ts";
 import { parseInput, Visibility as VisibilitySchema } from "../validation.ts";
@@ -12,16 +13,10 @@ import { SNIFF_BYTES, sniffContentType } from "./content-type.ts";
 import { FILE_COLUMNS, fileJson, publishFileEvent, versionJson, type FileJson, type FileRecord } from "./files.ts";
 import { assertFolderFits } from "./folders.ts";
 import { sanitizeFileName } from "./names.ts";
-import { fileStorage, type StoredBlob } from "./storage.ts";
+import type { StoredBlob } from "./storage.ts";
 
-/**
- * Room for the multipart framing and the small text fields around the file's bytes when
- * judging a declared Content-Length against the limit (fields are capped at 1 KB each).
- */
-const MULTIPART_OVERHEAD = 32 * 1024;
-
-export const tooLarge = (limit: number) =>
-  new AppError(413, "payload_too_large", `The file is larger than the upload limit of ${limit} bytes.`);
+// MULTIPART_OVERHEAD: room for the framing and the small text fields (capped at 1 KB each).
+export const tooLarge = uploadTooLarge;
 
 /**
  * The text parts of an upload. They must come BEFORE the `file` part: access is decided
@@ -106,7 +101,7 @@ export async function storeFile(
   const limit = ctx.config.maxUploadBytes;
   const inspector = inspect(limit);
   content.on("error", (error) => inspector.stream.destroy(error));
-  const stored = await fileStorage(ctx.config).put(content.pipe(inspector.stream));
+  const stored = await ctx.storage.put(content.pipe(inspector.stream));
   const name = sanitizeFileName(clientName);
   const contentType = await sniffContentType(inspector.head(), name, stored.size <= SNIFF_BYTES);
 
@@ -144,9 +139,12 @@ async function commitUpload(
         returning ${FILE_COLUMNS(sql)}`;
     }
     const file = rows[0]!;
+    // Recorded with the file's visibility now (the row is locked): a version uploaded while the
+    // file is internal stays internal after it is shared (docs/decisions/012-history-visibility.md).
     const [version] = await sql<{ createdAt: Date }[]>`
-      insert into file_versions (file_id, number, sha256, size, content_type, original_name, uploaded_by)
-      values (${file.id}, ${number}, ${upload.sha256}, ${upload.size}, ${upload.contentType}, ${upload.name}, ${ctx.actor.userId})
+      insert into file_versions (file_id, number, sha256, size, content_type, original_name, uploaded_by, uploaded_visibility, visibility)
+      values (${file.id}, ${number}, ${upload.sha256}, ${upload.size}, ${upload.contentType}, ${upload.name}, ${ctx.actor.userId},
+              ${file.visibility}, ${file.visibility})
       returning created_at as "createdAt"`;
     await recordActivity(sql, {
       roomId: file.roomId, organizationId: plan.standing.organizationId, actorId: ctx.actor.userId,

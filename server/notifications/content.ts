@@ -1,4 +1,5 @@
 import type { Tx } from "../../db/client.ts";
+import { readableWhere } from "../access/index.ts";
 import { sharedNow } from "./visibility.ts";
 
 /** Activity types that mean "something new to look at" in a room. */
@@ -30,7 +31,7 @@ export async function collectContentNotifications(sql: Tx, userId: string): Prom
       and a.at > greatest(now() - ${HORIZON}::interval,
         coalesce((select c.collected_at from notification_cursors c where c.user_id = p.user_id), '-infinity') - ${OVERLAP}::interval)
       and coalesce(np.level, 'everything') = 'everything'
-      and (p.side = 'internal' or ${sharedNow(sql, "a.visibility", "a.object_type", "a.object_id")})
+      and ${readableWhere(sql, { user: "p.user_id", room: "a.room_id" }, sharedNow(sql, "a.visibility", "a.object_type", "a.object_id"))}
     on conflict do nothing`;
   await sql`
     insert into notification_cursors (user_id, collected_at) values (${userId}, now())

@@ -1,4 +1,6 @@
 import type { AppContext } from "../context.ts";
+import { publicBaseUrl } from "../links.ts";
+import { plainText } from "../mail/body.ts";
 import { closeMail, flushOutbox, sendMail } from "../mail/outbox.ts";
 import { collectContentNotifications } from "./content.ts";
 import { describeNotification, notificationsFor, type NotificationView } from "./inbox.ts";
@@ -30,7 +32,7 @@ export async function sendDigests(app: AppContext, now = new Date()): Promise<{ 
     const since = new Date(Math.max(person.lastSentAt?.getTime() ?? 0, now.getTime() - DAY_MS));
     const items = await notificationsFor(app.sql, person.userId, { unreadOnly: true, since, until: now, limit: MAX_ITEMS });
     if (items.length === 0) continue;
-    await sendMail(app, { to: person.email, subject: digestSubject(items), text: digestText(app, person.name, items) });
+    await sendMail(app, { to: person.email, subject: digestSubject(items), body: plainText(digestText(app, person.name, items)) });
     sent++;
   }
   return { sent, checked: due.length };
@@ -43,7 +45,7 @@ function digestSubject(items: NotificationView[]): string {
 }
 
 function digestText(app: AppContext, name: string, items: NotificationView[]): string {
-  const base = app.config.publicUrl ?? `http://localhost:${app.config.port}`;
+  const base = publicBaseUrl(app);
   const byRoom = new Map<string, NotificationView[]>();
   for (const item of items) byRoom.set(item.roomName, [...(byRoom.get(item.roomName) ?? []), item]);
   const lines = [`Hello ${name},`, "", "Here is what happened in your deal rooms over the last day.", ""];
@@ -60,28 +62,3 @@ function digestText(app: AppContext, name: string, items: NotificationView[]): s
   return lines.join("\n");
 }
 
-/** Checks hourly for due digests and retries unsent mail; `stop()` ends it. */
-export function startDigestTimer(app: AppContext, intervalMs = 60 * 60 * 1000): { stop(): void } {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const { sent } = await sendDigests(app);
-      if (sent) app.log.info({ sent }, "daily digests sent");
-      await flushOutbox(app);
-    } catch (error) {
-      app.log.error({ err: error }, "daily digest run failed");
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void tick(), intervalMs);
-  timer.unref();
-  return {
-    stop() {
-      clearInterval(timer);
-      closeMail(app);
-    },
-  };
-}

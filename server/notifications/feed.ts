@@ -6,7 +6,7 @@ import { parseInput } from "../validation.ts";
 import type { PersonRef } from "../threads/views.ts";
 import { objectTitle, objectVisibility } from "./visibility.ts";
 
-/** One entry of a room's activity feed (API.md), plus the object's current title. */
+/** One entry of a room's activity feed (docs/api.md), plus the object's current title. */
 export interface ActivityItem {
   id: string;
   type: string;
@@ -20,13 +20,20 @@ export interface ActivityItem {
 }
 
 /**
+ * Who opened or downloaded a file is the access log's, which only internal readers see. These
+ * are recorded internal; rows recorded shared before that are kept from external readers here.
+ */
+export const ACCESS_LOG_TYPES = ["file.downloaded", "file.opened"];
+
+/**
  * The activities of a room `s` may see: recorded with a visibility they may see, and (for
  * readers of shared items only) about an object that is still shared today.
  */
 export function activityVisibleWhere(sql: Tx, s: Standing) {
   const objectStillShared = isInternal(s)
     ? sql`true`
-    : sql`coalesce(${objectVisibility(sql, "a.object_type", "a.object_id")}, 'shared') = 'shared'`;
+    : sql`coalesce(${objectVisibility(sql, "a.object_type", "a.object_id")}, 'shared') = 'shared'
+        and a.type <> all(${ACCESS_LOG_TYPES})`;
   // Refused attempts (access.*) are for the audit trail only, never the feed or its counts.
   return sql`(${visibleWhere(sql, s, "a.visibility")} and ${objectStillShared} and a.type not like 'access.%')`;
 }

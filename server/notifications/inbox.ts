@@ -1,5 +1,5 @@
 import type { Tx } from "../../db/client.ts";
-import { isId } from "../access/index.ts";
+import { isId, readableWhere } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import { notFound } from "../errors.ts";
 import { publishPersonal } from "../threads/events.ts";
@@ -30,16 +30,12 @@ export interface NotificationView {
 const EXCERPT_CHARS = 200;
 
 /**
- * A notification is shown (listed, counted, mailed) only while its person may still see what
- * it points at: still a participant of the room, and internal or the item shared now.
+ * A notification is shown (listed, counted, mailed) only while its person may still read what
+ * it points at, as the access policy decides it (readableWhere: canReadItem per row), the item
+ * counting as shared when both its record and the object are shared now.
  */
 export function notificationVisible(sql: Tx) {
-  return sql`exists (
-    select 1 from participants p where p.room_id = n.room_id and p.user_id = n.user_id
-      and (p.side = 'internal' or (
-        ${sharedNow(sql, "n.visibility_hint", "n.object_type", "n.object_id")}
-      ))
-  )`;
+  return readableWhere(sql, { user: "n.user_id", room: "n.room_id" }, sharedNow(sql, "n.visibility_hint", "n.object_type", "n.object_id"));
 }
 
 /** Rows of `notifications n` joined with what a view needs; `where` narrows them. */

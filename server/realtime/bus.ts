@@ -9,7 +9,9 @@ import type { Visibility } from "../access/policy.ts";
 export type InvalidationScope =
   | { userIds: string[]; roomId?: string }
   | { roomId: string }
-  | { pageIds: string[] };
+  | { pageIds: string[] }
+  /** These sessions ended (logout, password change, revocation): their connections close for good. */
+  | { sessionIds: string[] };
 
 /** A room event for live clients; `visibility` decides who may receive it. */
 export interface RoomEvent {
@@ -36,6 +38,7 @@ export class EmptyScopeError extends Error {}
 function assertNotEmpty(scope: InvalidationScope): void {
   if ("userIds" in scope && scope.userIds.length === 0) throw new EmptyScopeError("Invalidation scope lists no users");
   if ("pageIds" in scope && scope.pageIds.length === 0) throw new EmptyScopeError("Invalidation scope lists no pages");
+  if ("sessionIds" in scope && scope.sessionIds.length === 0) throw new EmptyScopeError("Invalidation scope lists no sessions");
   if ("roomId" in scope && !("userIds" in scope) && !scope.roomId) throw new EmptyScopeError("Invalidation scope names no room");
 }
 

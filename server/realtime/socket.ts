@@ -3,7 +3,9 @@ import { Server, type Socket } from "socket.io";
 import { z } from "zod";
 import { isInternal, loadStanding, type Actor, type Standing } from "../access/index.ts";
 import { SESSION_COOKIE, readCookie } from "../auth/cookies.ts";
+import { websocketOriginAllowed } from "../auth/origin.ts";
 import { validateSessionToken } from "../auth/sessions.ts";
+import { clientAddress, compileTrust } from "../client-ip.ts";
 import { withActor, type AppContext } from "../context.ts";
 import { AppError } from "../errors.ts";
 import { PERSONAL_EVENTS } from "../threads/events.ts";
@@ -12,6 +14,10 @@ import type { InvalidationScope, RoomEvent } from "./bus.ts";
 
 interface SocketData {
   actor: Actor;
+  /** The session the handshake was made with; when it ends, the socket is disconnected. */
+  sessionId: string;
+  /** The client's address, by the same TRUST_PROXY rule as HTTP and /collab (server/client-ip.ts). */
+  ip: string;
   /** Rooms this socket was admitted to, with the standing that admitted it. */
   rooms: Map<string, Standing>;
 }
@@ -44,7 +50,14 @@ export function attachRealtime(app: AppContext, server: http.Server) {
     // Other upgrade handlers share this server (the /collab endpoint); never kill their upgrades.
     destroyUpgrade: false,
     maxHttpBufferSize: 64 * 1024,
+    // The same Origin check as /collab: a page on another origin cannot ride the session cookie.
+    allowRequest: (req, callback) => callback(null, websocketOriginAllowed(app.config, req)),
   });
+
+  // The token each socket authenticated with, kept in memory only, so every event re-checks the
+  // session by the same rule as HTTP requests (validateSessionToken).
+  const tokens = new WeakMap<Socket, string>();
+  const trust = compileTrust(app.config.trustProxy);
 
   io.use(async (socket, next) => {
     try {
@@ -52,7 +65,10 @@ export function attachRealtime(app: AppContext, server: http.Server) {
       const raw = typeof token === "string" ? token : readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
       const result = raw ? await validateSessionToken(app.sql, raw) : null;
       if (!result) return next(new Error("unauthenticated"));
+      tokens.set(socket, raw!);
       (socket.data as SocketData).actor = { userId: result.user.id, name: result.user.name, email: result.user.email };
+      (socket.data as SocketData).sessionId = result.session.id;
+      (socket.data as SocketData).ip = clientAddress(socket.request, trust);
       (socket.data as SocketData).rooms = new Map();
       next();
     } catch (error) {
@@ -88,7 +104,7 @@ export function attachRealtime(app: AppContext, server: http.Server) {
       return { ok: true };
     },
     async "thread:read"(socket, { threadId }) {
-      const result = await markThreadRead(withActor(app, (socket.data as SocketData).actor), threadId);
+      const result = await markThreadRead(withActor(app, (socket.data as SocketData).actor, (socket.data as SocketData).ip), threadId);
       return { ok: true, ...result };
     },
   };
@@ -96,6 +112,13 @@ export function attachRealtime(app: AppContext, server: http.Server) {
   io.on("connection", (socket: Socket) => {
     const data = socket.data as SocketData;
     void socket.join(userChannel(data.actor.userId));
+    // Asked again once the socket is registered: a session that ended between the handshake and
+    // now was either deleted before this check, or its invalidation finds the socket.
+    void (async () => {
+      const raw = tokens.get(socket);
+      const session = raw ? await validateSessionToken(app.sql, raw) : null;
+      if (!session) endSocket(socket);
+    })().catch((error: unknown) => app.log.error({ err: error }, "socket session check failed"));
 
     for (const event of Object.keys(INBOUND) as InboundEvent[]) {
       socket.on(event, async (payload: unknown, ack?: unknown) => {
@@ -108,6 +131,14 @@ export function attachRealtime(app: AppContext, server: http.Server) {
           return reply(errorReply("invalid_input", `${event} needs ${describeShape(event)}; check ${fields}.`));
         }
         try {
+          // The session may have ended since the handshake (logout, password change, revocation,
+          // expiry): then nothing is answered but the refusal, and the socket is closed.
+          const raw = tokens.get(socket);
+          const session = raw ? await validateSessionToken(app.sql, raw) : null;
+          if (!session || session.session.id !== data.sessionId) {
+            reply(errorReply("unauthenticated", "Your session has ended. Sign in again."));
+            return endSocket(socket);
+          }
           reply(await (handlers[event] as (s: Socket, input: unknown) => Promise<unknown>)(socket, parsed.data));
         } catch (error) {
           if (!(error instanceof AppError)) app.log.error({ err: error, event }, "socket event failed");
@@ -137,11 +168,23 @@ export function attachRealtime(app: AppContext, server: http.Server) {
     io.to(channel(event.roomId, event.visibility)).emit(event.type, event.payload);
   });
 
+  // A socket whose session ended hears why, then is disconnected; it does not reconnect by itself.
+  const endSocket = (socket: Socket) => {
+    (socket.data as SocketData).rooms?.clear();
+    socket.emit("session:ended", {});
+    socket.disconnect(true);
+  };
+
   // Access changed: drop the affected sockets' subscriptions and tell them to ask again.
   const offInvalidate = app.bus.onInvalidate((scope: InvalidationScope) => {
     for (const socket of io.sockets.sockets.values()) {
       const data = socket.data as SocketData;
       if (!data.rooms) continue;
+      if ("sessionIds" in scope) {
+        if (scope.sessionIds.includes(data.sessionId)) endSocket(socket);
+        continue;
+      }
+      if ("pageIds" in scope) continue;
       for (const roomId of [...data.rooms.keys()]) {
         const hit =
           ("userIds" in scope && scope.userIds.includes(data.actor.userId) && (!scope.roomId || scope.roomId === roomId)) ||

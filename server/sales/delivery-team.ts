@@ -20,7 +20,7 @@ export async function listDeliveryTeam(ctx: ActorContext, organizationId: string
   const orgId = await requireSalesAdmin(ctx, organizationId, WHAT);
   return ctx.sql<DeliveryMember[]>`
     select u.id as "userId", u.name, u.email from memberships m join users u on u.id = m.user_id
-    where m.organization_id = ${orgId} and m.delivery_team order by u.name`;
+    where m.organization_id = ${orgId} and m.delivery_team and m.deactivated_at is null order by u.name`;
 }
 
 /** Marks a member; they also join, as internal viewers, the rooms already handed off. */
@@ -30,7 +30,7 @@ export async function addToDeliveryTeam(ctx: ActorContext, organizationId: strin
   return transaction(ctx.sql, async (sql) => {
     const [member] = await sql<DeliveryMember[]>`
       update memberships m set delivery_team = true from users u
-      where m.organization_id = ${orgId} and m.user_id = ${userId} and u.id = m.user_id
+      where m.organization_id = ${orgId} and m.user_id = ${userId} and u.id = m.user_id and m.deactivated_at is null
       returning u.id as "userId", u.name, u.email`;
     if (!member) throw notFound("Member");
     const rooms = await sql<{ roomId: string }[]>`

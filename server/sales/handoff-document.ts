@@ -1,4 +1,4 @@
-import { formatBytes } from "../files/format.ts";
+import { formatBytes } from "../../shared/format.ts";
 import type { DiffBlock } from "../wiki/diff.ts";
 import type { HandoffRecord } from "./handoff-record.ts";
 
@@ -108,7 +108,7 @@ export function recordDocument(record: HandoffRecord): DocBlock[] {
       out.push({ type: "paragraph", text: `Hand-off version ${v.number} · ${formatDay(v.createdAt)}${authors}`, muted: true });
       out.push({ type: "content", markdown: v.markdown });
     } else if (page.addedSinceHandoff) {
-      out.push({ type: "paragraph", text: "Created after the hand-off.", muted: true });
+      out.push({ type: "paragraph", text: "Added after the hand-off.", muted: true });
     } else {
       out.push({ type: "paragraph", text: "Current content.", muted: true });
       out.push({ type: "content", markdown: page.currentMarkdown });

@@ -6,7 +6,7 @@ import { getRoom, type Room } from "../services/rooms.ts";
 import { listThreads } from "../threads/threads.ts";
 import type { DiffBlock } from "../wiki/diff.ts";
 import { listPages } from "../wiki/pages.ts";
-import { compareWithCurrent, getVersion } from "../wiki/versions.ts";
+import { compareWithCurrent, findVersion } from "../wiki/versions.ts";
 import { latestHandoff, type HandoffTrigger } from "./handoff.ts";
 import { listPlan, type PlanStep } from "./plan.ts";
 import { getQualification, type Qualification } from "./qualification.ts";
@@ -36,7 +36,10 @@ export interface RecordPage {
   handoffVersion: { number: number; title: string; createdAt: string; authors: { id: string; name: string }[]; markdown: string; html: string } | null;
   /** True when the text or the title differs from the hand-off version, or the page is new since the hand-off. */
   changedSinceHandoff: boolean;
-  /** The page was created after the hand-off (its diff starts from an empty page). */
+  /**
+   * The page was added after the hand-off as this reader sees it: created since, or (for an
+   * external reader) internal at the hand-off and shared since. Its diff starts from an empty page.
+   */
   addedSinceHandoff: boolean;
   /** From the hand-off version (`from`, null for a page added since) to the current content; null when unchanged or before any hand-off. */
   diff: { from: number | null; to: "current"; blocks: DiffBlock[] } | null;
@@ -108,7 +111,9 @@ export async function handoffRecord(ctx: ActorContext, roomId: string | undefine
   const pages: RecordPage[] = [];
   for (const page of pageList.slice(0, RECORD_LIMITS.pages)) {
     const number = frozen.get(page.id);
-    const version = number !== undefined ? await getVersion(ctx, page.id, String(number)) : null;
+    // A page that was internal at the hand-off has no hand-off version an external reader may
+    // see (docs/decisions/012-history-visibility.md): for them it was added since, like a new page.
+    const version = number !== undefined ? await findVersion(ctx, page.id, number) : null;
     const addedSinceHandoff = handoff !== null && version === null;
     const current = await compareWithCurrent(ctx, page.id, version ? String(version.number) : null);
     const changedSinceHandoff = addedSinceHandoff || (version !== null && (version.markdown !== current.markdown || version.title !== page.title));

@@ -26,7 +26,7 @@ export async function grantDeliveryTeam(sql: Tx, roomId: string, organizationId:
     insert into participants (room_id, user_id, side, role)
     select ${roomId}, m.user_id, 'internal', 'viewer'
     from memberships m join users u on u.id = m.user_id
-    where m.organization_id = ${organizationId} and m.delivery_team and u.deactivated_at is null
+    where m.organization_id = ${organizationId} and m.delivery_team and u.deactivated_at is null and m.deactivated_at is null
       ${onlyUserId ? sql`and m.user_id = ${onlyUserId}` : sql``}
     on conflict (room_id, user_id) do nothing
     returning user_id as "userId"`;

@@ -10,6 +10,7 @@ import { makeVersionsForRoom } from "../wiki/versions.ts";
 import { validateFormValues, type FilledForm, type FormField } from "./forms.ts";
 import { handOff } from "./handoff.ts";
 import { findStage, listStages, type Stage } from "./stages.ts";
+import { buyerLabelFor } from "./buyer-stages.ts";
 
 /**
  * Moving a room through its organization's stages, closing it (won or lost) and reopening it.
@@ -83,6 +84,33 @@ async function filledThisStay(sql: Tx, roomId: string): Promise<boolean> {
   return row!.filled;
 }
 
+/** The facts of a stage that decide which forms a move asks for. */
+export interface StagePlace {
+  id: string;
+  position: number;
+  form: readonly unknown[];
+}
+
+/**
+ * The stages whose hand-off forms a move from `current` to `target` asks for: moving forward
+ * leaves the current stage and passes every stage up to the target, and each of them with a
+ * form asks for it, except the current stage's when it was already filled during this stay
+ * (`currentFilled`: a won close filled it). Moving back, or from a stage the cycle no longer
+ * knows, asks for nothing. The move service and the stage timeline (what the UI shows) both
+ * answer from this.
+ */
+export function formsPassed<S extends StagePlace>(cycle: readonly S[], current: S | null, target: S, currentFilled: boolean): S[] {
+  if (!current || target.position <= current.position) return [];
+  return cycle.filter(
+    (s) => s.position >= current.position && s.position < target.position && s.form.length > 0 && !(s.id === current.id && currentFilled),
+  );
+}
+
+/** The forms closing as won asks for: the current stage's (the deal is leaving sales). */
+export function formsForWin<S extends StagePlace>(current: S | null): S[] {
+  return current && current.form.length ? [current] : [];
+}
+
 /** Internal if any form asked for is internal: the most careful of them decides. */
 const formVisibility = (stages: Stage[]): Visibility =>
   stages.length > 0 && stages.every((s) => s.formVisibility === "shared") ? "shared" : "internal";
@@ -114,12 +142,16 @@ const ACTIVITY: Record<MoveKind, string> = { move: "stage.changed", close: "room
 
 /** After commit: page versions, the hand-off if due, the live event, and the room as its reader sees it. */
 async function afterMove(ctx: ActorContext, s: Standing, moved: Moved, handoff: "stage" | "won" | null): Promise<RoomView> {
+  const payload = {
+    roomId: s.roomId, kind: moved.kind, stage: moved.to?.name ?? moved.from, previousStage: moved.from, status: moved.status,
+    movedBy: { id: ctx.actor.userId, name: ctx.actor.name }, movedAt: moved.movedAt.toISOString(),
+  };
+  // The seller's stage names go to the internal channel; the buyer's side hears the buyer-facing labels.
+  ctx.bus.publish({ roomId: s.roomId, type: ACTIVITY[moved.kind], visibility: "internal", payload });
+  const cycle = await listStages(ctx.sql, s.organizationId);
   ctx.bus.publish({
-    roomId: s.roomId, type: ACTIVITY[moved.kind], visibility: "shared",
-    payload: {
-      roomId: s.roomId, kind: moved.kind, stage: moved.to?.name ?? moved.from, previousStage: moved.from, status: moved.status,
-      movedBy: { id: ctx.actor.userId, name: ctx.actor.name }, movedAt: moved.movedAt.toISOString(),
-    },
+    roomId: s.roomId, type: ACTIVITY[moved.kind], visibility: "shared", audience: "external",
+    payload: { ...payload, stage: buyerLabelFor(cycle, payload.stage), previousStage: buyerLabelFor(cycle, payload.previousStage) },
   });
   await makeVersionsForRoom(ctx, s.roomId, "stage", { createdBy: ctx.actor.userId });
   if (handoff) await handOff(ctx, { roomId: s.roomId, organizationId: s.organizationId }, handoff, moved.moveId);
@@ -152,10 +184,7 @@ export async function moveStage(ctx: ActorContext, roomId: string | undefined, r
     const current = cycle.find((s) => s.name === room.stage) ?? null;
     if (current?.id === target.id) throw conflict("same_stage", `The room is already in ${target.name}.`);
     // A room in a stage the cycle no longer knows (data from before it existed) moves freely.
-    let passed = current && target.position > current.position
-      ? cycle.filter((s) => s.position >= current.position && s.position < target.position && s.form.length > 0)
-      : [];
-    if (passed[0]?.id === current?.id && (await filledThisStay(sql, room.id))) passed = passed.slice(1);
+    const passed = formsPassed(cycle, current, target, current !== null && current.form.length > 0 && (await filledThisStay(sql, room.id)));
     const form = fillForm(passed, input.form, await participantIds(sql, room.id));
     const row = await insertMove(sql, ctx, room, {
       kind: "move", from: current, to: target, toName: target.name, status: room.status, form, formVisibility: formVisibility(passed),
@@ -180,7 +209,7 @@ export async function closeRoom(ctx: ActorContext, roomId: string | undefined, r
     const room = await lockRoom(sql, standing.roomId);
     if (room.status !== "open") throw conflict("already_closed", `The room is already closed as ${room.status}. Reopen it first.`);
     const current = await findStage(sql, room.organizationId, room.stage, true);
-    const asked = input.outcome === "won" && current && current.form.length ? [current] : [];
+    const asked = input.outcome === "won" ? formsForWin(current) : [];
     const form = fillForm(asked, input.form, await participantIds(sql, room.id));
     const row = await insertMove(sql, ctx, room, {
       kind: "close", from: current, to: current, toName: room.stage, status: input.outcome, reason: input.reason || null,

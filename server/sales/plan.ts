@@ -5,7 +5,7 @@ import {
   authorize,
   can,
   canReadItem,
-  isId,
+  loadAuthorized,
   loadStanding,
   visibleWhere,
   type ItemAbilities,
@@ -14,7 +14,7 @@ import {
   type Visibility as StepVisibility,
 } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
-import { AppError, conflict, invalid, notFound } from "../errors.ts";
+import { conflict, invalid } from "../errors.ts";
 import { recordActivity } from "../services/activity.ts";
 import { Id, IsoDate, parseInput, Visibility } from "../validation.ts";
 
@@ -175,18 +175,11 @@ const lockPlan = (sql: Tx, roomId: string) => sql`select pg_advisory_xact_lock(h
  * for by an external participant, answers 404 exactly like an id that does not exist.
  */
 async function openStep(ctx: ActorContext, stepId: string | undefined): Promise<{ step: StepRow; standing: Standing }> {
-  if (!isId(stepId)) throw notFound("Plan step");
-  const step = await findStep(ctx.sql, stepId);
-  if (!step) throw notFound("Plan step");
-  let standing: Standing;
-  try {
-    standing = await loadStanding(ctx.sql, ctx.actor, step.roomId);
-  } catch (error) {
-    if (error instanceof AppError && error.status === 404) throw notFound("Plan step");
-    throw error;
-  }
-  authorize(standing, "item.read", scoped(step), "Plan step");
-  return { step, standing };
+  const { row, standing } = await loadAuthorized<StepRow>(ctx.sql, ctx.actor, "Plan step", stepId, (id) => findStep(ctx.sql, id), {
+    action: "item.read",
+    item: scoped,
+  });
+  return { step: row, standing };
 }
 
 /** The owner must be a participant of the room who may see the step. */

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { transaction, type Tx } from "../../db/client.ts";
-import { isId, type Visibility } from "../access/index.ts";
+import { isId, requireOrg, type Visibility } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
-import { AppError, conflict, forbidden, notFound } from "../errors.ts";
+import { conflict, notFound } from "../errors.ts";
 import { recordActivity } from "../services/activity.ts";
-import { requireOrgAdmin } from "../services/members.ts";
 import { Visibility as VisibilitySchema, parseInput } from "../validation.ts";
+import { DEFAULT_BUYER_LABELS } from "./buyer-stages.ts";
 import { FormDefinition, type FormField } from "./forms.ts";
 
 /**
@@ -38,19 +38,22 @@ export interface Stage {
   handoff: boolean;
   form: FormField[];
   formVisibility: Visibility;
+  /** What the buyer's side sees of this stage; null: hidden from them (server/sales/buyer-stages.ts). */
+  buyerLabel: string | null;
 }
 
 const STAGE_COLUMNS = (sql: Tx) => sql`
-  id, organization_id as "organizationId", name, position, handoff, form, form_visibility as "formVisibility"`;
+  id, organization_id as "organizationId", name, position, handoff, form, form_visibility as "formVisibility",
+  buyer_label as "buyerLabel"`;
 
 /** Creates the default cycle unless the organization has one; two first uses at once agree (unique names). */
 export async function ensureStages(sql: Tx, organizationId: string): Promise<void> {
   const [any] = await sql`select 1 from stages where organization_id = ${organizationId} limit 1`;
   if (any) return;
   const rows = DEFAULT_STAGES.map((name, position) => ({
-    organization_id: organizationId, name, position, handoff: name === DEFAULT_HANDOFF_STAGE,
+    organization_id: organizationId, name, position, handoff: name === DEFAULT_HANDOFF_STAGE, buyer_label: DEFAULT_BUYER_LABELS[name] ?? null,
   }));
-  await sql`insert into stages ${sql(rows, "organization_id", "name", "position", "handoff")} on conflict do nothing`;
+  await sql`insert into stages ${sql(rows, "organization_id", "name", "position", "handoff", "buyer_label")} on conflict do nothing`;
 }
 
 /** The cycle in order (materialised if need be). No access check: callers decide who asks. */
@@ -77,7 +80,7 @@ export async function findStage(sql: Tx, organizationId: string, nameOrId: strin
 }
 
 export function stageJson(s: Stage) {
-  return { id: s.id, name: s.name, position: s.position, handoff: s.handoff, form: s.form, formVisibility: s.formVisibility };
+  return { id: s.id, name: s.name, position: s.position, handoff: s.handoff, form: s.form, formVisibility: s.formVisibility, buyerLabel: s.buyerLabel };
 }
 
 // ── Administration ──────────────────────────────────────────────────────────────────────
@@ -96,26 +99,20 @@ const AddStageInput = z
     handoff: z.boolean({ error: "must be true or false" }).optional(),
     form: FormDefinition.optional(),
     formVisibility: VisibilitySchema.optional(),
+    /** The buyer-facing label; null hides the stage from the buyer's side. */
+    buyerLabel: StageName.nullable().optional(),
   })
   .strict();
 const UpdateStageInput = AddStageInput.partial().strict();
 
-/** Anyone in the organization reads the cycle (they create rooms in it); others learn nothing. */
+/** Anyone in the organization reads the cycle (`org.read`: they create rooms in it); others learn nothing. */
 async function requireOrgMember(ctx: ActorContext, organizationId: string | undefined): Promise<string> {
-  if (!isId(organizationId)) throw notFound("Organization");
-  const [row] = await ctx.sql`select 1 from memberships where organization_id = ${organizationId} and user_id = ${ctx.actor.userId}`;
-  if (!row) throw notFound("Organization");
-  return organizationId;
+  return (await requireOrg(ctx.sql, ctx.actor, organizationId, "org.read")).organizationId;
 }
 
-/** requireOrgAdmin, with a refusal that says what was refused. */
+/** `org.manageSales` (the cycle, the delivery team), with a refusal that says what was refused. */
 export async function requireSalesAdmin(ctx: ActorContext, organizationId: string | undefined, what: string): Promise<string> {
-  try {
-    return await requireOrgAdmin(ctx, organizationId);
-  } catch (error) {
-    if (error instanceof AppError && error.status === 403) throw forbidden(`Only organization admins can ${what}.`);
-    throw error;
-  }
+  return (await requireOrg(ctx.sql, ctx.actor, organizationId, "org.manageSales", what)).organizationId;
 }
 
 export async function listOrgStages(ctx: ActorContext, organizationId: string | undefined): Promise<Stage[]> {
@@ -153,9 +150,9 @@ export async function addStage(ctx: ActorContext, organizationId: string | undef
     if (cycle.length >= MAX_STAGES) throw conflict("too_many_stages", `A sales cycle has at most ${MAX_STAGES} stages.`);
     if (cycle.some((s) => s.name.toLowerCase() === input.name.toLowerCase())) throw nameTaken(input.name);
     const [row] = await sql<Stage[]>`
-      insert into stages (organization_id, name, position, handoff, form, form_visibility)
+      insert into stages (organization_id, name, position, handoff, form, form_visibility, buyer_label)
       values (${orgId}, ${input.name}, ${cycle.length}, ${input.handoff ?? false}, ${sql.json((input.form ?? []) as any)},
-              ${input.formVisibility ?? "internal"})
+              ${input.formVisibility ?? "internal"}, ${input.buyerLabel ?? null})
       returning ${STAGE_COLUMNS(sql)}`;
     const ordered = [...cycle];
     ordered.splice(Math.min(input.position ?? cycle.length, cycle.length), 0, row!);
@@ -187,6 +184,7 @@ export async function updateStage(ctx: ActorContext, organizationId: string | un
     if (input.handoff !== undefined) changes.handoff = input.handoff;
     if (input.form !== undefined) changes.form = sql.json(input.form as any);
     if (input.formVisibility !== undefined) changes.form_visibility = input.formVisibility;
+    if (input.buyerLabel !== undefined) changes.buyer_label = input.buyerLabel;
     if (Object.keys(changes).length) await sql`update stages set ${sql(changes)} where id = ${stage.id}`;
     if (changes.name !== undefined) {
       await sql`update rooms set stage = ${input.name!}, updated_at = now() where organization_id = ${orgId} and stage = ${stage.name}`;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { transaction, type Tx } from "../../db/client.ts";
-import { AppError, conflict, invalid, notFound } from "../errors.ts";
-import { authorize, can, isId, type Standing } from "../access/index.ts";
+import { conflict, invalid } from "../errors.ts";
+import { authorize, can, loadAuthorized, type Standing } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import { recordActivity } from "../services/activity.ts";
 import { Name, parseInput } from "../validation.ts";
@@ -127,15 +127,7 @@ async function find(sql: Tx, id: string): Promise<Row | undefined> {
 
 /** A stakeholder the actor may read; anything else (an external asking, another room) is a 404. */
 async function open(ctx: ActorContext, stakeholderId: string | undefined): Promise<{ row: Row; standing: Standing }> {
-  if (!isId(stakeholderId)) throw notFound(WHAT);
-  const row = await find(ctx.sql, stakeholderId);
-  if (!row) throw notFound(WHAT);
-  try {
-    return { row, standing: await internalStanding(ctx, row.roomId, "stakeholder.read", WHAT) };
-  } catch (error) {
-    if (error instanceof AppError && error.status === 404) throw notFound(WHAT);
-    throw error;
-  }
+  return loadAuthorized(ctx.sql, ctx.actor, WHAT, stakeholderId, (id) => find(ctx.sql, id), { readable: "stakeholder.read" });
 }
 
 /** A linked user must be a guest (external participant) of the room. */

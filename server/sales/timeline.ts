@@ -1,7 +1,9 @@
 import { authorize, canReadItem, isInternal, loadStanding, type Visibility } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import type { FilledForm, FormField } from "./forms.ts";
-import { listStages } from "./stages.ts";
+import { buyerJourney, buyerLabelFor } from "./buyer-stages.ts";
+import { formsForWin, formsPassed } from "./moves.ts";
+import { listStages, type Stage } from "./stages.ts";
 
 /**
  * A room's way through the sales cycle: the cycle with the current stage, the form needed to
@@ -21,6 +23,8 @@ export interface TimelineStage {
   handoff: boolean;
   /** Fractional days the room spent in this stage, all stays together. */
   days: number;
+  /** The stages (ids, in order) whose hand-off forms moving the room here asks for now; empty for a back move or none. */
+  formsAsked: string[];
 }
 
 export interface TimelineMove {
@@ -52,6 +56,8 @@ export interface StageTimeline {
   stages: TimelineStage[];
   /** The form that leaving the current stage forward asks for; null when none, or the reader may not see it. */
   requiredForm: { stageId: string; stage: string; visibility: Visibility; fields: FormField[]; alreadyFilled: boolean } | null;
+  /** The stages (ids) whose forms closing as won asks for now. */
+  winFormsAsked: string[];
   /** Oldest first. */
   moves: TimelineMove[];
   /** Time per stage in the order first entered, including stages removed since. */
@@ -121,7 +127,7 @@ export async function stageTimeline(ctx: ActorContext, roomId: string | undefine
 
   const lastMove = rows.findLastIndex((r) => r.kind === "move");
   const alreadyFilled = rows.slice(lastMove + 1).some((r) => r.kind === "close" && r.form !== null);
-  return {
+  const timeline: StageTimeline = {
     roomId: standing.roomId,
     stage: room!.stage,
     status: room!.status,
@@ -131,12 +137,47 @@ export async function stageTimeline(ctx: ActorContext, roomId: string | undefine
     stages: cycle.map((s) => ({
       id: s.id, name: s.name, position: s.position, current: s.id === current?.id,
       hasForm: s.form.length > 0, handoff: s.handoff, days: time.get(s.id)?.days ?? 0,
+      formsAsked: s.id === current?.id ? [] : formsPassed(cycle, current, s, alreadyFilled).map((p) => p.id),
     })),
     requiredForm: current && current.form.length && canReadItem(standing, { visibility: current.formVisibility })
       ? { stageId: current.id, stage: current.name, visibility: current.formVisibility, fields: current.form, alreadyFilled }
       : null,
+    winFormsAsked: formsForWin(current).map((p) => p.id),
     moves,
     timeInStages: [...time.values()],
+  };
+  return internal ? timeline : buyersTimeline(timeline, cycle);
+}
+
+/**
+ * The timeline as the buyer's side reads it: the journey's steps (buyer-facing labels) instead
+ * of the seller's stages, moves named by those labels (moves within one step left out), and no
+ * stage ids. Nothing of the seller's stage names remains (docs/decisions/018-newcomer.md).
+ */
+function buyersTimeline(t: StageTimeline, cycle: Stage[]): StageTimeline {
+  const label = (name: string) => buyerLabelFor(cycle, name);
+  const journey = buyerJourney(cycle);
+  const currentLabel = label(t.stage);
+  const daysOf = new Map<string, number>();
+  for (const entry of t.timeInStages) {
+    const l = label(entry.stage) || "";
+    daysOf.set(l, (daysOf.get(l) ?? 0) + entry.days);
+  }
+  const moves = t.moves
+    .map((m) => ({ ...m, from: label(m.from), to: label(m.to), fromStageId: null, toStageId: null }))
+    .filter((m) => m.kind !== "move" || m.from !== m.to);
+  return {
+    ...t,
+    stage: currentLabel,
+    stages: journey.map((step, position) => ({
+      id: step.stageIds[0]!, name: step.label, position, current: step.label === currentLabel,
+      hasForm: false, handoff: false, days: daysOf.get(step.label) ?? 0, formsAsked: [],
+    })),
+    // Guests move no stage: which forms a move asks for is the seller's business.
+    winFormsAsked: [],
+    requiredForm: t.requiredForm ? { ...t.requiredForm, stageId: "", stage: currentLabel } : null,
+    moves,
+    timeInStages: [...daysOf.entries()].filter(([l]) => l).map(([stage, days]) => ({ stageId: null, stage, days })),
   };
 }
 

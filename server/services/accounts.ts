@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { Tx } from "../../db/client.ts";
-import type { Actor } from "../access/index.ts";
+import { chooseOrganization, orgAbilities, type Actor, type OrgAbilities, type OrgAction } from "../access/index.ts";
 import { hashPassword, verifyAgainstNothing, verifyPassword } from "../auth/passwords.ts";
 import { consume } from "../auth/rate-limits.ts";
 import { createSession, type Session } from "../auth/sessions.ts";
-import type { AppContext } from "../context.ts";
+import type { ActorContext, AppContext } from "../context.ts";
 import { AppError, conflict } from "../errors.ts";
 import { Email, Name, Password, parseInput } from "../validation.ts";
 import { recordActivity } from "./activity.ts";
@@ -37,11 +37,12 @@ export async function findUserByEmail(sql: Tx, email: string) {
   return user;
 }
 
-export async function insertUser(sql: Tx, input: { email: string; name: string; password: string }): Promise<PublicUser> {
+/** Without a password (a guest joining by invitation), the user signs in with one-time links. */
+export async function insertUser(sql: Tx, input: { email: string; name: string; password?: string | undefined }): Promise<PublicUser> {
   if (await findUserByEmail(sql, input.email)) {
     throw conflict("email_taken", "An account with this e-mail already exists. Sign in instead.");
   }
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   const [user] = await sql<PublicUser[]>`
     insert into users (email, name, password_hash) values (${input.email}, ${input.name}, ${passwordHash})
     on conflict do nothing
@@ -88,7 +89,34 @@ export async function login(app: AppContext, raw: unknown, kind: Session["kind"]
 export async function organizationsOf(sql: Tx, userId: string): Promise<OrganizationSummary[]> {
   return sql<OrganizationSummary[]>`
     select o.id, o.name, m.role from memberships m join organizations o on o.id = m.organization_id
-    where m.user_id = ${userId} order by o.name`;
+    where m.user_id = ${userId} and m.deactivated_at is null order by o.name`;
+}
+
+export interface OrganizationWithAbilities extends OrganizationSummary {
+  /** What the user may do in it, from the access policy: the UI shows actions from this. */
+  abilities: OrgAbilities;
+}
+
+/** The user's organizations, each with their abilities in it (the root loader serializes these). */
+export async function organizationsWithAbilities(sql: Tx, userId: string): Promise<OrganizationWithAbilities[]> {
+  return (await organizationsOf(sql, userId)).map((o) => ({
+    ...o,
+    abilities: orgAbilities({ userId, organizationId: o.id, orgRole: o.role }),
+  }));
+}
+
+/**
+ * The organization a page about one organization is for (`?org=` when asked, else the first
+ * where `action` is allowed), decided by the policy (chooseOrganization: 404 outside it, 403
+ * for a member who may not), and the user's organizations where `action` is allowed.
+ */
+export async function organizationFor(ctx: ActorContext, action: OrgAction, requested?: string | null) {
+  const standing = await chooseOrganization(ctx.sql, ctx.actor, action, requested);
+  const organizations = await organizationsWithAbilities(ctx.sql, ctx.actor.userId);
+  return {
+    organization: organizations.find((o) => o.id === standing.organizationId)!,
+    allowed: organizations.filter((o) => o.abilities[action]),
+  };
 }
 
 export async function me(sql: Tx, actor: Actor) {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { transaction } from "../../db/client.ts";
-import { authorize, isId, loadStanding } from "../access/index.ts";
+import { authorize, isId, loadStanding, mayBecomeOwner, type ParticipantRole, type Side } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import { AppError, notFound } from "../errors.ts";
 import { parseInput } from "../validation.ts";
@@ -19,13 +19,13 @@ export async function transferOwnership(ctx: ActorContext, roomId: string | unde
   const { userId } = parseInput(TransferOwnershipInput, raw);
   if (!isId(userId)) throw notFound("Participant");
   const previousOwnerId = await transaction(ctx.sql, async (sql) => {
-    const [target] = await sql<{ side: string; role: string }[]>`
+    const [target] = await sql<{ side: Side; role: ParticipantRole }[]>`
       select side, role from participants where room_id = ${standing.roomId} and user_id = ${userId} for update`;
     if (!target) throw notFound("Participant");
-    if (target.side !== "internal") {
+    if (!mayBecomeOwner(target)) {
+      if (target.role === "owner") throw new AppError(409, "already_owner", "That person already owns this room.");
       throw new AppError(400, "owner_must_be_internal", "Only an internal participant can own a room.", { userId: "must be an internal participant" });
     }
-    if (target.role === "owner") throw new AppError(409, "already_owner", "That person already owns this room.");
     const [previous] = await sql<{ userId: string }[]>`
       update participants set role = 'editor' where room_id = ${standing.roomId} and role = 'owner' returning user_id as "userId"`;
     await sql`update participants set role = 'owner' where room_id = ${standing.roomId} and user_id = ${userId}`;

@@ -1,6 +1,6 @@
 import { transaction } from "../../db/client.ts";
 import { z } from "zod";
-import { authorize, can, isId, loadStanding, type ParticipantRole, type Side } from "../access/index.ts";
+import { authorize, can, isId, isManageableParticipant, loadStanding, mayBecomeOwner, type ParticipantRole, type Side } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import { AppError, notFound } from "../errors.ts";
 import { InviteRole, parseInput } from "../validation.ts";
@@ -9,7 +9,7 @@ import { recordActivity } from "./activity.ts";
 export interface ParticipantView {
   userId: string;
   name: string;
-  /** Omitted for external callers looking at internal participants (API.md). */
+  /** Omitted for external callers looking at internal participants (docs/api.md). */
   email?: string;
   side: Side;
   role: ParticipantRole;
@@ -35,6 +35,31 @@ export async function listParticipants(ctx: ActorContext, roomId: string | undef
   }));
 }
 
+/** What the caller may do to each participant of the room, by user id (the overview shows its controls from this). */
+export interface ParticipantActions {
+  /** Change their role, remove them. */
+  manage: boolean;
+  /** Make them the room's owner. */
+  makeOwner: boolean;
+}
+
+/**
+ * The participant controls the caller gets, decided here by the access policy (the room
+ * abilities `participant.manage` and `room.transferOwnership` and the rules about the person
+ * acted on), so the page never re-derives who can be made owner.
+ */
+export async function participantActions(ctx: ActorContext, roomId: string | undefined): Promise<Record<string, ParticipantActions>> {
+  const standing = await loadStanding(ctx.sql, ctx.actor, roomId);
+  authorize(standing, "participant.list");
+  const manage = can(standing, "participant.manage");
+  const transfer = can(standing, "room.transferOwnership");
+  const rows = await ctx.sql<{ userId: string; side: Side; role: ParticipantRole }[]>`
+    select user_id as "userId", side, role from participants where room_id = ${standing.roomId}`;
+  return Object.fromEntries(
+    rows.map((r) => [r.userId, { manage: manage && isManageableParticipant(r), makeOwner: transfer && mayBecomeOwner(r) }]),
+  );
+}
+
 const ChangeRoleInput = z.object({ role: InviteRole }).strict();
 
 async function loadTarget(ctx: ActorContext, roomId: string, userId: string | undefined) {
@@ -50,7 +75,7 @@ export async function changeParticipantRole(ctx: ActorContext, roomId: string | 
   authorize(standing, "participant.manage");
   const { role } = parseInput(ChangeRoleInput, raw);
   const target = await loadTarget(ctx, standing.roomId, userId);
-  if (target.role === "owner") {
+  if (!isManageableParticipant(target)) {
     throw new AppError(409, "owner_role", "The owner's role cannot be changed. Transfer ownership first.");
   }
   await transaction(ctx.sql, async (sql) => {
@@ -70,7 +95,7 @@ export async function removeParticipant(ctx: ActorContext, roomId: string | unde
   const standing = await loadStanding(ctx.sql, ctx.actor, roomId);
   authorize(standing, "participant.manage");
   const target = await loadTarget(ctx, standing.roomId, userId);
-  if (target.role === "owner") {
+  if (!isManageableParticipant(target)) {
     throw new AppError(409, "owner_role", "The owner cannot be removed. Transfer ownership first.");
   }
   await transaction(ctx.sql, async (sql) => {

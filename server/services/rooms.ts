@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { transaction, type Tx } from "../../db/client.ts";
-import { abilities, authorize, loadStanding, visibleRoomsWhere, type RoomAbilities, type Standing } from "../access/index.ts";
+import { abilities, authorize, can, loadStanding, requireOrg, visibleRoomsWhere, type OrgRole, type RoomAbilities, type Standing } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import { forbidden, invalid } from "../errors.ts";
 import { IsoDate, Money, Name, parseInput } from "../validation.ts";
 import { recordActivity } from "./activity.ts";
+import { buyerLabelFor } from "../sales/buyer-stages.ts";
+import { listStages } from "../sales/stages.ts";
 import { stagesOf } from "./stages.ts";
 
 export interface Room {
@@ -78,16 +80,14 @@ async function knownStage(sql: Tx, organizationId: string, stage: string | undef
   return found;
 }
 
-/** The organization a new room belongs to: the creator's (the first, when they have several). */
+/** The organization a new room belongs to: the creator's (the first, when they have several); `org.createRoom` decides. */
 async function homeOrganization(ctx: ActorContext, requested?: string): Promise<string> {
-  const orgs = await ctx.sql<{ organizationId: string }[]>`
-    select organization_id as "organizationId" from memberships where user_id = ${ctx.actor.userId} order by created_at`;
-  if (requested) {
-    if (!orgs.some((o) => o.organizationId === requested)) throw forbidden("You are not a member of that organization.");
-    return requested;
-  }
-  if (!orgs[0]) throw forbidden("Only members of an organization can create rooms. Sign up to create your own.");
-  return orgs[0].organizationId;
+  if (requested) return (await requireOrg(ctx.sql, ctx.actor, requested, "org.createRoom")).organizationId;
+  const orgs = await ctx.sql<{ organizationId: string; orgRole: OrgRole }[]>`
+    select organization_id as "organizationId", role as "orgRole" from memberships where user_id = ${ctx.actor.userId} and deactivated_at is null order by created_at`;
+  const home = orgs.find((o) => can({ userId: ctx.actor.userId, ...o }, "org.createRoom"));
+  if (!home) throw forbidden("Only members of an organization can create rooms. Sign up to create your own.");
+  return home.organizationId;
 }
 
 export async function createRoom(ctx: ActorContext, raw: unknown, organizationId?: string): Promise<RoomView> {
@@ -114,7 +114,10 @@ export async function getRoom(ctx: ActorContext, roomId: string | undefined): Pr
   const standing = await loadStanding(ctx.sql, ctx.actor, roomId);
   authorize(standing, "room.read");
   const [row] = await ctx.sql<RoomRow[]>`select ${ROOM_COLUMNS(ctx.sql)} from rooms r where r.id = ${standing.roomId}`;
-  return view(toRoom(row!), standing);
+  const room = toRoom(row!);
+  // The buyer's side sees the stage's buyer-facing label, never the seller's name for it.
+  if (standing.participation?.side === "external") room.stage = buyerLabelFor(await listStages(ctx.sql, room.organizationId), room.stage);
+  return view(room, standing);
 }
 
 export async function listRooms(ctx: ActorContext): Promise<(Room & { myParticipation: Standing["participation"] })[]> {
@@ -124,10 +127,17 @@ export async function listRooms(ctx: ActorContext): Promise<(Room & { myParticip
     left join participants p on p.room_id = r.id and p.user_id = ${ctx.actor.userId}
     where ${visibleRoomsWhere(ctx.sql, ctx.actor)}
     order by r.status = 'open' desc, r.updated_at desc`;
-  return rows.map(({ side, role, ...row }) => ({
-    ...toRoom(row),
-    myParticipation: side ? { side, role } : null,
-  }));
+  const cycles = new Map<string, Awaited<ReturnType<typeof listStages>>>();
+  const out = [];
+  for (const { side, role, ...row } of rows) {
+    const room = toRoom(row);
+    if (side === "external") {
+      if (!cycles.has(room.organizationId)) cycles.set(room.organizationId, await listStages(ctx.sql, room.organizationId));
+      room.stage = buyerLabelFor(cycles.get(room.organizationId)!, room.stage);
+    }
+    out.push({ ...room, myParticipation: side ? { side, role } : null });
+  }
+  return out;
 }
 
 export async function updateRoom(ctx: ActorContext, roomId: string | undefined, raw: unknown): Promise<RoomView> {
@@ -156,7 +166,7 @@ export async function updateRoom(ctx: ActorContext, roomId: string | undefined, 
   return getRoom(ctx, standing.roomId);
 }
 
-/** The API's room shape (API.md), with our additions after the contract's fields. */
+/** The API's room shape (docs/api.md), with our additions after the contract's fields. */
 export function roomJson(room: RoomView) {
   return {
     id: room.id,

@@ -1,7 +1,6 @@
-import { authorize, canReadItem, isId, loadStanding, type ScopedItem, type Standing, type Visibility } from "../access/index.ts";
+import { authorize, canReadItem, loadAuthorized, loadStanding, type ScopedItem, type Standing, type Visibility } from "../access/index.ts";
 import type { Tx } from "../../db/client.ts";
 import type { ActorContext } from "../context.ts";
-import { AppError, notFound } from "../errors.ts";
 import type { PersonRef, ThreadRow } from "./views.ts";
 import { findThread } from "./views.ts";
 
@@ -10,18 +9,8 @@ import { findThread } from "./views.ts";
  * asked for by an external participant, answers 404 exactly like an id that does not exist.
  */
 export async function openThread(ctx: ActorContext, threadId: string | undefined): Promise<{ thread: ThreadRow; standing: Standing }> {
-  if (!isId(threadId)) throw notFound("Thread");
-  const thread = await findThread(ctx.sql, threadId);
-  if (!thread) throw notFound("Thread");
-  let standing: Standing;
-  try {
-    standing = await loadStanding(ctx.sql, ctx.actor, thread.roomId);
-  } catch (error) {
-    if (error instanceof AppError && error.status === 404) throw notFound("Thread");
-    throw error;
-  }
-  authorize(standing, "item.read", thread, "Thread");
-  return { thread, standing };
+  const { row, standing } = await loadAuthorized(ctx.sql, ctx.actor, "Thread", threadId, (id) => findThread(ctx.sql, id), { action: "item.read" });
+  return { thread: row, standing };
 }
 
 interface ParticipantRow {
@@ -47,7 +36,7 @@ export async function participantsWhoCanRead(
     select p.user_id as "userId", u.name, p.side, p.role, m.role as "orgRole"
     from participants p
     join users u on u.id = p.user_id and u.deactivated_at is null
-    left join memberships m on m.organization_id = ${room.organizationId} and m.user_id = p.user_id
+    left join memberships m on m.organization_id = ${room.organizationId} and m.user_id = p.user_id and m.deactivated_at is null
     where p.room_id = ${room.roomId} ${onlyUserIds ? sql`and p.user_id = any(${onlyUserIds}::uuid[])` : sql``}
     order by u.name`;
   return rows

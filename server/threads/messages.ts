@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { transaction, type Tx } from "../../db/client.ts";
-import { authorize, isId } from "../access/index.ts";
+import { authorize, loadAuthorized } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
-import { AppError, conflict, invalid, notFound } from "../errors.ts";
+import { AppError, conflict, invalid } from "../errors.ts";
 import { announceNotifications, notifyMessage } from "../notifications/notify.ts";
 import { recordActivity } from "../services/activity.ts";
 import { parseInput } from "../validation.ts";
@@ -11,7 +11,7 @@ import { publishMessage } from "./events.ts";
 import { mentionedUserIds, renderMessage } from "./markdown.ts";
 import { limitMessage } from "./rate-limit.ts";
 import { markReadUpTo } from "./unread.ts";
-import { messageViews, type MessageView, type ThreadRow } from "./views.ts";
+import { findThread, messageViews, type MessageView, type ThreadRow } from "./views.ts";
 
 export const MAX_BODY_CHARS = 10_000;
 
@@ -79,19 +79,17 @@ export async function postMessage(ctx: ActorContext, threadId: string | undefine
 
 /** A message the actor may change: their own, in a thread they may still comment in. */
 async function openOwnMessage(ctx: ActorContext, messageId: string | undefined) {
-  if (!isId(messageId)) throw notFound("Message");
-  const [message] = await ctx.sql<{ threadId: string; authorId: string | null; deletedAt: Date | null }[]>`
-    select thread_id as "threadId", author_id as "authorId", deleted_at as "deletedAt" from messages where id = ${messageId}`;
-  if (!message) throw notFound("Message");
-  let opened;
-  try {
-    opened = await openThread(ctx, message.threadId);
-  } catch (error) {
-    if (error instanceof AppError && error.status === 404) throw notFound("Message");
-    throw error;
-  }
-  authorize(opened.standing, "item.editOwn", { visibility: opened.thread.visibility, createdBy: message.authorId }, "Message");
-  return { ...opened, message: { id: messageId, ...message } };
+  const find = async (id: string) => {
+    const [message] = await ctx.sql<{ threadId: string; authorId: string | null; deletedAt: Date | null }[]>`
+      select thread_id as "threadId", author_id as "authorId", deleted_at as "deletedAt" from messages where id = ${id}`;
+    const thread = message && (await findThread(ctx.sql, message.threadId));
+    return thread ? { roomId: thread.roomId, thread, message: { id, ...message! } } : undefined;
+  };
+  const { row, standing } = await loadAuthorized(ctx.sql, ctx.actor, "Message", messageId, find, {
+    action: "item.editOwn",
+    item: (r) => ({ visibility: r.thread.visibility, createdBy: r.message.authorId }),
+  });
+  return { thread: row.thread, standing, message: row.message };
 }
 
 export async function editMessage(ctx: ActorContext, messageId: string | undefined, raw: unknown): Promise<MessageView> {

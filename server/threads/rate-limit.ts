@@ -1,30 +1,11 @@
-import { RateLimiterMemory } from "rate-limiter-flexible";
 import { consume } from "../auth/rate-limits.ts";
 import type { ActorContext } from "../context.ts";
 
-/** Messages (posts and edits) one person may send into one thread in a burst. */
-export const MESSAGE_BURST = { points: 10, duration: 20 };
-/** Threads one person may start in one room in a burst. */
-export const THREAD_BURST = { points: 30, duration: 60 };
+export { MESSAGE_BURST, THREAD_BURST } from "../auth/rate-limits.ts";
 
-interface ThreadLimits {
-  messages: RateLimiterMemory;
-  threads: RateLimiterMemory;
-}
-
-// Keyed by the process's bus, which every context made from one AppContext shares, so each
-// app (and each test server) gets its own counters without widening AppContext.
-const limitsByApp = new WeakMap<object, ThreadLimits>();
-
-function limitsOf(ctx: ActorContext): ThreadLimits {
-  let limits = limitsByApp.get(ctx.bus);
-  if (!limits) {
-    limits = { messages: new RateLimiterMemory(MESSAGE_BURST), threads: new RateLimiterMemory(THREAD_BURST) };
-    limitsByApp.set(ctx.bus, limits);
-  }
-  return limits;
-}
+// The limiters are the process's own (AppContext.rateLimits, built once in server/boot.ts):
+// a post through the JSON API and one through a page's form action count against one limit.
 
 /** Flood protection: 429 with Retry-After past the burst. */
-export const limitMessage = (ctx: ActorContext, threadId: string) => consume(limitsOf(ctx).messages, `${ctx.actor.userId}:${threadId}`);
-export const limitThread = (ctx: ActorContext, roomId: string) => consume(limitsOf(ctx).threads, `${ctx.actor.userId}:${roomId}`);
+export const limitMessage = (ctx: ActorContext, threadId: string) => consume(ctx.rateLimits.messagesPerThread, `${ctx.actor.userId}:${threadId}`);
+export const limitThread = (ctx: ActorContext, roomId: string) => consume(ctx.rateLimits.threadsPerRoom, `${ctx.actor.userId}:${roomId}`);

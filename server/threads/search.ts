@@ -2,6 +2,7 @@ import type { Tx } from "../../db/client.ts";
 import { authorize, visibleWhere, type Standing } from "../access/index.ts";
 // The room search merges these results; both are function declarations, so the import cycle is harmless.
 import { parseHeadline } from "../wiki/search.ts";
+import { prefixQuery } from "../search-query.ts";
 
 export interface MessageSearchResult {
   type: "message";
@@ -9,6 +10,7 @@ export interface MessageSearchResult {
   /** The thread the message is in, for links; `title` is that thread's title. */
   threadId: string;
   title: string;
+  visibility: "internal" | "shared";
   snippet: string;
   highlights: [number, number][];
   rank: number;
@@ -30,18 +32,18 @@ export async function searchMessages(ctx: { sql: Tx }, standing: Standing, q: st
   const query = q.trim().slice(0, 200);
   if (!query) return [];
   const { sql } = ctx;
-  const rows = await sql<{ id: string; threadId: string; title: string; headline: string; rank: number }[]>`
-    select m.id, t.id as "threadId", t.title,
+  const rows = await sql<{ id: string; threadId: string; title: string; visibility: "internal" | "shared"; headline: string; rank: number }[]>`
+    select m.id, t.id as "threadId", t.title, t.visibility,
       ts_headline('english', regexp_replace(translate(m.body, ${START + STOP}, ''), ${MENTION_SQL}, ${String.raw`@\1`}, 'g'), q, ${HEADLINE_OPTIONS}) as headline,
       ts_rank(m.search, q) as rank
     from messages m
     join threads t on t.id = m.thread_id,
-      websearch_to_tsquery('english', ${query}) q
+      ${prefixQuery(sql, "english", query)}
     where t.room_id = ${standing.roomId}
       and ${visibleWhere(sql, standing, "t.visibility")}
       and m.deleted_at is null
       and m.search @@ q
     order by rank desc, m.seq desc
     limit ${RESULT_LIMIT}`;
-  return rows.map((r) => ({ type: "message", id: r.id, threadId: r.threadId, title: r.title, rank: r.rank, ...parseHeadline(r.headline) }));
+  return rows.map((r) => ({ type: "message", id: r.id, threadId: r.threadId, title: r.title, visibility: r.visibility, rank: r.rank, ...parseHeadline(r.headline) }));
 }

@@ -1,5 +1,15 @@
 import type { Tx } from "../../db/client.ts";
-import { authorize, isId, loadStanding, type ItemAction, type Standing, type Visibility } from "../access/index.ts";
+import {
+  authorize,
+  isId,
+  standingColumns,
+  standingFromRow,
+  standingJoins,
+  type ItemAction,
+  type Standing,
+  type StandingRow,
+  type Visibility,
+} from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import { AppError, notFound } from "../errors.ts";
 
@@ -47,15 +57,24 @@ export const PAGE_COLUMNS = (sql: Tx) => sql`
  */
 export async function loadPage(ctx: ActorContext, pageId: string | undefined, action: ItemAction = "item.read") {
   if (!isId(pageId)) throw notFound("Page");
-  const [row] = await ctx.sql<PageRow[]>`select ${PAGE_COLUMNS(ctx.sql)} from pages p where p.id = ${pageId}`;
+  // One query for the page and the reader's standing: a hidden page and a missing id do the same
+  // work before the same 404 (no timing difference to tell them apart; docs/access.md).
+  const [row] = await ctx.sql<(PageRow & StandingRow)[]>`
+    select ${PAGE_COLUMNS(ctx.sql)}, ${standingColumns(ctx.sql)}
+    from pages p join rooms r on r.id = p.room_id ${standingJoins(ctx.sql, ctx.actor)}
+    where p.id = ${pageId}`;
   if (!row) throw notFound("Page");
   let standing: Standing;
   try {
-    standing = await loadStanding(ctx.sql, ctx.actor, row.roomId);
+    standing = standingFromRow(ctx.actor, row.roomId, row);
   } catch (error) {
     // Say "page", not "room": the answer must not tell that the id belongs to some room.
     throw error instanceof AppError && error.status === 404 ? notFound("Page") : error;
   }
-  authorize(standing, action, row, "Page");
-  return { standing, page: toPage(row) };
+  const page: PageRow = {
+    id: row.id, roomId: row.roomId, title: row.title, visibility: row.visibility, parentId: row.parentId,
+    sortOrder: row.sortOrder, archivedAt: row.archivedAt, createdAt: row.createdAt, updatedAt: row.updatedAt,
+  };
+  authorize(standing, action, page, "Page");
+  return { standing, page: toPage(page) };
 }

@@ -331,7 +331,7 @@ export async function setPageArchived(ctx: ActorContext, pageId: string | undefi
   return view(ctx, standing, page.id);
 }
 
-/** The API's page shape (API.md), with our additions after the contract's fields. */
+/** The API's page shape (docs/api.md), with our additions after the contract's fields. */
 export function pageJson(page: PageView) {
   return {
     id: page.id,

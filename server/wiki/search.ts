@@ -1,5 +1,6 @@
 import type { Tx } from "../../db/client.ts";
 import { visibleWhere, type Standing } from "../access/index.ts";
+import { prefixQuery } from "../search-query.ts";
 
 /**
  * Room search (PostgreSQL full-text, `websearch_to_tsquery` syntax: words, "phrases", -not, or).
@@ -13,6 +14,8 @@ export interface SearchResult {
   type: "page" | "message" | "file";
   id: string;
   title: string;
+  /** The item's visibility (a message: its thread's), for the UI's Internal badge. */
+  visibility: "internal" | "shared";
   snippet: string;
   highlights: [number, number][];
   /** For messages: the thread they are in (the link target). */
@@ -46,16 +49,16 @@ export function parseHeadline(headline: string): { snippet: string; highlights: 
 }
 
 export const searchPages: SearchSource = async (sql, standing, query) => {
-  const rows = await sql<{ id: string; title: string; headline: string; rank: number }[]>`
-    select p.id, p.title,
+  const rows = await sql<{ id: string; title: string; visibility: "internal" | "shared"; headline: string; rank: number }[]>`
+    select p.id, p.title, p.visibility,
            ts_headline('english', translate(p.content_text, ${START + STOP}, ''), q, ${HEADLINE_OPTIONS}) as headline,
            ts_rank(p.search, q) as rank
-    from pages p, websearch_to_tsquery('english', ${query}) q
+    from pages p, ${prefixQuery(sql, "english", query)}
     where p.room_id = ${standing.roomId}
       and p.archived_at is null
       and ${visibleWhere(sql, standing, "p.visibility")}
       and p.search @@ q
     order by rank desc, p.updated_at desc
     limit ${RESULT_LIMIT}`;
-  return rows.map((row) => ({ type: "page" as const, id: row.id, title: row.title, rank: row.rank, ...parseHeadline(row.headline) }));
+  return rows.map((row) => ({ type: "page" as const, id: row.id, title: row.title, visibility: row.visibility, rank: row.rank, ...parseHeadline(row.headline) }));
 };

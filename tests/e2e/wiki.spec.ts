@@ -12,7 +12,7 @@ const DEMO = {
 };
 const DEMO_ROOM = "Acme Corp — Platform rollout";
 
-async function call(request: APIRequestContext, method: "GET" | "POST", path: string, token?: string, data?: unknown) {
+async function call(request: APIRequestContext, method: "GET" | "POST" | "PATCH", path: string, token?: string, data?: unknown) {
   const response = await request.fetch(path, {
     method,
     headers: token ? { authorization: `Bearer ${token}` } : {},
@@ -167,7 +167,7 @@ test("the prospect's page tree has no internal pages, and an internal page's add
   await expect(buyerTree).not.toContainText("Pricing notes");
   await expect(buyerTree).not.toContainText("Internal");
   // Nor does search give internal content away.
-  await buyer.getByRole("searchbox", { name: "Search pages" }).fill("incumbent");
+  await buyer.getByRole("searchbox", { name: "Search this room" }).fill("incumbent");
   await expect(buyer.getByTestId("search-results")).toContainText("Nothing found for “incumbent”");
 
   const response = await buyer.goto(`/rooms/${roomId}/pages/${strategy.id}`);
@@ -376,7 +376,7 @@ test("a guest creates only shared pages and finds pages by their text", async ({
   await expect(page.getByRole("button", { name: "Make internal" })).toHaveCount(0);
 
   // Search finds the shared page by its text, with the match marked; the internal page's text is not found.
-  const search = page.getByRole("searchbox", { name: "Search pages" });
+  const search = page.getByRole("searchbox", { name: "Search this room" });
   await search.fill("Frankfurt");
   const results = page.getByTestId("search-results");
   await expect(results.locator("mark")).toHaveText("Frankfurt");
@@ -429,6 +429,8 @@ test("a page made internal closes at once for the guest who has it open", async 
   await signIn(buyer.context(), guest);
   await buyer.goto(url);
   await waitLive(buyer);
+  const tree = buyer.getByRole("complementary", { name: "Pages" });
+  await expect(tree.getByRole("link", { name: "Discount approval" })).toHaveCount(1);
 
   await signIn(context, seller);
   await page.goto(url);
@@ -436,7 +438,26 @@ test("a page made internal closes at once for the guest who has it open", async 
   await page.getByRole("button", { name: "Make internal" }).click();
   await expect(page.locator(".wiki-page-meta")).toContainText("Internal");
 
-  await expect(buyer.getByRole("alert")).toHaveText(/This page is no longer available to you/);
+  await expect(buyer.getByTestId("page-ended")).toHaveText("This page is no longer shared with you.");
   await expect(editorOf(buyer)).toHaveCount(0);
   await expect(buyer.getByTestId("page-static")).toHaveCount(0);
+  // Not "offline, reconnecting": the save state is gone, and the tree no longer lists the page.
+  await expect(buyer.getByTestId("save-status")).toHaveCount(0);
+  await expect(buyer.getByText(/reconnecting/i)).toHaveCount(0);
+  await expect(tree.getByRole("link", { name: "Discount approval" })).toHaveCount(0);
+});
+
+test("a rename by someone else shows in the open page's header and the tree at once", async ({ page, context, request, api, newPerson, signIn }) => {
+  const seller = await api.signup("Maya Seller");
+  const room = await api.createRoom(seller);
+  const guest = await joinAs(request, seller, room.id, "external", "editor", "Jordan Buyer");
+  const created = await createPage(request, seller, room.id, { title: "Pricing notes", visibility: "shared", markdown: "Draft." });
+  const buyer = await newPerson();
+  await signIn(buyer.context(), guest);
+  await buyer.goto(`/rooms/${room.id}/pages/${created.id}`);
+  await waitLive(buyer);
+
+  await call(request, "PATCH", `/api/v1/pages/${created.id}`, seller.token, { title: "Pricing, agreed" });
+  await expect(buyer.locator("#page-title")).toHaveText("Pricing, agreed");
+  await expect(buyer.getByRole("complementary", { name: "Pages" }).getByRole("link", { name: "Pricing, agreed" })).toHaveCount(1);
 });

@@ -42,7 +42,7 @@ describe("ownership transfer", () => {
 });
 
 describe("deactivating a member who leaves", () => {
-  it("ends their sessions, passes their rooms to the admin, and keeps what they did attributed", async () => {
+  it("takes them out of the organization's rooms, passes their rooms to the admin, and keeps what they did attributed", async () => {
     const { user: admin, organization } = await signupUser(server);
     const helperRoom = await createRoom(server, admin);
     const leaver = await addParticipant(server, admin, helperRoom.id, "internal", "editor");
@@ -53,10 +53,14 @@ describe("deactivating a member who leaves", () => {
     const res = await server.api(`/api/v1/organizations/${organization.id}/members/${leaver.id}/deactivate`, { method: "POST", token: admin.token });
     off();
     expect(res.status).toBe(204);
-    expect(revoked).toContainEqual({ userIds: [leaver.id] });
-    expect((await server.api("/api/v1/me", { token: leaver.token })).status).toBe(401);
-    const login = await server.api("/api/v1/login", { body: { email: leaver.email, password: leaver.password } });
-    expect(login.status).toBe(401);
+    expect(revoked).toContainEqual({ userIds: [leaver.id], roomId: helperRoom.id });
+    expect(revoked).toContainEqual({ userIds: [leaver.id], roomId: theirRoom.id });
+    // The account is the person's own (docs/decisions/014-*): it stays, without this organization.
+    expect((await server.api("/api/v1/me", { token: leaver.token })).body.organizations).toEqual([]);
+    for (const roomId of [helperRoom.id, theirRoom.id]) {
+      expect((await server.api(`/api/v1/rooms/${roomId}`, { token: leaver.token })).status).toBe(404);
+    }
+    expect((await server.api("/api/v1/rooms", { token: leaver.token })).body.items).toEqual([]);
 
     const room = await server.api(`/api/v1/rooms/${theirRoom.id}`, { token: admin.token });
     expect(room.body.myParticipation).toEqual({ side: "internal", role: "owner" });

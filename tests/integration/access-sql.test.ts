@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sql } from "../../db/client.ts";
-import { loadStanding, visibleRoomsWhere, visibleWhere, type Actor, type Standing } from "../../server/access/index.ts";
+import { loadStanding, readableWhere, visibleRoomsWhere, visibleWhere, type Actor, type Standing } from "../../server/access/index.ts";
 import { createTestDatabase } from "../support/db.ts";
 
 // The SQL side of the access policy, run against a real PostgreSQL: the conditions that
@@ -90,5 +90,46 @@ describe("visibleRoomsWhere", () => {
     expect(await rooms("admin")).toEqual([roomId]);
     expect(await rooms("member")).toEqual([]);
     expect(await rooms("outsider")).toEqual([otherOrgRoomId]);
+  });
+});
+
+describe("readableWhere", () => {
+  // canReadItem per row, for queries across rooms and people (notifications). Written out by hand:
+  // who × room × the item's visibility → readable.
+  const TABLE = `
+    who                room:int room:shr other:int other:shr
+    admin              Y        Y        .         .
+    member             .        .        .         .
+    participantMember  Y        Y        .         .
+    external           .        Y        .         .
+    outsider           .        .        Y         Y`;
+
+  it("agrees with the table for every person, room and visibility", async () => {
+    const [header, ...rows] = TABLE.trim().split("\n").map((l) => l.trim().split(/\s+/));
+    expect(rows).toHaveLength(Object.keys(people).length);
+    for (const [who, ...cells] of rows) {
+      for (const [i, column] of header!.slice(1).entries()) {
+        const [room, visibility] = column.split(":");
+        const id = room === "room" ? roomId : otherOrgRoomId;
+        const shared = visibility === "shr" ? sql`true` : sql`false`;
+        const [row] = await sql<{ readable: boolean }[]>`
+          select ${readableWhere(sql, { user: "q.user_id", room: "q.room_id" }, shared)} as readable
+          from (select ${people[who as keyof typeof people].userId}::uuid as user_id, ${id}::uuid as room_id) q`;
+        expect([who, column, row!.readable]).toEqual([who, column, cells[i] === "Y"]);
+      }
+    }
+  });
+
+  it("an external participant who is also an admin of the organization reads by their side (policy.ts: effectiveSide)", async () => {
+    await sql`insert into memberships (organization_id, user_id, role)
+      select organization_id, ${people.external.userId}, 'admin' from rooms where id = ${roomId}`;
+    try {
+      const [row] = await sql<{ readable: boolean }[]>`
+        select ${readableWhere(sql, { user: "q.user_id", room: "q.room_id" }, sql`false`)} as readable
+        from (select ${people.external.userId}::uuid as user_id, ${roomId}::uuid as room_id) q`;
+      expect(row!.readable).toBe(false);
+    } finally {
+      await sql`delete from memberships where user_id = ${people.external.userId}`;
+    }
   });
 });

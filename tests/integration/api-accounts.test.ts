@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addParticipant, createRoom, signupUser } from "../support/factories.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
-// API.md, sections Conventions and Accounts, against the real server.
+// docs/api.md, sections Conventions and Accounts, against the real server.
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const PASSWORD = "correct horse battery";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRoom, roomWithCast, signupUser, type TestUser } from "../support/factories.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
-// API.md: POST /rooms/:roomId/invitations and POST /invitations/:token/accept, against the real server.
+// docs/api.md: POST /rooms/:roomId/invitations and POST /invitations/:token/accept, against the real server.
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const PASSWORD = "correct horse battery";
@@ -27,7 +27,7 @@ const accept = (token: string, init: { body?: unknown; bearer?: string } = {}) =
   server.api(`/api/v1/invitations/${token}/accept`, { method: "POST", token: init.bearer, body: init.body });
 
 describe("POST /api/v1/rooms/:roomId/invitations", () => {
-  it("the owner gets 201 { id, token, url, expiresAt }; only the token's hash is stored", async () => {
+  it("the owner gets 201 { id, token, url, expiresAt }; lookups go by the token's hash", async () => {
     const res = await invite(cast.owner, { email: freshEmail(), side: "external", role: "commenter" });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
@@ -42,6 +42,8 @@ describe("POST /api/v1/rooms/:roomId/invitations", () => {
 
     const [row] = await server.sql`select token_hash as "tokenHash" from invitations where id = ${res.body.id}`;
     expect(row!.tokenHash).toBe(createHash("sha256").update(res.body.token).digest("hex"));
+    // The token itself is kept only while the invitation is open (to show the link again), then cleared.
+    expect((await accept(res.body.token, { body: { name: "Hash Checker", password: PASSWORD } })).status).toBe(200);
     const [leak] = await server.sql`select count(*)::int as n from invitations i where i::text like ${`%${res.body.token}%`}`;
     expect(leak!.n).toBe(0);
   });
@@ -140,11 +142,11 @@ describe("POST /api/v1/invitations/:token/accept", () => {
     expect((await server.api("/api/v1/me", { token: ext.body.token })).body.organizations).toEqual([]);
   });
 
-  it("names missing name and password with 400 when no one is signed in", async () => {
+  it("names a missing name and a too-short password with 400 when no one is signed in", async () => {
     const inv = await invite(cast.owner, { email: freshEmail(), side: "external", role: "viewer" });
     const res = await accept(inv.body.token);
     expect(res.status).toBe(400);
-    expect(Object.keys(res.body.error.fields).sort()).toEqual(["name", "password"]);
+    expect(Object.keys(res.body.error.fields).sort()).toEqual(["name"]);
     const short = await accept(inv.body.token, { body: { name: "Shorty", password: "short" } });
     expect(short.status).toBe(400);
     expect(Object.keys(short.body.error.fields)).toEqual(["password"]);
@@ -212,7 +214,9 @@ describe("invitation list and revoke (our additions)", () => {
     expect(list.status).toBe(200);
     const byId = Object.fromEntries(list.body.items.map((i: { id: string; status: string }) => [i.id, i.status]));
     expect(byId).toEqual({ [pending.body.id]: "pending", [revoked.body.id]: "revoked" });
-    expect(JSON.stringify(list.body)).not.toContain(pending.body.token);
+    // The owner sees a pending invitation's link again; a withdrawn one has none.
+    const links = Object.fromEntries(list.body.items.map((i: { id: string; url: string | null }) => [i.id, i.url]));
+    expect(links).toEqual({ [pending.body.id]: pending.body.url, [revoked.body.id]: null });
 
     expect((await server.api(`/api/v1/rooms/${cast.room.id}/invitations`, { token: cast.internalEditor.token })).status).toBe(403);
     expect((await server.api(`/api/v1/rooms/${cast.room.id}/invitations`, { token: cast.outsider.token })).status).toBe(404);
@@ -227,6 +231,95 @@ describe("invitation list and revoke (our additions)", () => {
     const again = await server.api(`/api/v1/rooms/${room.id}/invitations/${revoked.body.id}`, { method: "DELETE", token: cast.owner.token });
     expect(again.status).toBe(404);
     const bad = await server.api(`/api/v1/rooms/${room.id}/invitations/not-an-id`, { method: "DELETE", token: cast.owner.token });
+    expect(bad.status).toBe(404);
+  });
+});
+
+describe("invitations reach people (issue 16)", () => {
+  const outbox = (to: string) =>
+    server.sql<{ subject: string; text: string }[]>`select subject, text from mail_outbox where "to" = ${to} order by created_at, id`;
+
+  it("creating an invitation e-mails the link to the invitee, through the outbox", async () => {
+    const email = freshEmail();
+    const res = await invite(cast.owner, { email, side: "external", role: "viewer" });
+    expect(res.status).toBe(201);
+    const mail = await outbox(email);
+    expect(mail).toHaveLength(1);
+    expect(mail[0]!.subject).toContain(cast.room.name);
+    expect(mail[0]!.text).toContain(res.body.url);
+  });
+
+  it("inviting an address with an open invitation renews it: same id and link, a new expiry, the new role, one more e-mail", async () => {
+    const email = freshEmail();
+    const first = await invite(cast.owner, { email, side: "external", role: "viewer" });
+    await server.sql`update invitations set expires_at = now() + interval '1 day' where id = ${first.body.id}`;
+    const second = await invite(cast.owner, { email, side: "external", role: "commenter" });
+    expect(second.status).toBe(201);
+    expect(Object.keys(second.body).sort()).toEqual(["expiresAt", "id", "token", "url"]);
+    expect(second.body.id).toBe(first.body.id);
+    expect(second.body.url).toBe(first.body.url);
+    expect((Date.parse(second.body.expiresAt) - Date.now()) / 86_400_000).toBeGreaterThan(6.9);
+    const rows = await server.sql`select role from invitations where room_id = ${cast.room.id} and email = ${email}`;
+    expect(rows.map((r) => r.role)).toEqual(["commenter"]);
+    expect(await outbox(email)).toHaveLength(2);
+    // Renewing an expired (never used) one works the same way.
+    await server.sql`update invitations set expires_at = now() - interval '1 day' where id = ${first.body.id}`;
+    const third = await invite(cast.owner, { email, side: "external", role: "commenter" });
+    expect(third.body.id).toBe(first.body.id);
+    expect((await accept(third.body.token, { body: { name: "Renewed Rita" } })).status).toBe(200);
+  });
+
+  it("accepting closes every other open invitation for the same address and room", async () => {
+    const room = await createRoom(server, cast.owner);
+    const email = freshEmail();
+    const a = await invite(cast.owner, { email, side: "external", role: "viewer" }, room.id);
+    const b = await invite(cast.owner, { email, side: "external", role: "editor" }, room.id);
+    expect((await accept(b.body.token, { body: { name: "Closing Carla" } })).status).toBe(200);
+    const list = await server.api(`/api/v1/rooms/${room.id}/invitations`, { token: cast.owner.token });
+    const mine = list.body.items.filter((i: { email: string }) => i.email === email);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.filter((i: { status: string }) => i.status === "pending")).toEqual([]);
+    expect((await accept(a.body.token, { body: { name: "Closing Carla" } })).status).toBe(409);
+  });
+
+  it("a guest joins with a name only, reads at once, and signs in later with a one-time link", async () => {
+    const email = freshEmail();
+    const inv = await invite(cast.owner, { email, side: "external", role: "viewer" });
+    const joined = await accept(inv.body.token, { body: { name: "Quick Quinn" } });
+    expect(joined.status).toBe(200);
+    const pages = await server.api(`/api/v1/rooms/${cast.room.id}/pages`, { token: joined.body.token });
+    expect(pages.status).toBe(200);
+    // No password was set: no password signs in, the e-mailed link does.
+    expect((await server.api("/api/v1/login", { body: { email, password: "correct horse battery" } })).status).toBe(401);
+    expect((await server.api("/api/v1/sign-in-links", { body: { email } })).status).toBeLessThan(300);
+    const mail = await outbox(email);
+    const link = mail.at(-1)!.text.match(/\/sign-in\/([a-z2-7]{32})/);
+    expect(link).not.toBeNull();
+  });
+
+  it("POST /rooms/:roomId/invitations/:invitationId/resend: the owner re-sends a pending one; externals 404, internal non-owners 403", async () => {
+    const email = freshEmail();
+    const inv = await invite(cast.owner, { email, side: "internal", role: "viewer" });
+    await server.sql`update invitations set expires_at = now() + interval '1 hour' where id = ${inv.body.id}`;
+    const path = `/api/v1/rooms/${cast.room.id}/invitations/${inv.body.id}/resend`;
+    const res = await server.api(path, { method: "POST", token: cast.owner.token });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ id: inv.body.id, token: inv.body.token, url: inv.body.url, expiresAt: expect.stringMatching(ISO_UTC) });
+    expect((Date.parse(res.body.expiresAt) - Date.now()) / 86_400_000).toBeGreaterThan(6.9);
+    expect(await outbox(email)).toHaveLength(2);
+
+    for (const who of [cast.externalEditor, cast.externalViewer, cast.outsider]) {
+      const refused = await server.api(path, { method: "POST", token: who.token });
+      expect(refused.status).toBe(404);
+      expect(JSON.stringify(refused.body)).not.toContain(email);
+    }
+    expect((await server.api(path, { method: "POST", token: cast.internalEditor.token })).status).toBe(403);
+    expect((await server.api(path, { method: "POST" })).status).toBe(401);
+    expect(await outbox(email)).toHaveLength(2);
+
+    expect((await accept(inv.body.token, { body: { name: "Resent Ron" } })).status).toBe(200);
+    expect((await server.api(path, { method: "POST", token: cast.owner.token })).status).toBe(404);
+    const bad = await server.api(`/api/v1/rooms/${cast.room.id}/invitations/nope/resend`, { method: "POST", token: cast.owner.token });
     expect(bad.status).toBe(404);
   });
 });

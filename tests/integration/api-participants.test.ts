@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addParticipant, createRoom, roomWithCast, type TestUser } from "../support/factories.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
-// API.md: GET/PATCH/DELETE /rooms/:roomId/participants, against the real server.
+// docs/api.md: GET/PATCH/DELETE /rooms/:roomId/participants, against the real server.
 
 let server: TestServer;
 let cast: Awaited<ReturnType<typeof roomWithCast>>;

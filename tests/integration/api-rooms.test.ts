@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addParticipant, createRoom, roomWithCast, type TestUser } from "../support/factories.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
-// API.md, section Rooms (POST/GET/PATCH /rooms), against the real server.
+// docs/api.md, section Rooms (POST/GET/PATCH /rooms), against the real server.
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const CONTRACT_FIELDS = ["id", "name", "account", "value", "stage", "status", "expectedCloseDate", "myParticipation"];

@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_COOKIE } from "../../server/auth/cookies.ts";
 import { createSession } from "../../server/auth/sessions.ts";
-import { roomWithCast, type TestUser } from "../support/factories.ts";
+import { addParticipant, roomWithCast, type TestUser } from "../support/factories.ts";
+import { upload } from "./files-support.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 // A person trying what they may not — guessing an internal item's id, editing as a viewer,
@@ -86,6 +87,50 @@ describe("refused attempts in the audit trail", () => {
     expect(res.status).toBe(404);
     const entry = await deniedFor(cast.externalViewer, 404);
     expect(entry.data.path).toBe(`/rooms/${cast.room.id}/pages/${internalPage}`);
+  });
+
+  it("people reading what they may read leave no refusal behind: every room page, for a guest and an internal viewer", async () => {
+    const token = cast.owner.token;
+    const file = await upload(server, token, cast.room.id, "shared bytes", { visibility: "shared", name: "architecture.txt" });
+    expect(file.status).toBe(201);
+    const thread = await server.api(`/api/v1/rooms/${cast.room.id}/threads`, { token, body: { title: "Questions", visibility: "shared", body: "First question." } });
+    expect(thread.status).toBe(201);
+    const room = `/rooms/${cast.room.id}`;
+    const guest = await addParticipant(server, cast.owner, cast.room.id, "external", "editor");
+    const viewer = await addParticipant(server, cast.owner, cast.room.id, "internal", "viewer");
+    const readable = [
+      room, `${room}/pages`, `${room}/pages/${sharedPage}`, `${room}/pages/${sharedPage}/history`, `${room}/threads`,
+      `${room}/threads/${thread.body.id}`, `${room}/activity`, `${room}/timeline`, `${room}/plan`, `${room}/handoff`,
+      `${room}/files`, `${room}/files/${file.body.id}`,
+    ];
+    for (const user of [guest, viewer]) {
+      const { token: cookie } = await createSession(server.sql, user.id, "cookie");
+      for (const path of readable) {
+        for (const url of [path, `${path}.data`]) {
+          const res = await fetch(`${server.url}${url}`, { headers: { cookie: `${SESSION_COOKIE}=${cookie}` }, redirect: "manual" });
+          expect(res.status, `${url} as ${user.name}`).toBeLessThan(400);
+          await res.arrayBuffer();
+        }
+      }
+      // A real refusal last: once it is in the trail, everything before it has been written too.
+      const barrier = user === guest ? `/api/v1/pages/${internalPage}` : `/api/v1/rooms/${cast.room.id}/audit`;
+      expect((await server.api(barrier, { token: user.token })).status).toBeGreaterThanOrEqual(403);
+      await deniedFor(user, user === guest ? 404 : 403, (i) => i.data.path === barrier);
+      const refusals = (await audit("access")).filter((i) => i.actor?.id === user.id);
+      expect(refusals.map((i) => i.data.path)).toEqual([barrier]);
+    }
+  });
+
+  it("an autosave is the system's, and names whose edits it saved", async () => {
+    const edit = await server.api(`/api/v1/pages/${sharedPage}`, { method: "PATCH", token: cast.internalEditor.token, body: { markdown: "floor 14%, revised" } });
+    expect(edit.status).toBe(200);
+    // The quiet period is over at once; the server's own sweeper makes the version.
+    await server.sql`update page_version_marks set due_at = now() where page_id = ${sharedPage}`;
+    const entry = await eventually(async () =>
+      (await audit("page.version.created")).find((i) => (i as AuditItem & { objectId: string }).objectId === sharedPage && i.data.reason === "auto"),
+    );
+    expect(entry.actor).toBeNull();
+    expect(entry.data.authorIds).toEqual(expect.arrayContaining([cast.internalEditor.id]));
   });
 
   it("a withdrawn invitation opened again is refused and recorded", async () => {

@@ -3,7 +3,7 @@
 // checks that the room's other pages, its hand-off record and its archive stay readable.
 import { expect } from "vitest";
 import * as Y from "yjs";
-import { encodeAwarenessMessage, encodeAwarenessUpdate, encodeUpdateMessage, MESSAGE_SAVED, type AwarenessEntry } from "../../collab/protocol.ts";
+import { encodeAwarenessMessage, encodeAwarenessUpdate, encodeUpdateMessage, MESSAGE_SAVED, SAVED_PARAM, type AwarenessEntry } from "../../collab/protocol.ts";
 import type { TestServer } from "../support/server.ts";
 import { rawSocket, waitFor, type RawSocket } from "./collab-support.ts";
 
@@ -61,7 +61,8 @@ export interface Sent {
 
 /** Opens a raw collab socket as `token` on `pageId`. */
 export async function openRaw(server: TestServer, pageId: string, token: string, sockets: RawSocket[]): Promise<RawSocket> {
-  const socket = rawSocket(server.url, pageId, token);
+  // `token` then `&saved=1`: the server acknowledges saved writes (MESSAGE_SAVED) only when asked.
+  const socket = rawSocket(server.url, pageId, `${token}&${SAVED_PARAM}=1`);
   sockets.push(socket);
   await socket.opened;
   return socket;

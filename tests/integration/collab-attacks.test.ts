@@ -126,8 +126,7 @@ describe("before authorization", () => {
     const pageId = await insertPage(server.sql, cast.room.id);
     const socket = raw(pageId, cast.externalEditor.token);
     socket.ws.once("open", () => socket.ws.send(encodeUpdateMessage(updateWith("early bird"))));
-    await waitFor(() => socket.messages.some((m) => m[0] === 100), "the saved message");
-    expect(storedText(await loadStoredState(server.sql, pageId))).toBe("early bird");
+    await waitFor(async () => storedText(await loadStoredState(server.sql, pageId)) === "early bird", "the early update stored");
   });
 });
 

@@ -28,8 +28,26 @@ async function signIn(email: string): Promise<string> {
 describe("the demo room", () => {
   it("is seeded once, with pages, threads and files for each side", async () => {
     const first = await seedDemo(server.app);
+    const counts = async () => {
+      const [row] = await server.sql`
+        select (select count(*)::int from users) as users, (select count(*)::int from memberships) as memberships,
+          (select count(*)::int from participants) as participants, (select count(*)::int from pages) as pages,
+          (select count(*)::int from threads) as threads, (select count(*)::int from messages) as messages,
+          (select count(*)::int from files) as files, (select count(*)::int from plan_steps) as steps,
+          (select count(*)::int from activities) as activities, (select count(*)::int from sessions) as sessions,
+          (select count(*)::int from invitations) as invitations`;
+      return row!;
+    };
+    const afterFirst = await counts();
     const second = await seedDemo(server.app);
     expect(second.roomId).toBe(first.roomId);
+    // Seeding again changes nothing, and seeding signs nobody in.
+    expect(await counts()).toEqual(afterFirst);
+    expect(afterFirst).toMatchObject({ users: 4, memberships: 3, participants: 3, sessions: 0 });
+    const [team] = await server.sql<{ n: number }[]>`select count(*)::int as n from memberships where delivery_team`;
+    expect(team!.n).toBe(1);
+    const [closing] = await server.sql<{ fields: number }[]>`select jsonb_array_length(form)::int as fields from stages where name = 'Closing'`;
+    expect(closing!.fields).toBe(5);
     const [count] = await server.sql<{ rooms: number }[]>`select count(*)::int as rooms from rooms`;
     expect(count?.rooms).toBe(1);
 

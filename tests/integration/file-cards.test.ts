@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "../../server/auth/sessions.ts";
 import { SESSION_COOKIE } from "../../server/auth/cookies.ts";
 import { loadStanding } from "../../server/access/index.ts";
-import { formatBytes } from "../../server/files/format.ts";
+import { formatBytes } from "../../shared/format.ts";
 import { fileCardLinesFor } from "../../server/wiki/file-cards.ts";
 import { roomWithCast, type TestUser } from "../support/factories.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";

@@ -25,7 +25,11 @@ export async function startFilesServer(env: Record<string, string> = {}): Promis
 /** Files under DATA_DIR/files/<sub> (recursively), relative paths. */
 export async function filesUnder(dataDir: string, sub: "tmp" | "blobs"): Promise<string[]> {
   const root = path.join(dataDir, "files", sub);
-  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  // A store that was never written to has no folder: no files. Any other read error is the test's failure.
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return [];
+    throw error;
+  });
   return entries.filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name)));
 }
 

@@ -64,6 +64,13 @@ function addParagraph(doc: Y.Doc, content: string) {
   doc.getXmlFragment("default").push([paragraph]);
 }
 
+function removeParagraph(doc: Y.Doc, content: string) {
+  const fragment = doc.getXmlFragment("default");
+  const index = fragment.toArray().findIndex((node) => node.toString().includes(content));
+  if (index < 0) throw new Error(`no paragraph holds ${content}`);
+  fragment.delete(index, 1);
+}
+
 /** An insider's live editor on a page (not recorded: insiders may see everything). */
 function insiderEditor(user: TestUser, pageId: string, awarenessField?: Record<string, unknown>) {
   const doc = new Y.Doc();
@@ -140,6 +147,31 @@ describe("what an external participant's clients receive during a busy internal 
       }
     };
 
+    // Every history surface of a page and a file, each version by number, as the owner's list has them.
+    const lookAtHistory = async (pageId: string, fileId: string) => {
+      const pageVersions = ((await call(owner, "GET", `/pages/${pageId}/versions`, undefined, 200)).items as { number: number }[]).map((v) => v.number);
+      const fileVersions = ((await call(owner, "GET", `/files/${fileId}/versions`, undefined, 200)).items as { number: number }[]).map((v) => v.number);
+      expect(pageVersions.length).toBeGreaterThan(1);
+      expect(fileVersions.length).toBeGreaterThan(1);
+      const latest = Math.max(...pageVersions);
+      const paths = [
+        `/pages/${pageId}/versions`,
+        ...pageVersions.flatMap((n) => [`/pages/${pageId}/versions/${n}`, `/pages/${pageId}/versions/${n}/diff/${latest}`]),
+        `/files/${fileId}`,
+        `/files/${fileId}/versions`,
+        ...fileVersions.flatMap((n) => [`/files/${fileId}/download?version=${n}`, `/files/${fileId}/preview?version=${n}`]),
+        `/rooms/${room.id}/handoff?format=markdown`,
+        `/rooms/${room.id}/export`,
+      ];
+      for (const what of paths) {
+        const res = await fetch(`${server.url}/api/v1${what}`, { headers: { authorization: `Bearer ${external.token}` } });
+        const body = `${decodeURIComponent(res.headers.get("content-disposition") ?? "")}\n${Buffer.from(await res.arrayBuffer()).toString("utf8")}`;
+        answers.push({ at: Date.now(), what, body });
+      }
+      // The buyer can read the page's and the file's shared history: the check above is not vacuous.
+      expect(answers.filter((x) => x.what.startsWith(`/pages/${pageId}/versions/`) && !x.body.includes("not_found")).length).toBeGreaterThan(0);
+    };
+
     // Insiders co-edit the shared page too: the external legitimately sees that.
     const sharedHello = `SHARED-HELLO-${rand()}`;
     const insiderOnA = insiderEditor(internalEditor, pageA.id);
@@ -208,10 +240,29 @@ describe("what an external participant's clients receive during a busy internal 
     addParagraph(onB.doc, whileInternal[0]!);
     await onB.saved();
     await call(owner, "PATCH", `/pages/${pageB.id}`, { title: whileInternal[1] }, 200);
+    // Written, versioned and deleted while internal: it stays hidden after the page is shared
+    // again, in the page's history too (docs/access.md "History across visibility changes").
+    const deletedWhileInternal = secret("versioned while internal, deleted before sharing");
+    addParagraph(onB.doc, deletedWhileInternal);
+    await onB.saved();
+    await call(owner, "POST", `/pages/${pageB.id}/versions`, { label: secret("label of a version made while internal") }, 201);
+    removeParagraph(onB.doc, deletedWhileInternal);
+    await onB.saved();
     await look();
     const sharedAgainAt = Date.now();
     for (const s of secrets) if (whileInternal.includes(s.value)) s.hiddenUntil = sharedAgainAt;
     await call(owner, "PATCH", `/pages/${pageB.id}`, { visibility: "shared" }, 200);
+    await call(owner, "POST", `/pages/${pageB.id}/versions`, { label: "Shared again" }, 201);
+
+    // A file worked on while internal, then shared: its current version is shared, nothing before it.
+    const internalFirst = await uploadFile(server, owner.token, room.id, `${secret("name of a file's internal first version")}.txt`, secret("bytes of a file's internal first version"), { visibility: "internal" });
+    expect(internalFirst.status, JSON.stringify(internalFirst.body)).toBe(201);
+    const laterShared = internalFirst.body.id as string;
+    const sharedWith = await uploadFile(server, owner.token, room.id, `${secret("original name of the version it was shared with")}.txt`, "Price list for both teams.", { fileId: laterShared });
+    expect(sharedWith.status).toBe(201);
+    await call(owner, "PATCH", `/files/${laterShared}`, { name: "Price list.txt" }, 200);
+    await call(owner, "PATCH", `/files/${laterShared}`, { visibility: "shared" }, 200);
+    await lookAtHistory(pageB.id, laterShared);
 
     // People: a pending internal invitation, an internal newcomer whose role changes and who is removed.
     const invited = `${secret("invited internal address").toLowerCase()}@example.test`;
@@ -247,6 +298,8 @@ describe("what an external participant's clients receive during a busy internal 
     await call(owner, "POST", `/rooms/${room.id}/reopen`, undefined, 200);
     await look();
 
+    await lookAtHistory(pageB.id, laterShared);
+
     // A barrier: once the external has these, everything sent before them has arrived too.
     const barrier = `BARRIER-${rand()}`;
     addParagraph(insiderOnA.doc, barrier);
@@ -276,7 +329,9 @@ describe("what an external participant's clients receive during a busy internal 
       }
     }
     expect(leaks).toEqual([]);
-  });
+    // A long session (every history surface is read twice, the archive included): about 25 s
+    // alone on 2 cores, more beside other test files.
+  }, 120_000);
 });
 
 describe("access changes reach live connections at once", () => {

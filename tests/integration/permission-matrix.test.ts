@@ -27,6 +27,7 @@ import {
   freshStakeholder,
   freshStep,
   freshToken,
+  historyFixture,
   uniqueLabel,
   uploadFile,
   versionedPage,
@@ -87,6 +88,14 @@ interface ApiEntry {
 }
 
 const title = () => uniqueLabel("renamed");
+
+/**
+ * Rows about the items with an internal past (Fixtures.history, docs/access.md "History across
+ * visibility changes"): "history" for the item itself, "history@N" for its version N,
+ * "history@A-B" for a diff. The shared item set stands in as `item` for them.
+ */
+const isHistory = (row: string) => row === "history" || row.startsWith("history@");
+const historyAt = (row: string) => row.slice("history@".length);
 
 const API: ApiEntry[] = [
   // ── Accounts ────────────────────────────────────────────────────────────────────────────
@@ -195,6 +204,15 @@ const API: ApiEntry[] = [
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       room  204   403  403    403  403   403    403   404    404   401`,
+  },
+  {
+    // Re-sending a pending invitation (issue 16): the owner; invitations do not exist for the buyer's side.
+    endpoint: "POST /rooms/:roomId/invitations/:invitationId/resend",
+    fresh: async ({ f }) => ({ invitation: await freshInvitation(f) }),
+    request: ({ f, fresh }) => ({ path: `/rooms/${f.roomId}/invitations/${(fresh.invitation ?? f.invitation).id}/resend`, body: {} }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      pending 200 403  403    404  404   404    403   404    404   401`,
   },
   {
     // Signed in as someone else than the invited address: refused; a newcomer accepts.
@@ -337,12 +355,14 @@ const API: ApiEntry[] = [
       shared   200 200 403    200  403   403    403   404    404   401`,
   },
   {
+    // history: the list, without the versions of the page's internal period for externals.
     endpoint: "GET /pages/:pageId/versions",
-    request: ({ item }) => ({ path: `/pages/${item.page}/versions` }),
+    request: ({ f, item, row }) => ({ path: `/pages/${isHistory(row) ? f.history.page : item.page}/versions` }),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       internal 200 200 200    404  404   404    200   404    404   401
-      shared   200 200 200    200  200   200    200   404    404   401`,
+      shared   200 200 200    200  200   200    200   404    404   401
+      history  200 200 200    200  200   200    200   404    404   401`,
   },
   {
     endpoint: "POST /pages/:pageId/versions",
@@ -354,29 +374,49 @@ const API: ApiEntry[] = [
       shared   201 201 403    201  403   403    403   404    404   401`,
   },
   {
+    // history@1, @2: made while the page was internal, 404 for externals; @4: made while shared.
     endpoint: "GET /pages/:pageId/versions/:number",
-    request: ({ item }) => ({ path: `/pages/${item.page}/versions/1` }),
+    request: ({ f, item, row }) => ({ path: isHistory(row) ? `/pages/${f.history.page}/versions/${historyAt(row)}` : `/pages/${item.page}/versions/1` }),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
-      internal 200 200 200    404  404   404    200   404    404   401
-      shared   200 200 200    200  200   200    200   404    404   401`,
+      internal  200 200 200    404  404   404    200   404    404   401
+      shared    200 200 200    200  200   200    200   404    404   401
+      history@1 200 200 200    404  404   404    200   404    404   401
+      history@2 200 200 200    404  404   404    200   404    404   401
+      history@4 200 200 200    200  200   200    200   404    404   401`,
   },
   {
+    // history@1: internal editors still restore an internal-era version; the external editor gets
+    // 404 (commenters and viewers may not restore anything: 403). history@3: made while shared.
     endpoint: "POST /pages/:pageId/versions/:number/restore",
-    fresh: async ({ f, item }) => ({ page: await versionedPage(f.server, f.users.owner, f.roomId, item.visibility) }),
-    request: ({ item, fresh }) => ({ path: `/pages/${fresh.page ?? item.page}/versions/1/restore` }),
+    fresh: async ({ f, item, row }) => ({
+      page: isHistory(row) ? (await historyFixture(f.server, f.users.owner, f.roomId)).page : await versionedPage(f.server, f.users.owner, f.roomId, item.visibility),
+    }),
+    request: ({ f, item, fresh, row }) => ({
+      path: isHistory(row)
+        ? `/pages/${fresh.page ?? f.history.page}/versions/${historyAt(row)}/restore`
+        : `/pages/${fresh.page ?? item.page}/versions/1/restore`,
+    }),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
-      internal 201 201 403    404  404   404    403   404    404   401
-      shared   201 201 403    201  403   403    403   404    404   401`,
+      internal  201 201 403    404  404   404    403   404    404   401
+      shared    201 201 403    201  403   403    403   404    404   401
+      history@1 201 201 403    404  403   403    403   404    404   401
+      history@3 201 201 403    201  403   403    403   404    404   401`,
   },
   {
+    // A diff with an internal-era version at either end is 404 for externals.
     endpoint: "GET /pages/:pageId/versions/:from/diff/:to",
-    request: ({ item }) => ({ path: `/pages/${item.page}/versions/1/diff/2` }),
+    request: ({ f, item, row }) => ({
+      path: isHistory(row) ? `/pages/${f.history.page}/versions/${historyAt(row).replace("-", "/diff/")}` : `/pages/${item.page}/versions/1/diff/2`,
+    }),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
-      internal 200 200 200    404  404   404    200   404    404   401
-      shared   200 200 200    200  200   200    200   404    404   401`,
+      internal    200 200 200    404  404   404    200   404    404   401
+      shared      200 200 200    200  200   200    200   404    404   401
+      history@1-4 200 200 200    404  404   404    200   404    404   401
+      history@4-2 200 200 200    404  404   404    200   404    404   401
+      history@3-4 200 200 200    200  200   200    200   404    404   401`,
   },
   {
     // What the results may contain is checked for every answer (see checkAnswer).
@@ -458,12 +498,14 @@ const API: ApiEntry[] = [
       shared   204 204 403    204  403   403    403   404    404   401`,
   },
   {
+    // history: a file shared after internal work; its internal-era versions and names are checked absent.
     endpoint: "GET /files/:fileId",
-    request: ({ item }) => ({ path: `/files/${item.file}` }),
+    request: ({ f, item, row }) => ({ path: `/files/${isHistory(row) ? f.history.file : item.file}` }),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       internal 200 200 200    404  404   404    200   404    404   401
-      shared   200 200 200    200  200   200    200   404    404   401`,
+      shared   200 200 200    200  200   200    200   404    404   401
+      history  200 200 200    200  200   200    200   404    404   401`,
   },
   {
     endpoint: "PATCH /files/:fileId",
@@ -491,11 +533,12 @@ const API: ApiEntry[] = [
   },
   {
     endpoint: "GET /files/:fileId/versions",
-    request: ({ item }) => ({ path: `/files/${item.file}/versions` }),
+    request: ({ f, item, row }) => ({ path: `/files/${isHistory(row) ? f.history.file : item.file}/versions` }),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       internal 200 200 200    404  404   404    200   404    404   401
-      shared   200 200 200    200  200   200    200   404    404   401`,
+      shared   200 200 200    200  200   200    200   404    404   401
+      history  200 200 200    200  200   200    200   404    404   401`,
   },
   {
     // Who opened a file is the seller's business: externals may see the file, not its log.
@@ -509,23 +552,37 @@ const API: ApiEntry[] = [
   {
     // @v1: an older file version (?version=1).
     endpoint: "GET /files/:fileId/download",
-    request: ({ item, row }) => ({ path: `/files/${item.file}/download${row.endsWith("@v1") ? "?version=1" : ""}` }),
+    // history@v1: uploaded while the file was internal (404 for externals); @v2: what it was shared with.
+    request: ({ f, item, row }) => ({
+      path: isHistory(row)
+        ? `/files/${f.history.file}/download?version=${historyAt(row).slice(1)}`
+        : `/files/${item.file}/download${row.endsWith("@v1") ? "?version=1" : ""}`,
+    }),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       internal    200 200 200 404 404 404 200 404 404 401
       shared      200 200 200 200 200 200 200 404 404 401
       internal@v1 200 200 200 404 404 404 200 404 404 401
-      shared@v1   200 200 200 200 200 200 200 404 404 401`,
+      shared@v1   200 200 200 200 200 200 200 404 404 401
+      history@v1  200 200 200 404 404 404 200 404 404 401
+      history@v2  200 200 200 200 200 200 200 404 404 401`,
   },
   {
     endpoint: "GET /files/:fileId/preview",
-    request: ({ item, row }) => ({ path: `/files/${item.file}/preview${row.endsWith("@v1") ? "?version=1" : ""}` }),
+    // history@v1: uploaded while the file was internal (404 for externals); @v2: what it was shared with.
+    request: ({ f, item, row }) => ({
+      path: isHistory(row)
+        ? `/files/${f.history.file}/preview?version=${historyAt(row).slice(1)}`
+        : `/files/${item.file}/preview${row.endsWith("@v1") ? "?version=1" : ""}`,
+    }),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       internal    200 200 200 404 404 404 200 404 404 401
       shared      200 200 200 200 200 200 200 404 404 401
       internal@v1 200 200 200 404 404 404 200 404 404 401
-      shared@v1   200 200 200 200 200 200 200 404 404 401`,
+      shared@v1   200 200 200 200 200 200 200 404 404 401
+      history@v1  200 200 200 404 404 404 200 404 404 401
+      history@v2  200 200 200 200 200 200 200 404 404 401`,
   },
 
   // ── Threads, messages, activity, notifications ──────────────────────────────────────────
@@ -973,12 +1030,23 @@ const PAGES: PageEntry[] = [
       shared   200 200 200    200  200   200    200   404    404   login`,
   },
   {
+    // history: the list; history@1 one internal-era version (?v=1); history@A-B a comparison (?from=A&to=B).
     path: "/rooms/:roomId/pages/:pageId/history",
-    url: (f, _row, item) => `/rooms/${f.roomId}/pages/${item.page}/history`,
+    url: (f, row, item) => {
+      if (!isHistory(row)) return `/rooms/${f.roomId}/pages/${item.page}/history`;
+      const at = row === "history" ? "" : historyAt(row);
+      const query = at === "" ? "" : at.includes("-") ? `?from=${at.split("-")[0]}&to=${at.split("-")[1]}` : `?v=${at}`;
+      return `/rooms/${f.roomId}/pages/${f.history.page}/history${query}`;
+    },
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
-      internal 200 200 200    404  404   404    200   404    404   login
-      shared   200 200 200    200  200   200    200   404    404   login`,
+      internal    200 200 200    404  404   404    200   404    404   login
+      shared      200 200 200    200  200   200    200   404    404   login
+      history     200 200 200    200  200   200    200   404    404   login
+      history@1   200 200 200    404  404   404    200   404    404   login
+      history@4   200 200 200    200  200   200    200   404    404   login
+      history@1-4 200 200 200    404  404   404    200   404    404   login
+      history@3-4 200 200 200    200  200   200    200   404    404   login`,
   },
   {
     path: "/rooms/:roomId/threads",
@@ -1007,11 +1075,12 @@ const PAGES: PageEntry[] = [
   },
   {
     path: "/rooms/:roomId/files/:fileId",
-    url: (f, _row, item) => `/rooms/${f.roomId}/files/${item.file}`,
+    url: (f, row, item) => `/rooms/${f.roomId}/files/${isHistory(row) ? f.history.file : item.file}`,
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       internal 200 200 200    404  404   404    200   404    404   login
-      shared   200 200 200    200  200   200    200   404    404   login`,
+      shared   200 200 200    200  200   200    200   404    404   login
+      history  200 200 200    200  200   200    200   404    404   login`,
   },
   {
     path: "/rooms/:roomId/activity",
@@ -1163,7 +1232,9 @@ function forbiddenTexts(f: Fixtures, actor: ActorName, requestUrl: string): stri
     out.push(...secretsOf(f.items.internal));
     // Internal by construction, not by visibility.
     out.push(f.stakeholder, f.stakeholderName, f.qualificationNote);
-    // Externals see internal participants' names, never their e-mail addresses (API.md).
+    // What was written while the history items were internal (docs/access.md "History across visibility changes").
+    out.push(...f.history.secrets);
+    // Externals see internal participants' names, never their e-mail addresses (docs/api.md).
     out.push(f.users.owner.email, f.users.inEd.email, f.users.inView.email);
     // A room of the organization they are not in.
     if (actor !== "member") out.push(f.otherRoomId);
@@ -1336,7 +1407,8 @@ async function runApiCell(entry: ApiEntry, row: string, actor: ActorName, expect
     }
     const res = await fetch(`${f.server.url}/api/v1${request.path}`, { method, headers, body });
     status = res.status;
-    text = await res.text();
+    // A download's file name travels in a header: it is part of the answer searched for leaks.
+    text = `${decodeURIComponent(res.headers.get("content-disposition") ?? "")}\n${await res.text()}`;
   }
 
   if (status !== expected) return describeMismatch(entry.endpoint, row, actor, expected, String(status), text.slice(0, 160));

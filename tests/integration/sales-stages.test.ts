@@ -298,7 +298,7 @@ describe("the stage timeline", () => {
     for (const external of [externalEditor, externalViewer]) {
       const outside = await api(external, `/rooms/${room.id}/stages`);
       expect(outside.status).toBe(200);
-      expect(outside.body.moves.map((m: any) => m.to)).toEqual(["Closing", "Delivering", "Delivering"]);
+      expect(outside.body.moves.map((m: any) => m.to)).toEqual(["Contract", "Onboarding", "Onboarding"]);
       expect(outside.body.moves[1].movedBy).toEqual({ id: owner.id, name: owner.name });
       expect(outside.body.moves[1].movedAt).toEqual(filled.movedAt);
       expect(outside.body.moves.every((m: any) => m.form === undefined && m.reason === null)).toBe(true);
@@ -365,11 +365,12 @@ describe("live stage changes", () => {
 
     expect((await api(owner, `/rooms/${room.id}/stage`, { stage: "Delivering", form: validForm(externalEditor.id) })).status).toBe(200);
     const payload = await event;
-    expect(payload).toMatchObject({ roomId: room.id, stage: "Delivering", previousStage: "Closing", status: "open", movedBy: { id: owner.id } });
+    // The buyer's side hears the buyer-facing labels, never the seller's stage names (issue 16).
+    expect(payload).toMatchObject({ roomId: room.id, stage: "Onboarding", previousStage: "Contract", status: "open", movedBy: { id: owner.id } });
     const closed = new Promise<any>((resolve) => socket.on("room.closed", resolve));
     await api(owner, `/rooms/${room.id}/close`, { outcome: "won", reason: "SECRET-REASON" });
     expect(await closed).toMatchObject({ status: "won" });
     const everything = frames.join("\n");
-    for (const secret of ["SECRET-RISK", "SECRET-REASON", "2031-04-01", "Premium", "room.handed_off"]) expect(everything, secret).not.toContain(secret);
+    for (const secret of ["SECRET-RISK", "SECRET-REASON", "2031-04-01", "Premium", "room.handed_off", "Delivering", "Closing"]) expect(everything, secret).not.toContain(secret);
   });
 });

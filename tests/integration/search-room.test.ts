@@ -44,6 +44,46 @@ describe("room search across pages, messages and files", () => {
     }
   });
 
+  it("matches every term as a prefix in pages, messages and files, and keeps internal items from externals", async () => {
+    const cast = await roomWithCast(server);
+    const room = cast.room.id;
+    const owner = cast.owner.token;
+    const post = (path: string, body: unknown) => server.api(`/api/v1${path}`, { token: owner, body });
+    const page = await post(`/rooms/${room}/pages`, { title: "Plan", visibility: "shared", markdown: "The ZEBRAFLOOR rollout." });
+    const secretPage = await post(`/rooms/${room}/pages`, { title: "Secret", visibility: "internal", markdown: "The ZEBRAFLOOR margin." });
+    const thread = await post(`/rooms/${room}/threads`, { title: "Cut-over", visibility: "shared", body: "Zebrafloor cut-over on Saturday." });
+    const secretThread = await post(`/rooms/${room}/threads`, { title: "Hush", visibility: "internal", body: "zebrafloor discount." });
+    const file = await upload(server, owner, room, "x", { visibility: "shared", name: "zebrafloor-diagram.txt" });
+    const secretFile = await upload(server, owner, room, "x", { visibility: "internal", name: "zebrafloor-costs.txt" });
+    for (const res of [page, secretPage, thread, secretThread, file, secretFile]) expect(res.status).toBe(201);
+
+    const ids = (res: { body: { items: { type: string; id: string; visibility: string }[] } }) =>
+      res.body.items.map((i) => `${i.type}:${i.id}:${i.visibility}`).sort();
+    const asOwner = await server.api(`/api/v1/rooms/${room}/search?q=ZEBRA`, { token: owner });
+    expect(asOwner.status).toBe(200);
+    expect(ids(asOwner)).toEqual(
+      [
+        `page:${page.body.id}:shared`, `page:${secretPage.body.id}:internal`,
+        `message:${thread.body.firstMessage?.id ?? asOwner.body.items.find((i: any) => i.threadId === thread.body.id)?.id}:shared`,
+        `message:${asOwner.body.items.find((i: any) => i.threadId === secretThread.body.id)?.id}:internal`,
+        `file:${file.body.id}:shared`, `file:${secretFile.body.id}:internal`,
+      ].sort(),
+    );
+    // Two prefixes, both required; the phrase syntax still works with them.
+    const both = await server.api(`/api/v1/rooms/${room}/search?q=${encodeURIComponent("zebra satur")}`, { token: owner });
+    expect(both.body.items.map((i: any) => i.threadId)).toEqual([thread.body.id]);
+    // Characters of tsquery syntax are only text.
+    for (const q of ["zebra:* & !", "'zebra'", "a|b)(", "\\", "zebra <-> :*"]) {
+      const res = await server.api(`/api/v1/rooms/${room}/search?q=${encodeURIComponent(q)}`, { token: owner });
+      expect(res.status, q).toBe(200);
+    }
+
+    const asExternal = await server.api(`/api/v1/rooms/${room}/search?q=zebr`, { token: cast.externalEditor.token });
+    expect(asExternal.body.items.map((i: any) => `${i.type}:${i.visibility}`).sort()).toEqual(["file:shared", "message:shared", "page:shared"]);
+    const text = JSON.stringify(asExternal.body);
+    for (const secret of [secretPage.body.id, secretThread.body.id, secretFile.body.id, "margin", "Hush", "costs"]) expect(text).not.toContain(secret);
+  });
+
   it("rejects an empty or oversized query and hides other rooms", async () => {
     const cast = await roomWithCast(server);
     expect((await server.api(`/api/v1/rooms/${cast.room.id}/search?q=`, { token: cast.owner.token })).status).toBe(400);

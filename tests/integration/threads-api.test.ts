@@ -26,7 +26,7 @@ async function startThread(user: TestUser, fields: { title?: string; visibility:
   return res.body;
 }
 
-describe("threads API (API.md)", () => {
+describe("threads API (docs/api.md)", () => {
   it("starts a thread with its first message, lists it with messageCount and lastMessageAt, and takes replies", async () => {
     const thread = await startThread(cast.owner, { title: "Security review", visibility: "shared", body: "Who owns the **SOC 2** questions?" });
     expect(thread).toMatchObject({ roomId, title: "Security review", visibility: "shared", status: "open", messageCount: 1 });

@@ -1,6 +1,7 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeMail, flushOutbox, sendMail } from "../../server/mail/outbox.ts";
+import { plainText } from "../../server/mail/body.ts";
+import { closeMail, createMailTransport, flushOutbox, sendMail } from "../../server/mail/outbox.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 /**
@@ -58,7 +59,7 @@ afterAll(async () => {
 describe("mail outbox", () => {
   it("keeps mail in the outbox and only logs it when SMTP_URL is not set", async () => {
     expect(server.app.config.smtpUrl).toBeUndefined();
-    const result = await sendMail(server.app, { to: "nobody@example.test", subject: "Kept", text: "Only in the outbox" });
+    const result = await sendMail(server.app, { to: "nobody@example.test", subject: "Kept", body: plainText("Only in the outbox") });
     expect(result.sent).toBe(false);
     const [row] = await server.sql<{ to: string; subject: string; text: string; sentAt: Date | null; createdAt: Date }[]>`
       select "to", subject, text, sent_at as "sentAt", created_at as "createdAt" from mail_outbox where id = ${result.id}`;
@@ -68,9 +69,11 @@ describe("mail outbox", () => {
 
   it("sends over SMTP when configured, keeps a refused message unsent, and sends it on the next flush", async () => {
     const smtp = await smtpServer();
-    const app = { ...server.app, config: { ...server.app.config, smtpUrl: smtp.url, mailFrom: "Dealroom <deals@example.test>" } };
+    const config = { ...server.app.config, smtpUrl: smtp.url, mailFrom: "Dealroom <deals@example.test>" };
+    // The transport is part of the app context (built once at start): a new configuration, a new one.
+    const app = { ...server.app, config, mail: createMailTransport(config) };
     try {
-      const ok = await sendMail(app, { to: "jordan@example.test", subject: "Your digest", text: "Hello Jordan" });
+      const ok = await sendMail(app, { to: "jordan@example.test", subject: "Your digest", body: plainText("Hello Jordan") });
       expect(ok.sent).toBe(true);
       expect(smtp.received).toHaveLength(1);
       expect(smtp.received[0]).toContain("Subject: Your digest");
@@ -80,7 +83,7 @@ describe("mail outbox", () => {
       expect(sent!.sentAt).toBeInstanceOf(Date);
 
       smtp.state.accept = false;
-      const refused = await sendMail(app, { to: "later@example.test", subject: "Try again", text: "Second" });
+      const refused = await sendMail(app, { to: "later@example.test", subject: "Try again", body: plainText("Second") });
       expect(refused.sent).toBe(false);
       const [kept] = await server.sql<{ sentAt: Date | null; error: string | null }[]>`select sent_at as "sentAt", error from mail_outbox where id = ${refused.id}`;
       expect(kept).toMatchObject({ sentAt: null });

@@ -83,6 +83,7 @@ describe("room search over pages", () => {
     const found = await search(cast.owner, "quokka");
     const item = found.body.items.find((i: { id: string }) => i.id === res.body.id);
     expect(item.snippet).not.toMatch(/[\u0001\u0002]/);
+    expect(item.highlights.length).toBeGreaterThan(0);
     for (const [start, end] of item.highlights) expect(item.snippet.slice(start, end).toLowerCase()).toBe("quokka");
   });
 

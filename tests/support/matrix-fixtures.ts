@@ -27,6 +27,20 @@ export interface ItemSet {
   stepTitle: string;
 }
 
+/**
+ * Items across time (docs/access.md "History across visibility changes"): a page and a file
+ * written while internal and shared since. External readers may read them now, but nothing of
+ * their internal period: `secrets` must never be in an answer to anyone blind to internal items.
+ */
+export interface HistoryFixture {
+  /** Shared now. Versions 1 and 2 were made while internal, 3 and 4 while shared; the content changed after 4. */
+  page: string;
+  /** Shared now. Version 1 was uploaded while internal; 2 (uploaded while internal) is what it was shared with; 3 was uploaded while shared. */
+  file: string;
+  /** The internal period's page titles, text and version label, and the file's original names and first bytes. */
+  secrets: string[];
+}
+
 export interface Fixtures {
   server: TestServer;
   users: Record<Exclude<ActorName, "anon">, TestUser>;
@@ -34,6 +48,7 @@ export interface Fixtures {
   otherRoomId: string;
   organizationId: string;
   items: Record<Visibility, ItemSet>;
+  history: HistoryFixture;
   /** A pending invitation (external viewer) nobody accepts: the target of refused accept/withdraw cells. */
   invitation: { id: string; token: string };
   /** An external viewer in the room whose role the owner may change. */
@@ -104,7 +119,7 @@ export async function buildFixtures(server: TestServer): Promise<Fixtures> {
   const deactivatedMember = await addParticipant(server, owner, cast.otherRoom.id, "internal", "viewer");
   await must(server, owner, `/organizations/${cast.organization.id}/members/${deactivatedMember.id}/deactivate`, {}, 204);
 
-  const f: Omit<Fixtures, "items" | "invitation" | "ownerNotification" | "stakeholder" | "stakeholderName" | "qualificationNote"> = {
+  const f: Omit<Fixtures, "items" | "history" | "invitation" | "ownerNotification" | "stakeholder" | "stakeholderName" | "qualificationNote"> = {
     server,
     users: {
       owner,
@@ -127,6 +142,7 @@ export async function buildFixtures(server: TestServer): Promise<Fixtures> {
   };
   const internal = await itemSet(server, owner, room.id, "internal");
   const shared = await itemSet(server, owner, room.id, "shared");
+  const history = await historyFixture(server, owner, room.id);
   const invitation = await must(server, owner, `/rooms/${room.id}/invitations`, { body: { email: `${uniqueLabel("pending")}@example.test`, side: "external", role: "viewer" } }, 201);
 
   // A reply in the owner's internal thread notifies the owner.
@@ -140,7 +156,7 @@ export async function buildFixtures(server: TestServer): Promise<Fixtures> {
   await must(server, owner, `/rooms/${room.id}/qualification/budget`, { method: "PUT", body: { status: "yes", note: qualificationNote } }, 200);
 
   return {
-    ...f, items: { internal, shared }, invitation: { id: invitation.id, token: invitation.token }, ownerNotification: notification.id,
+    ...f, items: { internal, shared }, history, invitation: { id: invitation.id, token: invitation.token }, ownerNotification: notification.id,
     stakeholder: stakeholder.id, stakeholderName, qualificationNote,
   };
 }
@@ -186,6 +202,39 @@ export async function versionedPage(server: TestServer, owner: TestUser, roomId:
   await must(server, owner, `/pages/${page.id}`, { method: "PATCH", body: { markdown: "First words.\n\nSecond thoughts." } }, 200);
   await must(server, owner, `/pages/${page.id}/versions`, {}, 201);
   return page.id as string;
+}
+
+/** A page and a file with an internal past (HistoryFixture); fresh ones for restores that succeed. */
+export async function historyFixture(server: TestServer, owner: TestUser, roomId: string): Promise<HistoryFixture> {
+  const secret = {
+    title: uniqueLabel("MATRIX-HISTORY-INTERNAL-TITLE"),
+    text: uniqueLabel("MATRIX-HISTORY-INTERNAL-TEXT"),
+    revision: uniqueLabel("MATRIX-HISTORY-INTERNAL-REVISION"),
+    label: uniqueLabel("MATRIX-HISTORY-INTERNAL-LABEL"),
+    fileName: uniqueLabel("MATRIX-HISTORY-INTERNAL-FILE"),
+    fileBytes: uniqueLabel("MATRIX-HISTORY-INTERNAL-BYTES"),
+    sharedWithName: uniqueLabel("MATRIX-HISTORY-INTERNAL-SECOND-NAME"),
+  };
+  const page = await must(server, owner, `/rooms/${roomId}/pages`, { body: { title: secret.title, visibility: "internal", markdown: secret.text } }, 201);
+  await must(server, owner, `/pages/${page.id}/versions`, { body: { label: secret.label } }, 201);
+  await must(server, owner, `/pages/${page.id}`, { method: "PATCH", body: { markdown: secret.revision } }, 200);
+  await must(server, owner, `/pages/${page.id}/versions`, {}, 201);
+  await must(server, owner, `/pages/${page.id}`, { method: "PATCH", body: { title: uniqueLabel("MATRIX-HISTORY-NOW"), markdown: "Shared words." } }, 200);
+  await must(server, owner, `/pages/${page.id}`, { method: "PATCH", body: { visibility: "shared" } }, 200);
+  await must(server, owner, `/pages/${page.id}/versions`, {}, 201);
+  await must(server, owner, `/pages/${page.id}`, { method: "PATCH", body: { markdown: "Shared words.\n\nMore shared words." } }, 200);
+  await must(server, owner, `/pages/${page.id}/versions`, {}, 201);
+  await must(server, owner, `/pages/${page.id}`, { method: "PATCH", body: { markdown: "Shared words, edited since version 4." } }, 200);
+
+  const first = await uploadFile(server, owner.token, roomId, `${secret.fileName}.txt`, secret.fileBytes, { visibility: "internal" });
+  if (first.status !== 201) throw new Error(`history upload failed: ${first.status} ${JSON.stringify(first.body)}`);
+  const second = await uploadFile(server, owner.token, roomId, `${secret.sharedWithName}.txt`, "The content it was shared with.", { fileId: first.body.id });
+  if (second.status !== 201) throw new Error(`history upload failed: ${second.status}`);
+  await must(server, owner, `/files/${first.body.id}`, { method: "PATCH", body: { name: `${uniqueLabel("MATRIX-HISTORY-FILE-NOW")}.txt` } }, 200);
+  await must(server, owner, `/files/${first.body.id}`, { method: "PATCH", body: { visibility: "shared" } }, 200);
+  const third = await uploadFile(server, owner.token, roomId, "shared-since.txt", "Uploaded while shared.", { fileId: first.body.id });
+  if (third.status !== 201) throw new Error(`history upload failed: ${third.status}`);
+  return { page: page.id, file: first.body.id, secrets: Object.values(secret) };
 }
 
 // Fresh targets for cells that are expected to succeed and would change a shared fixture.

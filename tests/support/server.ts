@@ -3,13 +3,16 @@ import { createAppContext } from "../../server/boot.ts";
 import { loadConfig } from "../../server/config.ts";
 import type { AppContext } from "../../server/context.ts";
 import { createHttpServer, listen, type WebOptions } from "../../server/http.ts";
-import { createLogger } from "../../server/log.ts";
+import { startJobs, type RunningJobs } from "../../server/jobs.ts";
+import { createLogger, type Logger } from "../../server/log.ts";
 import { createTestDatabase } from "./db.ts";
 
 export interface TestServer {
   url: string;
   sql: Sql;
   app: AppContext;
+  /** The background jobs (server/jobs.ts), e.g. `jobs.runNow("file-sweep")`. */
+  jobs: RunningJobs;
   /** fetch against the server; JSON bodies are serialized, a `token` becomes a bearer header. */
   api(path: string, init?: ApiInit): Promise<ApiResponse>;
   close(): Promise<void>;
@@ -32,15 +35,18 @@ export interface ApiResponse {
  * The real server (the same createHttpServer as `npm start`) on a free port, on a fresh
  * database. `web: "production"` serves the built app (run `npm run build` first).
  */
-export async function startTestServer(options: Partial<WebOptions> & { env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(options: Partial<WebOptions> & { env?: Record<string, string>; log?: Logger } = {}): Promise<TestServer> {
   const db = await createTestDatabase();
   // `env` overrides configuration per test file (e.g. MAX_UPLOAD_BYTES, DATA_DIR).
   const config = loadConfig({ NODE_ENV: "test", PORT: "0", HOST: "127.0.0.1", DATABASE_URL: db.url, LOG_LEVEL: "silent", ...options.env } as NodeJS.ProcessEnv);
-  const app = createAppContext(db.sql, config, createLogger("silent"));
+  const app = createAppContext(db.sql, config, options.log ?? createLogger("silent"));
   const running = await createHttpServer(app, { web: options.web ?? "none" });
+  // The background jobs as `npm start` runs them (server/main.ts).
+  const jobs = startJobs(app);
   const url = await listen(running.server, 0, "127.0.0.1");
   return {
     url,
+    jobs,
     sql: db.sql,
     app,
     async api(path, init = {}) {
@@ -62,6 +68,7 @@ export async function startTestServer(options: Partial<WebOptions> & { env?: Rec
       return { status: res.status, headers: res.headers, body: parsed };
     },
     async close() {
+      await jobs.stop();
       await running.close();
       await db.drop();
     },

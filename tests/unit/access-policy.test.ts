@@ -1,11 +1,19 @@
 import { describe, expect, it } from "vitest";
 import {
   ITEM_ACTIONS,
+  ORG_ACTIONS,
   ROOM_ACTIONS,
   abilities,
   authorize,
+  authorizeHistory,
+  authorizeOrg,
   can,
+  canReadHistory,
+  isManageableParticipant,
+  mayBecomeOwner,
+  orgAbilities,
   type ItemAction,
+  type OrgAction,
   type OrgRole,
   type ParticipantRole,
   type RoomAction,
@@ -17,7 +25,7 @@ import { AppError } from "../../server/errors.ts";
 
 // The access policy as truth tables: who (side × role, plus organization admins and members
 // who take no part, and outsiders) × what (every room and item action) → allowed or not.
-// The expectations are written out by hand from DESIGN.md's rules, never computed from them.
+// The expectations are written out by hand from the rules of docs/design.md, never computed from them.
 // A new action in server/access/policy.ts fails these tests until it has its column here.
 
 const ME = "00000000-0000-4000-8000-00000000000a";
@@ -151,6 +159,37 @@ const SALES = parseTable(
   { timeline: "room.readTimeline", handoff: "handoff.read", export: "room.export" } as const satisfies Record<string, RoomAction>,
 );
 
+// Organization actions (org.*): decided by the organization role alone. Where someone stands in
+// a room changes nothing here; a guest from the buyer's side is in no organization of the seller.
+const ORG_COLUMNS = {
+  read: "org.read",
+  newRoom: "org.createRoom",
+  settings: "org.manageSettings",
+  members: "org.manageMembers",
+  sales: "org.manageSales",
+  outbox: "org.readOutbox",
+  allRooms: "org.seeAllRooms",
+} as const satisfies Record<string, OrgAction>;
+
+const ORG = parseTable(
+  `
+  who                  read newRoom settings members sales outbox allRooms
+  internalOwnerAdmin   Y    Y       Y        Y       Y     Y      Y
+  internalOwner        Y    Y       .        .       .     .      .
+  internalEditorAdmin  Y    Y       Y        Y       Y     Y      Y
+  internalEditor       Y    Y       .        .       .     .      .
+  internalCommenter    Y    Y       .        .       .     .      .
+  internalViewer       Y    Y       .        .       .     .      .
+  externalEditor       .    .       .        .       .     .      .
+  externalCommenter    .    .       .        .       .     .      .
+  externalViewer       .    .       .        .       .     .      .
+  adminNotInRoom       Y    Y       Y        Y       Y     Y      Y
+  memberNotInRoom      Y    Y       .        .       .     .      .
+  outsider             .    .       .        .       .     .      .
+  `,
+  ORG_COLUMNS,
+);
+
 // Item actions, per visibility of the item, on an item someone else wrote and on one's own.
 const ITEM_COLUMN_ACTIONS = { read: "item.read", edit: "item.edit", comment: "item.comment", editOwn: "item.editOwn", chVis: "item.changeVisibility", status: "item.setStatus" } as const satisfies Record<
   string,
@@ -210,6 +249,81 @@ describe("the truth tables cover the policy", () => {
       expect(t.columns).toHaveLength(new Set(t.columns).size);
     }
     expect(OTHERS_ITEM.columns).toHaveLength(ITEM_ACTIONS.length * 2);
+    expect([...ORG.columns].sort()).toEqual([...ORG_ACTIONS].sort());
+    expect(Object.keys(ORG.table).sort()).toEqual([...WHO_NAMES].sort());
+  });
+});
+
+describe("organization actions", () => {
+  it.each(WHO_NAMES)("%s: can() and orgAbilities() match the table, from a room standing or the organization's alone", (who) => {
+    const s = WHO[who];
+    const orgOnly = { userId: s.userId, organizationId: s.organizationId, orgRole: s.orgRole };
+    const expected = ORG.table[who];
+    expect(Object.fromEntries(ORG_ACTIONS.map((a) => [a, can(s, a)]))).toEqual(expected);
+    expect(Object.fromEntries(ORG_ACTIONS.map((a) => [a, can(orgOnly, a)]))).toEqual(expected);
+    expect(orgAbilities(orgOnly)).toEqual(expected);
+  });
+
+  it("a room action asked of an organization standing is a programming error", () => {
+    const orgOnly = { userId: ME, organizationId: "org", orgRole: "admin" as const };
+    expect(() => (can as (s: unknown, a: string) => boolean)(orgOnly, "room.read")).toThrow(TypeError);
+  });
+
+  it("authorizeOrg: 404 outside the organization, 403 for a member who may not, with what was refused", () => {
+    const outcome = (fn: () => void): "ok" | number => {
+      try {
+        fn();
+        return "ok";
+      } catch (error) {
+        if (error instanceof AppError) return error.status;
+        throw error;
+      }
+    };
+    const cases: [Who, OrgAction, "ok" | 403 | 404][] = [
+      ["adminNotInRoom", "org.manageMembers", "ok"],
+      ["adminNotInRoom", "org.readOutbox", "ok"],
+      ["memberNotInRoom", "org.read", "ok"],
+      ["memberNotInRoom", "org.manageMembers", 403],
+      ["memberNotInRoom", "org.manageSales", 403],
+      ["memberNotInRoom", "org.readOutbox", 403],
+      ["internalOwner", "org.manageSettings", 403],
+      ["externalEditor", "org.read", 404],
+      ["outsider", "org.readOutbox", 404],
+    ];
+    for (const [who, action, expected] of cases) {
+      expect([who, action, outcome(() => authorizeOrg(WHO[who], action))]).toEqual([who, action, expected]);
+    }
+    expect(() => authorizeOrg(WHO.memberNotInRoom, "org.manageSales", "change the sales cycle")).toThrow(
+      expect.objectContaining({ status: 403, message: "Only organization admins can change the sales cycle." }),
+    );
+    expect(() => authorizeOrg(WHO.outsider, "org.manageMembers")).toThrow(
+      expect.objectContaining({ status: 404, message: expect.stringMatching(/^Organization does not exist/) }),
+    );
+  });
+});
+
+describe("rules about the person acted on", () => {
+  it("only an internal participant who is not the owner can be made owner; the owner is managed by transfer only", () => {
+    const TARGETS = `
+      who       owner manage
+      intOwner  .     .
+      intEditor Y     Y
+      intViewer Y     Y
+      extEditor .     Y
+      extViewer .     Y`;
+    const targets = {
+      intOwner: { side: "internal", role: "owner" },
+      intEditor: { side: "internal", role: "editor" },
+      intViewer: { side: "internal", role: "viewer" },
+      extEditor: { side: "external", role: "editor" },
+      extViewer: { side: "external", role: "viewer" },
+    } as const;
+    const rows = TARGETS.trim().split("\n").slice(1).map((l) => l.trim().split(/\s+/));
+    expect(rows).toHaveLength(Object.keys(targets).length);
+    for (const [name, owner, manage] of rows) {
+      const t = targets[name as keyof typeof targets];
+      expect([name, mayBecomeOwner(t), isManageableParticipant(t)]).toEqual([name, owner === "Y", manage === "Y"]);
+    }
   });
 });
 
@@ -352,6 +466,54 @@ describe("authorize: 404 for what must stay unknown, 403 for visible but forbidd
     );
     expect(() => authorize(WHO.externalViewer, "item.edit", sharedItem, "Page")).toThrow(
       expect.objectContaining({ status: 403, code: "forbidden" }),
+    );
+  });
+});
+
+describe("history across visibility changes: what was written while internal stays internal", () => {
+  // Columns: the item's visibility now : the visibility the version was made under
+  // (docs/decisions/012-history-visibility.md). A version of an internal item is never
+  // readable by someone who may not read the item; a shared item's internal-era versions are
+  // readable by internal readers only.
+  const HISTORY = `
+    who                  int:int int:shr shr:int shr:shr
+    internalOwnerAdmin   Y       Y       Y       Y
+    internalOwner        Y       Y       Y       Y
+    internalEditorAdmin  Y       Y       Y       Y
+    internalEditor       Y       Y       Y       Y
+    internalCommenter    Y       Y       Y       Y
+    internalViewer       Y       Y       Y       Y
+    externalEditor       .       .       .       Y
+    externalCommenter    .       .       .       Y
+    externalViewer       .       .       .       Y
+    adminNotInRoom       Y       Y       Y       Y
+    memberNotInRoom      .       .       .       .
+    outsider             .       .       .       .`;
+  const COLUMNS = { "int:int": "int:int", "int:shr": "int:shr", "shr:int": "shr:int", "shr:shr": "shr:shr" } as const;
+  const { table } = parseTable(HISTORY, COLUMNS);
+  const cases = Object.keys(COLUMNS).map((col) => {
+    const [item, entry] = col.split(":").map((v) => (v === "int" ? "internal" : "shared") as "internal" | "shared");
+    return { col: col as keyof typeof COLUMNS, item: { visibility: item! } as ScopedItem, entry: { visibility: entry! } };
+  });
+
+  it.each(WHO_NAMES)("%s: canReadHistory and authorizeHistory match the table", (who) => {
+    for (const { col, item, entry } of cases) {
+      expect([who, col, canReadHistory(WHO[who], item, entry)]).toEqual([who, col, table[who][col]]);
+      let got: "ok" | number = "ok";
+      try {
+        authorizeHistory(WHO[who], item, entry, "Version");
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        got = error.status;
+      }
+      // Refused is always 404, worded like a missing version (or a missing item / room).
+      expect([who, col, got]).toEqual([who, col, table[who][col] ? "ok" : 404]);
+    }
+  });
+
+  it("a hidden version reads exactly like a missing one", () => {
+    expect(() => authorizeHistory(WHO.externalViewer, { visibility: "shared" }, { visibility: "internal" }, "Version")).toThrow(
+      expect.objectContaining({ status: 404, code: "not_found", message: expect.stringMatching(/^Version does not exist/) }),
     );
   });
 });

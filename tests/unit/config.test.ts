@@ -68,10 +68,27 @@ describe("loadConfig", () => {
     [{ REDIS_URL: "http://cache:6379" }, "REDIS_URL"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ SEED_DEMO: "yes" }, "SEED_DEMO"],
+    [{ TRUST_PROXY: "true" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "0" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "11" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "10.0.0.1, proxy.internal" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "10.0.0.0/33" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "fd00::/129" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "10.0.0.0/8/1" }, "TRUST_PROXY"],
   ])("refuses %j with one line naming %s", (env, name) => {
     const message = configError(env);
     expect(message).toMatch(new RegExp(`^Invalid configuration: ${name} `));
     expect(message).not.toContain("\n");
+  });
+
+  it("trusts no proxy by default; TRUST_PROXY names addresses, ranges or a hop count", () => {
+    expect(loadConfig({} as NodeJS.ProcessEnv).trustProxy).toEqual({ kind: "none" });
+    expect(loadConfig({ TRUST_PROXY: "none" } as NodeJS.ProcessEnv).trustProxy).toEqual({ kind: "none" });
+    expect(loadConfig({ TRUST_PROXY: "2" } as NodeJS.ProcessEnv).trustProxy).toEqual({ kind: "hops", hops: 2 });
+    expect(loadConfig({ TRUST_PROXY: " 10.0.0.5, 192.168.0.0/16 ,fd00::/8,loopback" } as NodeJS.ProcessEnv).trustProxy).toEqual({
+      kind: "addresses", addresses: ["10.0.0.5", "192.168.0.0/16", "fd00::/8", "loopback"],
+    });
+    expect(configError({ TRUST_PROXY: "true" })).toContain("every client choose its address");
   });
 
   it("explains what a database URL must look like", () => {

@@ -4,6 +4,7 @@ import { avatarColour, formatDate, initials } from "../../app/lib/format.ts";
 import { formatMoney, majorUnitsText, parseMoneyInput } from "../../app/lib/money.ts";
 import { loginUrl, safeRedirect } from "../../app/lib/redirect.ts";
 import { SESSION_COOKIE, readCookie } from "../../server/auth/cookies.ts";
+import { actorless } from "../../app/components/audit-text.ts";
 
 describe("safeRedirect", () => {
   it("keeps paths on this site, with their query", () => {
@@ -93,5 +94,20 @@ describe("readCookie", () => {
   it("treats a malformed escape as no cookie instead of throwing", () => {
     expect(readCookie(`${SESSION_COOKIE}=%E0%A4%A`, SESSION_COOKIE)).toBeUndefined();
     expect(readCookie(`a=%E0; ${SESSION_COOKIE}=abc`, SESSION_COOKIE)).toBe("abc");
+  });
+});
+
+describe("audit entries without a person", () => {
+  const names: Record<string, string> = { "u-1": "Sam Okafor", "u-2": "Jordan Lee" };
+  const nameOf = (id: string) => names[id];
+  it("shows an autosave as Dealroom's, with the authors whose edits it saved", () => {
+    expect(actorless({ type: "page.version.created", data: { reason: "auto", authorIds: ["u-1", "u-2", "u-1"] } }, nameOf)).toEqual({
+      name: "Dealroom (autosave)",
+      detail: "edits by Sam Okafor, Jordan Lee",
+    });
+    expect(actorless({ type: "page.version.created", data: { reason: "handoff", authorIds: [] } }, nameOf)).toEqual({ name: "Dealroom (system)" });
+  });
+  it("keeps a refused attempt without a session as someone not signed in", () => {
+    expect(actorless({ type: "access.denied", data: { status: 401 } }, nameOf)).toEqual({ name: "Someone not signed in" });
   });
 });

@@ -1,7 +1,7 @@
 import { Link } from "react-router";
 import type { FileJson } from "../../../server/files/files.ts";
 import type { FolderJson } from "../../../server/files/folders.ts";
-import { formatBytes } from "../../../server/files/format.ts";
+import { formatBytes } from "../../../shared/format.ts";
 import { formatDate } from "../../lib/format.ts";
 import { LockIcon } from "../icons.tsx";
 import { FileIcon, FolderIcon } from "./icons.tsx";

@@ -1,5 +1,5 @@
 import { useId, useRef, useState } from "react";
-import { formatBytes } from "../../../server/files/format.ts";
+import { formatBytes } from "../../../shared/format.ts";
 import { LockIcon } from "../icons.tsx";
 import { UploadIcon } from "./icons.tsx";
 import { useUploads, type UploadFields, type UploadItem } from "./use-uploads.ts";

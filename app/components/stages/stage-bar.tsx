@@ -119,7 +119,7 @@ function StageStep({ stage, state, control }: { stage: CycleStage; state: "done"
     );
   }
   const label = `${control.back ? "Move back to" : "Jump to"} ${stage.name}`;
-  const asksForm = moveAsksForForm(control.cycle.stages, stage.id, control.cycle.currentFormFilled);
+  const asksForm = moveAsksForForm(stage);
   return (
     <li className={className}>
       {asksForm ? (
@@ -160,7 +160,7 @@ function StageActions({ roomId, cycle, index, returnTo, fetcher }: { roomId: str
       ))}
     </>
   );
-  const nextAsksForm = next ? moveAsksForForm(stages, next.id, cycle.currentFormFilled) : false;
+  const nextAsksForm = moveAsksForForm(next ?? undefined);
   return (
     <div className="stage-actions">
       <div className="stage-actions-moves">

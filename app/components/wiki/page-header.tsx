@@ -26,7 +26,8 @@ export function PageHeader(props: {
   page: PageInfo;
   pages: TreePage[];
   present: PresentUser[];
-  status: ConnectionStatus;
+  /** null once the page has ended for this reader (no longer shared, signed out): no save state to show. */
+  status: ConnectionStatus | null;
   editable: boolean;
   historyOpen: boolean;
 }) {
@@ -61,7 +62,7 @@ export function PageHeader(props: {
         </div>
         <div className="wiki-page-tools">
           <PresenceAvatars users={present} />
-          <SaveStatus status={status} editable={editable} />
+          {status && <SaveStatus status={status} editable={editable} />}
           <NavLink
             to={historyOpen ? base : `${base}/history`}
             className={`button small secondary${historyOpen ? " active" : ""}`}

@@ -1,7 +1,8 @@
 import type { ReactNode } from "react";
 import type { SearchResult } from "../../../server/wiki/search.ts";
 
-export type SearchHit = Pick<SearchResult, "id" | "title" | "snippet" | "highlights">;
+export type SearchHit = Pick<SearchResult, "id" | "title" | "snippet" | "highlights"> &
+  Partial<Pick<SearchResult, "type" | "visibility" | "threadId">>;
 
 /**
  * A result's snippet with its matches marked. The snippet is plain text and the highlights

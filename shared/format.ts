@@ -1,4 +1,6 @@
-// Pure display helpers shared by the server (search snippets) and the browser (file lists).
+// Pure display helpers run by both sides: the server (search snippets, the hand-off record)
+// and the browser (file lists, file cards). shared/ holds only such code: no I/O, no state
+// (docs/architecture.md, "What the browser gets").
 
 /** 1536 → "1.5 KB"; binary units, as file managers show them. */
 export function formatBytes(bytes: number): string {
