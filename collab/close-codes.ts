@@ -8,6 +8,13 @@
 export const CLOSE = {
   /** A message the server could not decode (garbage, truncated, unknown type) or too many before authorization. */
   BAD_MESSAGE: 4400,
+  /** The page would grow past its size quota (docs/access.md, "Resource bounds"); the update was not applied. */
+  TOO_LARGE: 4413,
+  /**
+   * The update (or awareness state) does not fit the page's schema and bounds: an element or
+   * attribute value not allowed, nesting too deep, too many blocks, too much pending. Not applied.
+   */
+  OUT_OF_BOUNDS: 4422,
   /** Not authenticated: no or bad session, or a browser page of another origin. */
   UNAUTHENTICATED: 4401,
   /** No such page, or not visible to this user. */

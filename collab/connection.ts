@@ -2,6 +2,7 @@ import { WebSocket, type RawData } from "ws";
 import * as Y from "yjs";
 import type { Logger } from "../server/log.ts";
 import type { Grant, Subject } from "./authorize.ts";
+import { DocumentOutOfBounds } from "../server/wiki/bounds.ts";
 import { CLOSE } from "./close-codes.ts";
 import type { LiveDocument, Peer } from "./live-document.ts";
 import {
@@ -109,6 +110,11 @@ export class Connection implements Peer {
     try {
       this.dispatch(decodeClientMessage(data));
     } catch (error) {
+      if (error instanceof DocumentOutOfBounds) {
+        // Nothing of it was applied; the client learns which bound it hit (the reason is at most 123 bytes).
+        this.log.info({ pageId: this.subject.pageId, bound: error.bound }, "collab update refused: out of bounds");
+        return this.close(error.bound === "size" ? CLOSE.TOO_LARGE : CLOSE.OUT_OF_BOUNDS, closeReason(error.message));
+      }
       if (!(error instanceof MalformedMessage)) this.log.warn({ err: error, pageId: this.subject.pageId }, "collab message failed");
       this.close(CLOSE.BAD_MESSAGE, "malformed message");
     }
@@ -140,7 +146,7 @@ export class Connection implements Peer {
     if (document.backlogFull) return this.close(CLOSE.UNAVAILABLE, "saving is behind; try again shortly");
     // Decoding first checks the whole update before any of it reaches the document; both throw on garbage.
     const decoded = Y.decodeUpdate(update);
-    document.apply(update, this);
+    document.apply(update, this, decoded);
     if (!this.wantsSaved) return;
     for (const struct of decoded.structs) if (!(struct instanceof Y.Skip)) this.writtenClients.add(struct.id.client);
     this.unacked.push({ seq: document.appendedSeq, deletes: this.appliedDeletes(decoded.ds.clients) });
@@ -218,4 +224,11 @@ export class Connection implements Peer {
     this.document?.detach(this);
     this.onClosed(this);
   }
+}
+
+/** A websocket close reason holds at most 123 bytes. */
+function closeReason(message: string): string {
+  let reason = message;
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
 }

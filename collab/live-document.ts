@@ -8,6 +8,8 @@ import { encodeAwarenessMessage, encodeAwarenessUpdate, encodeUpdateMessage, typ
 import type { LogWriter } from "./log-writer.ts";
 import type { RenderQueue } from "./render-queue.ts";
 import type { TaskQueue } from "./task-queue.ts";
+import { BOUNDS, DocumentOutOfBounds } from "../server/wiki/bounds.ts";
+import { DocumentQuota } from "./update-bounds.ts";
 import { applyStoredState, compactPageLog, isMissingPage, writeDerivedContent, type LogRow } from "./storage.ts";
 
 /** A live connection as the document sees it (collab/connection.ts). */
@@ -57,7 +59,6 @@ export interface SharedByDocuments {
 }
 
 const LOADING = Symbol("loading");
-const MAX_AWARENESS_CLIENTS_PER_PEER = 8;
 
 /**
  * One page's in-memory Y.Doc with its connections, awareness and write-behind log.
@@ -72,6 +73,8 @@ export class LiveDocument {
   readonly doc = new Y.Doc();
   readonly awareness = new Awareness(this.doc);
   readonly peers = new Set<Peer>();
+  /** The document's bounds (server/wiki/bounds.ts): every change is checked before it is applied. */
+  private readonly quota = new DocumentQuota(this.doc);
   /** Entries the document holds / PostgreSQL holds. */
   appendedSeq = 0;
   committedSeq = 0;
@@ -119,6 +122,7 @@ export class LiveDocument {
     if (!page) throw notFound("Page");
     this.logRows = await applyStoredState(this.sql, this.pageId, this.doc, LOADING);
     this.durable = Y.decodeStateVector(Y.encodeStateVector(this.doc));
+    this.quota.reset();
     // A crash may have come between a commit and its render; bring the derived content up to date once.
     if (this.logRows > 0) this.markRenderDirty();
   }
@@ -127,9 +131,15 @@ export class LiveDocument {
     return this.pending.length > 0 || this.writing !== null || this.renderDirty;
   }
 
-  /** Applies a change made by `origin` (a peer or server code); throws on a malformed update. */
-  apply(update: Uint8Array, origin: Peer | SystemOrigin) {
+  /**
+   * Applies a change made by `origin` (a peer or server code); throws on a malformed update, and
+   * throws DocumentOutOfBounds, applying nothing, on one that does not fit the page's schema and
+   * bounds (collab/update-bounds.ts). `decoded` saves decoding twice.
+   */
+  apply(update: Uint8Array, origin: Peer | SystemOrigin, decoded?: ReturnType<typeof Y.decodeUpdate>) {
+    const check = this.quota.check(update, decoded);
     Y.applyUpdate(this.doc, update, origin);
+    this.quota.accept(update, check);
   }
 
   /** True when too much is waiting for the database to take more writes. */
@@ -163,11 +173,17 @@ export class LiveDocument {
    */
   applyAwareness(peer: Peer, entries: AwarenessEntry[], user: Record<string, unknown>) {
     const accepted: AwarenessEntry[] = [];
+    let owned = peer.awarenessClients.size;
     for (const entry of entries) {
+      if (entry.state !== null && Buffer.byteLength(JSON.stringify(entry.state)) > BOUNDS.maxAwarenessStateBytes) {
+        throw new DocumentOutOfBounds("awareness", `An awareness state is larger than ${BOUNDS.maxAwarenessStateBytes / 1024} KB.`);
+      }
       const owner = this.awarenessOwners.get(entry.clientId);
       if (owner && owner !== peer) continue;
       if (!owner && entry.state === null) continue;
-      if (!owner && peer.awarenessClients.size >= MAX_AWARENESS_CLIENTS_PER_PEER) continue;
+      // One awareness client per connection (an editor has one); further ids are ignored.
+      if (!owner && owned >= BOUNDS.maxAwarenessClientsPerConnection) continue;
+      if (!owner) owned++;
       accepted.push({ ...entry, state: entry.state === null ? null : { ...entry.state, user } });
     }
     if (accepted.length) applyAwarenessUpdate(this.awareness, encodeAwarenessUpdate(accepted), peer);

@@ -2,6 +2,7 @@ import * as Y from "yjs";
 import type { Sql } from "../db/client.ts";
 import { AppError, notFound } from "../server/errors.ts";
 import type { Logger } from "../server/log.ts";
+import { documentTooComplex, DocumentOutOfBounds } from "../server/wiki/bounds.ts";
 import { renderPageContent } from "../server/wiki/render.ts";
 import type { PageDocuments } from "./documents.ts";
 import { LiveDocument, type DocumentOptions, type SharedByDocuments } from "./live-document.ts";
@@ -139,7 +140,12 @@ export class DocumentRegistry implements PageDocuments {
   async applyUpdate(pageId: string, update: Uint8Array, authorId: string | null): Promise<void> {
     const doc = await this.acquire(pageId);
     try {
-      doc.apply(update, { authorId });
+      try {
+        doc.apply(update, { authorId });
+      } catch (error) {
+        if (error instanceof DocumentOutOfBounds) throw documentTooComplex(error);
+        throw error;
+      }
       await doc.whenDurable();
       // Callers (API edits, restore) read the derived text right after; write it now.
       await doc.render();

@@ -11,6 +11,7 @@ import type { Logger } from "./log.ts";
 import { createMailTransport } from "./mail/outbox.ts";
 import { createLocalBus } from "./realtime/bus.ts";
 import { services } from "./services/index.ts";
+import { startMarkdownPool } from "./wiki/markdown-pool.ts";
 
 export interface Database {
   sql: Sql;
@@ -41,6 +42,8 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
 export function createAppContext(sql: Sql, config: Config, log: Logger): AppContext {
   // Live page documents: the collab server and server code (API edits, restore) share them.
   // COLLAB_PERSISTENCE=off exists only for the collab benchmark (bench/collab): edits then stay in memory (never flushed while editing, never acknowledged as saved).
+  // The Markdown import's worker thread starts now, not on the first import (docs/access.md, "Resource bounds").
+  startMarkdownPool();
   const documents = new DocumentRegistry(sql, log, process.env.COLLAB_PERSISTENCE === "off" ? { flushDelayMs: 2 ** 31 - 1, maxPendingBytes: Infinity } : {});
   return {
     sql,

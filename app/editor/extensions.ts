@@ -1,6 +1,6 @@
 import { mergeAttributes, type Extensions } from "@tiptap/core";
 import { TaskItem, TaskList } from "@tiptap/extension-list";
-import { TableKit } from "@tiptap/extension-table";
+import { TableCell, TableHeader, TableKit } from "@tiptap/extension-table";
 import { StarterKit } from "@tiptap/starter-kit";
 import { FileCard } from "./file-card.ts";
 
@@ -13,6 +13,32 @@ export function isAllowedLink(href: unknown): boolean {
   // Browsers ignore whitespace and control characters inside a scheme ("java\tscript:").
   return ALLOWED_LINK.test(href.replace(/[\u0000-\u0020\u007f-\u009f]/g, ""));
 }
+
+/** Largest colspan / rowspan a cell may carry (server/wiki/bounds.ts checks documents against the same). */
+export const MAX_CELL_SPAN = 100;
+const CELL_ALIGN = ["left", "center", "right"] as const;
+const cellAlign = (value: unknown) => (CELL_ALIGN as readonly unknown[]).includes(value) ? (value as string) : null;
+const cellSpan = (value: unknown) => {
+  const n = typeof value === "number" ? value : Number.parseInt(String(value ?? ""), 10);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_CELL_SPAN) : 1;
+};
+
+/**
+ * Cell attributes as allowlists and ranges in both directions: parsing HTML (paste) and rendering
+ * (the editor, server HTML). A document that came in as raw Yjs may hold anything; `align` becomes
+ * a style only when it is one of three words, and colspan/rowspan never exceed MAX_CELL_SPAN.
+ */
+const boundedCellAttributes = {
+  colspan: { default: 1, parseHTML: (el: HTMLElement) => cellSpan(el.getAttribute("colspan")), renderHTML: (a: Record<string, unknown>) => ({ colspan: cellSpan(a.colspan) }) },
+  rowspan: { default: 1, parseHTML: (el: HTMLElement) => cellSpan(el.getAttribute("rowspan")), renderHTML: (a: Record<string, unknown>) => ({ rowspan: cellSpan(a.rowspan) }) },
+  align: {
+    default: null,
+    parseHTML: (el: HTMLElement) => cellAlign((el.style.textAlign || el.getAttribute("align") || "").trim().toLowerCase()),
+    renderHTML: (a: Record<string, unknown>) => (cellAlign(a.align) ? { style: `text-align: ${cellAlign(a.align)}` } : {}),
+  },
+};
+const BoundedTableCell = TableCell.extend({ addAttributes() { return { ...this.parent?.(), ...boundedCellAttributes }; } });
+const BoundedTableHeader = TableHeader.extend({ addAttributes() { return { ...this.parent?.(), ...boundedCellAttributes }; } });
 
 /**
  * A task item whose checkbox is named after its text in rendered HTML (the hand-off record,
@@ -50,7 +76,9 @@ export function editorExtensions(): Extensions {
     }),
     TaskList,
     LabelledTaskItem.configure({ nested: true, a11y: { checkboxLabel: (node) => `Task: ${node.textContent.trim() || "empty task"}` } }),
-    TableKit,
+    TableKit.configure({ tableCell: false, tableHeader: false }),
+    BoundedTableCell,
+    BoundedTableHeader,
     FileCard,
   ];
 }

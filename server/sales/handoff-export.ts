@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { Tx } from "../../db/client.ts";
 import type { Standing } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
+import { csvLines } from "../csv.ts";
 import { contentDisposition } from "../files/names.ts";
 import { listMessages } from "../threads/messages.ts";
 import { listThreads } from "../threads/threads.ts";
@@ -95,11 +96,6 @@ export async function writeRecordPdf(record: HandoffRecord, out: Writable, optio
 
 // ── The room archive ──────────────────────────────────────────────────────────────────────
 
-const csvCell = (value: string | number) => {
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
 const REASONS: Record<VersionSummary["reason"], string> = {
   auto: "autosaved", manual: "saved", stage: "stage change", handoff: "hand-off", restore: "restored",
 };
@@ -169,7 +165,7 @@ function planMarkdown(record: HandoffRecord): string {
 function filesCsv(record: HandoffRecord, archived: Map<string, string>): string {
   const rows = [["name", "visibility", "version", "size", "sha256", "uploaded_by", "uploaded_at", "archive_path"]];
   for (const f of record.files) rows.push([f.name, f.visibility, String(f.version), String(f.size), f.sha256, f.uploadedBy?.name ?? "", f.updatedAt, archived.get(f.id) ?? ""]);
-  return `${rows.map((r) => r.map(csvCell).join(",")).join("\r\n")}\r\n`;
+  return csvLines(rows);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { csvLines } from "../csv.ts";
 import type { Tx } from "../../db/client.ts";
 import { authorize, loadStanding } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
@@ -58,17 +59,7 @@ export async function listAudit(ctx: ActorContext, roomId: string | undefined, r
   return query(ctx.sql, standing.roomId, parseInput(AuditFilter, raw));
 }
 
-/** A cell that a spreadsheet will not execute (CSV injection) and that survives commas and quotes. */
-function csvCell(value: unknown): string {
-  let text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 export function auditCsv(entries: AuditEntry[]): string {
   const header = ["at", "type", "actor_id", "actor_name", "object_type", "object_id", "visibility", "ip", "details"];
-  const lines = entries.map((e) =>
-    [e.at, e.type, e.actor?.id, e.actor?.name, e.objectType, e.objectId, e.visibility, e.ip, e.data].map(csvCell).join(","),
-  );
-  return [header.join(","), ...lines].join("\r\n") + "\r\n";
+  return csvLines([header, ...entries.map((e) => [e.at, e.type, e.actor?.id, e.actor?.name, e.objectType, e.objectId, e.visibility, e.ip, e.data])]);
 }

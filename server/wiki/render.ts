@@ -4,6 +4,7 @@ import { yXmlFragmentToProseMirrorRootNode } from "@tiptap/y-tiptap";
 import { Window } from "happy-dom";
 import * as Y from "yjs";
 import { cardFileId, FILE_CARD, fileCardSpec, type FileCardData } from "../../app/editor/file-card.ts";
+import { assertMeasureInBounds, fitNode, measureFragment, placeholderNode } from "./bounds.ts";
 import { PAGE_FRAGMENT, pageSchema } from "./schema.ts";
 
 export interface RenderedContent {
@@ -22,12 +23,22 @@ export function pageNodeOf(doc: Y.Doc): PMNode {
   return pageNodeFromState(Y.encodeStateAsUpdate(doc));
 }
 
-/** The ProseMirror node of an encoded Yjs state (a page version, or `documents.encodeState`). */
+/**
+ * The ProseMirror node of an encoded Yjs state (a page version, or `documents.encodeState`).
+ * Never throws and never returns a node outside the bounds (server/wiki/bounds.ts): a document
+ * nested too deep, with too many blocks, or that cannot be read at all becomes a placeholder, so
+ * one bad page cannot break another page, the room's record or its archive; attributes are fitted
+ * into their allowlists and ranges and unsafe links dropped before any renderer sees them.
+ */
 export function pageNodeFromState(state: Uint8Array): PMNode {
   const copy = new Y.Doc();
   try {
     Y.applyUpdate(copy, state);
-    return yXmlFragmentToProseMirrorRootNode(copy.getXmlFragment(PAGE_FRAGMENT), pageSchema().schema);
+    const fragment = copy.getXmlFragment(PAGE_FRAGMENT);
+    assertMeasureInBounds(measureFragment(fragment));
+    return fitNode(yXmlFragmentToProseMirrorRootNode(fragment, pageSchema().schema));
+  } catch {
+    return placeholderNode();
   } finally {
     copy.destroy();
   }

@@ -1,5 +1,5 @@
 import type { Node as PMNode } from "@tiptap/pm/model";
-import { updateYFragment } from "@tiptap/y-tiptap";
+import { prosemirrorToYXmlFragment, updateYFragment } from "@tiptap/y-tiptap";
 import * as Y from "yjs";
 import { z } from "zod";
 import type { PageDocuments } from "../../collab/documents.ts";
@@ -11,6 +11,7 @@ import { notFound } from "../errors.ts";
 import { parseInput } from "../validation.ts";
 import type { Bus } from "../realtime/bus.ts";
 import { recordActivity } from "../services/activity.ts";
+import { BOUNDS, measureFragment } from "./bounds.ts";
 import { diffPages, type DiffBlock } from "./diff.ts";
 import { nodeToMarkdown } from "./markdown.ts";
 import { pageHtmlFor } from "./file-cards.ts";
@@ -310,7 +311,17 @@ export function contentChange(currentState: Uint8Array, target: PMNode): Uint8Ar
     doc.on("afterTransaction", (tr: Y.Transaction) => {
       if (tr.changed.size > 0 || tr.deleteSet.clients.size > 0) changed = true;
     });
-    updateYFragment(doc, doc.getXmlFragment(PAGE_FRAGMENT), target, { mapping: new Map(), isOMark: new Map() });
+    const fragment = doc.getXmlFragment(PAGE_FRAGMENT);
+    const measure = measureFragment(fragment);
+    if (measure.depth > BOUNDS.maxDepth || measure.nodes > BOUNDS.maxNodes) {
+      // A document stored past the bounds is replaced whole: comparing with it would recurse as deep as it is.
+      doc.transact(() => {
+        fragment.delete(0, fragment.length);
+        prosemirrorToYXmlFragment(target, fragment);
+      });
+    } else {
+      updateYFragment(doc, fragment, target, { mapping: new Map(), isOMark: new Map() });
+    }
     return changed ? Y.encodeStateAsUpdate(doc, before) : null;
   } finally {
     doc.destroy();
