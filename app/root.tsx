@@ -1,9 +1,17 @@
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from "react-router";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteLoaderData } from "react-router";
 import type { Route } from "./+types/root";
 import { ErrorPage } from "./components/error-page.tsx";
 import { TopBar } from "./components/top-bar.tsx";
 import "./load-context";
 import stylesheet from "./styles/app.css?url";
+
+/** The title of a page that ends in the root error page (a refusal, a missing page); routes set their own otherwise. */
+export const meta: Route.MetaFunction = ({ error }) => {
+  if (!error) return [{ title: "Dealroom" }];
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const what = status === 404 ? "Not found" : status === 403 ? "Not allowed" : status === 401 ? "Sign in" : "Something went wrong";
+  return [{ title: `${what} · Dealroom` }];
+};
 
 export const links: Route.LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },

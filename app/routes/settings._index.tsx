@@ -10,3 +10,9 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const { organization, explicit } = await orErrorPage(() => settingsOrganization(ctx, request));
   throw redirect(`/settings/members${explicit ? `?org=${organization.id}` : ""}`);
 }
+
+// Never shown (the loader always redirects or refuses), but a route with a component is a page:
+// a refusal here renders the error page like every other page, not a bare JSON body.
+export default function SettingsIndex() {
+  return null;
+}

@@ -27,6 +27,12 @@ export interface ApiUser {
  * that fails to load or answers 4xx/5xx, and a React hydration mismatch (which React 19 reports
  * as a recoverable error, or as a console message mentioning hydration).
  */
+let setupClients = 0;
+const setupClientAddress = () => {
+  setupClients++;
+  return `10.${(setupClients >> 16) & 255}.${(setupClients >> 8) & 255}.${setupClients & 255}`;
+};
+
 class ConsoleGuard {
   private readonly problems: string[] = [];
   private readonly allowed: RegExp[] = [];
@@ -94,9 +100,12 @@ class Api {
   constructor(private readonly request: APIRequestContext) {}
 
   private async call(method: "GET" | "POST", path: string, token: string | undefined, data?: unknown) {
+    // Each API call made to set a test up comes "through the proxy" from a client of its own, so
+    // the suite's many sign-ups do not meet the per-address limit (the e2e server trusts loopback
+    // as its proxy: tests/e2e/start-server.sh).
     const response = await this.request.fetch(path, {
       method,
-      headers: token ? { authorization: `Bearer ${token}` } : {},
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "x-forwarded-for": setupClientAddress() },
       ...(data === undefined ? {} : { data }),
     });
     const body = await response.json().catch(() => null);
@@ -147,12 +156,13 @@ export const test = base.extend<Fixtures>({
     },
     { auto: true },
   ],
-  context: async ({ context, consoleGuard }, use) => {
-    consoleGuard.watchContext(context);
+  // A spec that turns JavaScript off (test.use) gets the browser refusing every script itself.
+  context: async ({ context, consoleGuard, javaScriptEnabled }, use) => {
+    consoleGuard.watchContext(context, { scripts: javaScriptEnabled !== false });
     await use(context);
   },
-  page: async ({ page, consoleGuard }, use) => {
-    consoleGuard.watch(page);
+  page: async ({ page, consoleGuard, javaScriptEnabled }, use) => {
+    consoleGuard.watch(page, { scripts: javaScriptEnabled !== false });
     await use(page);
   },
   newPerson: async ({ browser, consoleGuard, baseURL }, use) => {

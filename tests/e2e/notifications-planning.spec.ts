@@ -72,13 +72,13 @@ test("internal planning goes live and shows a teammate's change without a reload
   await page.getByRole("link", { name: "Internal planning" }).click();
   await expect(page).toHaveURL(new RegExp(`/rooms/${room.id}/planning$`));
   await expect(page.getByRole("heading", { name: "Stakeholder map" })).toBeVisible();
-  await expect(page.getByText("Live", { exact: true })).toBeVisible();
+  await expect(page.getByTitle("Updates appear as they happen")).toBeVisible();
 
   const teammate = await newPerson();
   const teammateProblems = watchBrowser(teammate);
   await signIn(teammate.context(), engineer);
   await teammate.goto(`/rooms/${room.id}/planning`);
-  await expect(teammate.getByText("Live", { exact: true })).toBeVisible();
+  await expect(teammate.getByTitle("Updates appear as they happen")).toBeVisible();
   const name = `Dana ${unique()}`;
   const form = teammate.locator("form.stakeholder-form");
   await form.getByLabel("Name").fill(name);

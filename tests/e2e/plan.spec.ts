@@ -16,7 +16,7 @@ test("seller and prospect work the mutual action plan; the internal step stays w
   await page.goto(`/rooms/${room.id}/plan`);
   await expect(page.getByRole("heading", { name: "Mutual action plan" })).toBeVisible();
   // Live: the page is hydrated and joined to the room's events.
-  await expect(page.getByText("Live", { exact: true })).toBeVisible();
+  await expect(page.getByTitle("Updates appear as they happen")).toBeVisible();
   const add = page.locator("form.plan-add");
   await add.getByLabel("Step").fill(sharedTitle);
   await add.getByLabel("Owner").selectOption({ label: `${prospect.name} (Guest)` });
@@ -49,8 +49,8 @@ test("seller and prospect work the mutual action plan; the internal step stays w
   await expect(buyer.getByText(internalTitle)).toHaveCount(0);
   await expect(buyer.getByTestId("projected-close")).toHaveText("Feb 15, 2031");
   await expect(buyer.getByRole("link", { name: /Internal planning/ })).toHaveCount(0);
-  await expect(buyer.getByText("Live", { exact: true })).toBeVisible();
-  await expect(page.getByText("Live", { exact: true })).toBeVisible();
+  await expect(buyer.getByTitle("Updates appear as they happen")).toBeVisible();
+  await expect(page.getByTitle("Updates appear as they happen")).toBeVisible();
 
   // The prospect marks it done.
   await buyerRow.getByRole("button", { name: "Done" }).click();

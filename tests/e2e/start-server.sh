@@ -19,6 +19,8 @@ export PORT="${PORT:-${E2E_PORT:-4173}}"
 export HOST=127.0.0.1
 export LOG_LEVEL=warn
 export NODE_ENV=production
+# The fixtures set tests up through the API as many different clients (X-Forwarded-For via loopback).
+export TRUST_PROXY=loopback
 if [ -n "${E2E_DATABASE_URL:-}" ]; then
   export DATABASE_URL="$E2E_DATABASE_URL"
 else
