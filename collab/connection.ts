@@ -1,9 +1,8 @@
 import { WebSocket, type RawData } from "ws";
 import * as Y from "yjs";
-import type { Logger } from "../server/log.ts";
 import type { Grant, Subject } from "./authorize.ts";
-import { DocumentOutOfBounds } from "../server/wiki/bounds.ts";
 import { CLOSE } from "./close-codes.ts";
+import { DocumentOutOfBounds, type CollabLogger } from "./hooks.ts";
 import type { LiveDocument, Peer } from "./live-document.ts";
 import {
   MalformedMessage,
@@ -23,6 +22,9 @@ export interface ConnectionLimits {
   /** Outgoing bytes a slow client may let pile up before it is cut off. */
   maxBufferedBytes: number;
 }
+
+/** A refusal this connection made after it was authorized (collab/server.ts hands it to the `onRefused` hook). */
+export type ConnectionRefusal = { kind: "write" } | { kind: "bounds"; bound: string; code: number; reason: string };
 
 /**
  * One websocket on /collab/<pageId>. Messages that arrive before the upgrade is decided wait in
@@ -47,15 +49,19 @@ export class Connection implements Peer {
   private queue: Buffer[] = [];
   private queuedBytes = 0;
   private closed = false;
+  /** A dropped write is reported once per connection: a read-only client that keeps sending is one refusal. */
+  private writeRefused = false;
   alive = true;
 
   constructor(
     readonly ws: WebSocket,
     readonly subject: Subject,
     private readonly limits: ConnectionLimits,
-    private readonly log: Logger,
+    private readonly log: CollabLogger,
     /** Called once when this connection is closed by either side. */
     private readonly onClosed: (connection: Connection) => void,
+    /** Called for each refusal made after the upgrade (a dropped write once, a bounds refusal). */
+    private readonly onRefused: (connection: Connection, refusal: ConnectionRefusal) => void = () => {},
   ) {
     ws.binaryType = "nodebuffer";
     ws.on("message", (data: RawData, isBinary: boolean) => this.receive(data as Buffer, isBinary));
@@ -66,7 +72,7 @@ export class Connection implements Peer {
   }
 
   get authorId() {
-    return this.grant?.actor.userId ?? null;
+    return this.grant?.user.id ?? null;
   }
 
   get isOpen() {
@@ -79,7 +85,7 @@ export class Connection implements Peer {
     this.grant = grant;
     this.document = document;
     document.attach(this);
-    if (grant.canWrite) this.send(encodeSyncStep1(document.doc));
+    if (grant.access.canWrite) this.send(encodeSyncStep1(document.doc));
     const awareness = document.awarenessMessage();
     if (awareness) this.send(awareness);
     const queued = this.queue;
@@ -113,7 +119,10 @@ export class Connection implements Peer {
       if (error instanceof DocumentOutOfBounds) {
         // Nothing of it was applied; the client learns which bound it hit (the reason is at most 123 bytes).
         this.log.info({ pageId: this.subject.pageId, bound: error.bound }, "collab update refused: out of bounds");
-        return this.close(error.bound === "size" ? CLOSE.TOO_LARGE : CLOSE.OUT_OF_BOUNDS, closeReason(error.message));
+        const code = error.bound === "size" ? CLOSE.TOO_LARGE : CLOSE.OUT_OF_BOUNDS;
+        const reason = closeReason(error.message);
+        this.close(code, reason);
+        return this.onRefused(this, { kind: "bounds", bound: error.bound, code, reason });
       }
       if (!(error instanceof MalformedMessage)) this.log.warn({ err: error, pageId: this.subject.pageId }, "collab message failed");
       this.close(CLOSE.BAD_MESSAGE, "malformed message");
@@ -129,16 +138,22 @@ export class Connection implements Peer {
       case "sync-step2":
       case "update":
         // Viewers and commenters read; what they send is neither applied, stored nor relayed.
-        if (!grant.canWrite) return;
+        if (!grant.access.canWrite) return this.refuseWrite();
         return this.write(message.update);
       case "awareness":
-        return document.applyAwareness(this, message.entries, grant.user);
+        return document.applyAwareness(this, message.entries, grant.stamp);
       case "query-awareness": {
         const awareness = document.awarenessMessage();
         if (awareness) this.send(awareness);
         return;
       }
     }
+  }
+
+  private refuseWrite() {
+    if (this.writeRefused) return;
+    this.writeRefused = true;
+    this.onRefused(this, { kind: "write" });
   }
 
   private write(update: Uint8Array) {

@@ -1,15 +1,13 @@
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate as encodeAwarenessStates, removeAwarenessStates } from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { Sql } from "../db/client.ts";
-import { notFound } from "../server/errors.ts";
-import type { Logger } from "../server/log.ts";
 import { CLOSE } from "./close-codes.ts";
+import { DocumentOutOfBounds, PageNotFound, type CollabLogger } from "./hooks.ts";
 import { encodeAwarenessMessage, encodeAwarenessUpdate, encodeUpdateMessage, type AwarenessEntry } from "./protocol.ts";
 import type { LogWriter } from "./log-writer.ts";
 import type { RenderQueue } from "./render-queue.ts";
 import type { TaskQueue } from "./task-queue.ts";
-import { BOUNDS, DocumentOutOfBounds } from "../server/wiki/bounds.ts";
-import { DocumentQuota } from "./update-bounds.ts";
+import { DocumentQuota, type DocumentFormat } from "./update-bounds.ts";
 import { applyStoredState, compactPageLog, isMissingPage, writeDerivedContent, type LogRow } from "./storage.ts";
 
 /** A live connection as the document sees it (collab/connection.ts). */
@@ -46,8 +44,19 @@ export interface DocumentOptions {
   maxPendingBytes: number;
   retryInitialMs: number;
   retryMaxMs: number;
+  /** Hook: the document's plain text and HTML (search, server rendering), written shortly after edits. */
   render: (doc: Y.Doc) => { text: string; html: string };
+  /** Hook: what the document may hold; every change is checked against it before it is applied. */
+  format: DocumentFormat;
 }
+
+/** What one connection may put into a document's awareness (collab's own bounds, docs/access.md "Resource bounds"). */
+export const AWARENESS_LIMITS = {
+  /** One awareness state (caret, selection, user) as JSON. */
+  maxStateBytes: 8 * 1024,
+  /** Awareness client ids one connection may own (an editor has one). */
+  maxClientsPerConnection: 1,
+} as const;
 
 /** What every live document of a process shares (collab/registry.ts makes one). */
 export interface SharedByDocuments {
@@ -73,8 +82,8 @@ export class LiveDocument {
   readonly doc = new Y.Doc();
   readonly awareness = new Awareness(this.doc);
   readonly peers = new Set<Peer>();
-  /** The document's bounds (server/wiki/bounds.ts): every change is checked before it is applied. */
-  private readonly quota = new DocumentQuota(this.doc);
+  /** The document's format and bounds (the `format` hook): every change is checked before it is applied. */
+  private readonly quota: DocumentQuota;
   /** Entries the document holds / PostgreSQL holds. */
   appendedSeq = 0;
   committedSeq = 0;
@@ -105,10 +114,11 @@ export class LiveDocument {
   constructor(
     readonly pageId: string,
     private readonly sql: Sql,
-    private readonly log: Logger,
+    private readonly log: CollabLogger,
     private readonly options: DocumentOptions,
     private readonly shared: SharedByDocuments,
   ) {
+    this.quota = new DocumentQuota(this.doc, options.format);
     this.awareness.setLocalState(null);
     this.doc.on("update", (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin));
     this.awareness.on("update", (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) =>
@@ -119,7 +129,7 @@ export class LiveDocument {
   /** Reads the stored state. Everything loaded is durable. */
   async load(): Promise<void> {
     const [page] = await this.sql`select 1 from pages where id = ${this.pageId}`;
-    if (!page) throw notFound("Page");
+    if (!page) throw new PageNotFound();
     this.logRows = await applyStoredState(this.sql, this.pageId, this.doc, LOADING);
     this.durable = Y.decodeStateVector(Y.encodeStateVector(this.doc));
     this.quota.reset();
@@ -175,14 +185,14 @@ export class LiveDocument {
     const accepted: AwarenessEntry[] = [];
     let owned = peer.awarenessClients.size;
     for (const entry of entries) {
-      if (entry.state !== null && Buffer.byteLength(JSON.stringify(entry.state)) > BOUNDS.maxAwarenessStateBytes) {
-        throw new DocumentOutOfBounds("awareness", `An awareness state is larger than ${BOUNDS.maxAwarenessStateBytes / 1024} KB.`);
+      if (entry.state !== null && Buffer.byteLength(JSON.stringify(entry.state)) > AWARENESS_LIMITS.maxStateBytes) {
+        throw new DocumentOutOfBounds("awareness", `An awareness state is larger than ${AWARENESS_LIMITS.maxStateBytes / 1024} KB.`);
       }
       const owner = this.awarenessOwners.get(entry.clientId);
       if (owner && owner !== peer) continue;
       if (!owner && entry.state === null) continue;
       // One awareness client per connection (an editor has one); further ids are ignored.
-      if (!owner && owned >= BOUNDS.maxAwarenessClientsPerConnection) continue;
+      if (!owner && owned >= AWARENESS_LIMITS.maxClientsPerConnection) continue;
       if (!owner) owned++;
       accepted.push({ ...entry, state: entry.state === null ? null : { ...entry.state, user } });
     }
@@ -215,7 +225,7 @@ export class LiveDocument {
   /** Resolves once every entry up to `seq` is in PostgreSQL. */
   whenDurable(seq = this.appendedSeq): Promise<void> {
     if (seq <= this.committedSeq) return Promise.resolve();
-    if (this.gone) return Promise.reject(notFound("Page"));
+    if (this.gone) return Promise.reject(new PageNotFound());
     return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
   }
 
@@ -297,7 +307,7 @@ export class LiveDocument {
     this.pending = [];
     this.pendingBytes = 0;
     this.renderDirty = false;
-    for (const w of this.waiters) w.reject(notFound("Page"));
+    for (const w of this.waiters) w.reject(new PageNotFound());
     this.waiters = [];
     for (const peer of [...this.peers]) peer.close(CLOSE.NOT_FOUND, "page not found");
   }

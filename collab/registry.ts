@@ -1,10 +1,7 @@
 import * as Y from "yjs";
 import type { Sql } from "../db/client.ts";
-import { AppError, notFound } from "../server/errors.ts";
-import type { Logger } from "../server/log.ts";
-import { documentTooComplex, DocumentOutOfBounds } from "../server/wiki/bounds.ts";
-import { renderPageContent } from "../server/wiki/render.ts";
 import type { PageDocuments } from "./documents.ts";
+import { DocumentOutOfBounds, PageNotFound, ShuttingDown, type CollabLogger, type DocumentErrors } from "./hooks.ts";
 import { LiveDocument, type DocumentOptions, type SharedByDocuments } from "./live-document.ts";
 import { LogWriter } from "./log-writer.ts";
 import { RenderQueue } from "./render-queue.ts";
@@ -18,7 +15,12 @@ export interface RegistryOptions extends DocumentOptions {
   sweepIntervalMs: number;
 }
 
-export const DEFAULT_REGISTRY_OPTIONS: RegistryOptions = {
+/** The registry's hooks: how a page renders, what it may hold, how failures reach the application. */
+export interface RegistryHooks extends Pick<DocumentOptions, "render" | "format"> {
+  errors?: DocumentErrors;
+}
+
+export const DEFAULT_REGISTRY_OPTIONS: Omit<RegistryOptions, keyof RegistryHooks> = {
   flushDelayMs: 0,
   renderIntervalMs: 1000,
   versionQuietMs: 30_000,
@@ -26,7 +28,6 @@ export const DEFAULT_REGISTRY_OPTIONS: RegistryOptions = {
   maxPendingBytes: 32 * 1024 * 1024,
   retryInitialMs: 100,
   retryMaxMs: 5000,
-  render: renderPageContent,
   idleUnloadMs: 5000,
   sweepIntervalMs: 10 * 60_000,
 };
@@ -54,13 +55,15 @@ export class DocumentRegistry implements PageDocuments {
 
   /** One log writer, one render queue and one compaction queue for every document of this process. */
   private readonly shared: SharedByDocuments;
+  private readonly errors: DocumentErrors | undefined;
 
   constructor(
     private readonly sql: Sql,
-    private readonly log: Logger,
-    options: Partial<RegistryOptions> = {},
+    private readonly log: CollabLogger,
+    { errors, ...options }: RegistryHooks & Partial<Omit<RegistryOptions, keyof RegistryHooks>>,
   ) {
     this.options = { ...DEFAULT_REGISTRY_OPTIONS, ...options };
+    this.errors = errors;
     this.shared = { writer: new LogWriter(sql), renders: new RenderQueue(), compactions: new TaskQueue() };
   }
 
@@ -76,7 +79,7 @@ export class DocumentRegistry implements PageDocuments {
 
   /** Takes a lease on the page's document, loading it first if needed. Pair with `release`. */
   async acquire(pageId: string): Promise<LiveDocument> {
-    if (this.closing) throw new AppError(503, "unavailable", "The server is shutting down.");
+    if (this.closing) throw new ShuttingDown();
     let entry = this.entries.get(pageId);
     if (!entry) {
       const doc = new LiveDocument(pageId, this.sql, this.log, this.options, this.shared);
@@ -95,7 +98,7 @@ export class DocumentRegistry implements PageDocuments {
     }
     try {
       await entry.ready;
-      if (entry.doc.gone) throw notFound("Page");
+      if (entry.doc.gone) throw new PageNotFound();
     } catch (error) {
       this.release(entry.doc);
       throw error;
@@ -138,29 +141,41 @@ export class DocumentRegistry implements PageDocuments {
 
   /** Applies the update through the live document (editors see it) and resolves once it is in PostgreSQL. */
   async applyUpdate(pageId: string, update: Uint8Array, authorId: string | null): Promise<void> {
-    const doc = await this.acquire(pageId);
     try {
+      const doc = await this.acquire(pageId);
       try {
         doc.apply(update, { authorId });
-      } catch (error) {
-        if (error instanceof DocumentOutOfBounds) throw documentTooComplex(error);
-        throw error;
+        await doc.whenDurable();
+        // Callers (API edits, restore) read the derived text right after; write it now.
+        await doc.render();
+      } finally {
+        this.release(doc);
       }
-      await doc.whenDurable();
-      // Callers (API edits, restore) read the derived text right after; write it now.
-      await doc.render();
-    } finally {
-      this.release(doc);
+    } catch (error) {
+      throw this.hostError(error);
     }
   }
 
   async encodeState(pageId: string): Promise<Uint8Array> {
-    const entry = this.entries.get(pageId);
-    if (entry) {
-      await entry.ready;
-      return Y.encodeStateAsUpdate(entry.doc.doc);
+    try {
+      const entry = this.entries.get(pageId);
+      if (entry) {
+        await entry.ready;
+        return Y.encodeStateAsUpdate(entry.doc.doc);
+      }
+      return await loadStoredState(this.sql, pageId);
+    } catch (error) {
+      throw this.hostError(error);
     }
-    return loadStoredState(this.sql, pageId);
+  }
+
+  /** Collab's own failures as the application's errors (the `errors` hook), for its code's callers. */
+  private hostError(error: unknown): unknown {
+    if (!this.errors) return error;
+    if (error instanceof PageNotFound) return this.errors.pageNotFound();
+    if (error instanceof ShuttingDown) return this.errors.shuttingDown();
+    if (error instanceof DocumentOutOfBounds) return this.errors.outOfBounds(error);
+    return error;
   }
 
   /** Compacts long logs now and then every `sweepIntervalMs` (pages that are loaded compact on their own). */

@@ -1,24 +1,17 @@
 import type http from "node:http";
 import type { Duplex } from "node:stream";
-import { RateLimiterMemory } from "rate-limiter-flexible";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { InvalidationScope } from "../server/realtime/bus.ts";
-import type { AppContext } from "../server/context.ts";
-import { clientAddress, compileTrust } from "../server/client-ip.ts";
-import { AppError } from "../server/errors.ts";
-import { authorizeConnection, type Subject } from "./authorize.ts";
+import { decideConnection, type Subject } from "./authorize.ts";
 import { CLOSE } from "./close-codes.ts";
-import { Connection, type ConnectionLimits } from "./connection.ts";
+import { Connection, type ConnectionLimits, type ConnectionRefusal } from "./connection.ts";
+import { PageNotFound, ShuttingDown, type AccessChange, type CollabHooks, type CollabLogger, type CollabUser, type PageAccess } from "./hooks.ts";
 import { SAVED_PARAM } from "./protocol.ts";
-import { DocumentRegistry } from "./registry.ts";
+import type { DocumentRegistry } from "./registry.ts";
 
 export interface CollabOptions extends ConnectionLimits {
   /** Largest message accepted; ws refuses a bigger frame from its header, before buffering it. */
   maxPayload: number;
   maxConnectionsPerPage: number;
-  /** Upgrades allowed per client IP per `upgradeWindowSeconds`. */
-  upgradesPerIp: number;
-  upgradeWindowSeconds: number;
   /** Dead connections are found by ping and dropped after this long without a pong. */
   pingIntervalMs: number;
   /** On shutdown, how long to wait for clients to answer the close before cutting them off. */
@@ -28,8 +21,6 @@ export interface CollabOptions extends ConnectionLimits {
 export const DEFAULT_COLLAB_OPTIONS: CollabOptions = {
   maxPayload: 2 * 1024 * 1024,
   maxConnectionsPerPage: 200,
-  upgradesPerIp: 120,
-  upgradeWindowSeconds: 10,
   pingIntervalMs: 30_000,
   drainTimeoutMs: 3000,
   maxQueuedMessages: 32,
@@ -39,23 +30,46 @@ export const DEFAULT_COLLAB_OPTIONS: CollabOptions = {
 
 const PATH = /^\/collab(?:\/|$)/;
 
+export interface CollabServerSetup<U extends CollabUser, A extends PageAccess> {
+  /** The HTTP server whose upgrades to /collab/* this endpoint claims. */
+  httpServer: http.Server;
+  /** The live documents, shared with the application's own code (its PageDocuments). */
+  registry: DocumentRegistry;
+  log: CollabLogger;
+  /** Who connects, what they may do, and where refusals and access changes come from (collab/hooks.ts). */
+  hooks: CollabHooks<U, A>;
+  options?: Partial<CollabOptions>;
+}
+
 /**
  * The /collab/<pageId> websocket endpoint (y-websocket protocol). It claims only its own path and
- * never touches other upgrades (Vite HMR and socket.io share the HTTP server). Documents live in
- * the registry that is AppContext.documents, so server code edits the same in-memory documents.
+ * never touches other upgrades (Vite HMR and socket.io share the HTTP server). It knows nothing
+ * of the application: authentication, authorization, the upgrade allowance, client addresses,
+ * access changes and refusal records are its hooks (collab/hooks.ts), wired by the application
+ * (server/collab-hooks.ts).
  */
-export function attachCollab(app: AppContext, server: http.Server, overrides: Partial<CollabOptions> = {}) {
-  if (!(app.documents instanceof DocumentRegistry)) {
-    throw new Error("attachCollab needs AppContext.documents to be the live DocumentRegistry (see createAppContext)");
-  }
-  const registry: DocumentRegistry = app.documents;
+export function createCollabServer<U extends CollabUser, A extends PageAccess>({
+  httpServer: server,
+  registry,
+  log,
+  hooks,
+  options: overrides = {},
+}: CollabServerSetup<U, A>) {
   const options = { ...DEFAULT_COLLAB_OPTIONS, ...overrides };
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, perMessageDeflate: false, clientTracking: false });
-  const upgrades = new RateLimiterMemory({ points: options.upgradesPerIp, duration: options.upgradeWindowSeconds });
   const connections = new Set<Connection>();
-  // The same client address as Express' req.ip: only TRUST_PROXY's proxies may name it.
-  const trust = compileTrust(app.config.trustProxy);
   let closing = false;
+
+  const reportRefusal = (connection: Connection, refusal: ConnectionRefusal) => {
+    const grant = connection.grant;
+    if (!grant || !hooks.onRefused) return;
+    try {
+      // The grant holds what this server's own hooks answered: U and A.
+      hooks.onRefused({ ...refusal, user: grant.user as U, access: grant.access as A, pageId: grant.pageId, ip: grant.ip });
+    } catch (error) {
+      log.error({ err: error }, "collab refusal hook failed");
+    }
+  };
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? "").split("?")[0]!;
@@ -64,25 +78,31 @@ export function attachCollab(app: AppContext, server: http.Server, overrides: Pa
     if (closing) return rejectUpgrade(socket, 503, "Service Unavailable");
     // Anything not a page id (including bad %-escapes) is decided like a missing page.
     const pageId = path.slice("/collab/".length);
-    upgrades.consume(clientAddress(req, trust)).then(
-      () => wss.handleUpgrade(req, socket, head, (ws) => void accept(ws, req, pageId)),
-      () => rejectUpgrade(socket, 429, "Too Many Requests"),
+    let ip: string;
+    try {
+      ip = hooks.clientAddress(req);
+    } catch (error) {
+      log.error({ err: error }, "collab upgrade failed");
+      return socket.destroy();
+    }
+    hooks.admitUpgrade(ip).then(
+      (admitted) => (admitted ? wss.handleUpgrade(req, socket, head, (ws) => void accept(ws, req, ip, pageId)) : rejectUpgrade(socket, 429, "Too Many Requests")),
     ).catch((error: unknown) => {
-      app.log.error({ err: error }, "collab upgrade failed");
+      log.error({ err: error }, "collab upgrade failed");
       socket.destroy();
     });
   };
 
-  async function accept(ws: WebSocket, req: http.IncomingMessage, pageId: string) {
+  async function accept(ws: WebSocket, req: http.IncomingMessage, ip: string, pageId: string) {
     const subject: Subject = { pageId };
-    const connection = new Connection(ws, subject, options, app.log, (c) => {
+    const connection = new Connection(ws, subject, options, log, (c) => {
       connections.delete(c);
       if (c.document) registry.release(c.document);
-    });
+    }, reportRefusal);
     connection.wantsSaved = new URL(req.url ?? "/", "http://collab").searchParams.get(SAVED_PARAM) === "1";
     connections.add(connection);
     try {
-      const decision = await authorizeConnection(app, req, subject);
+      const decision = await decideConnection(hooks, req, ip, subject);
       if (!connection.isOpen) return;
       if (!decision.ok) return connection.close(decision.code, decision.reason);
       if (connection.invalidated) return connection.close(CLOSE.RECONNECT, "reconnect");
@@ -97,16 +117,16 @@ export function attachCollab(app: AppContext, server: http.Server, overrides: Pa
       }
       connection.open(decision.grant, document);
     } catch (error) {
-      if (error instanceof AppError && error.status === 404) return connection.close(CLOSE.NOT_FOUND, "page not found");
-      // 503 from the registry: shutting down. Anything else (database unreachable) is worth a log line.
-      if (!(error instanceof AppError)) app.log.error({ err: error, pageId }, "collab connection could not be set up");
+      if (error instanceof PageNotFound) return connection.close(CLOSE.NOT_FOUND, "page not found");
+      // Shutting down. Anything else (database unreachable) is worth a log line.
+      if (!(error instanceof ShuttingDown)) log.error({ err: error, pageId }, "collab connection could not be set up");
       connection.close(CLOSE.UNAVAILABLE, "try again shortly");
     }
   }
 
   // Access changed: close what it touches with "reconnect"; the reconnect is decided afresh.
   // A session that ended closes its connections for good (4401: the client does not retry).
-  const offInvalidate = app.bus.onInvalidate((scope) => {
+  const offInvalidate = hooks.onAccessChange((scope) => {
     for (const connection of connections) {
       if (!touches(scope, connection)) continue;
       if ("sessionIds" in scope && connection.document) connection.close(CLOSE.UNAUTHENTICATED, "session ended");
@@ -155,7 +175,7 @@ export function attachCollab(app: AppContext, server: http.Server, overrides: Pa
  * Whether an invalidation scope touches a connection. While the upgrade is still being decided,
  * facts not yet known (user, room) count as a match: a stale decision must not survive.
  */
-function touches(scope: InvalidationScope, connection: Connection): boolean {
+function touches(scope: AccessChange, connection: Connection): boolean {
   const { pageId, userId, roomId, sessionId } = connection.subject;
   if ("pageIds" in scope) return scope.pageIds.includes(pageId);
   if ("sessionIds" in scope) return sessionId === undefined || scope.sessionIds.includes(sessionId);

@@ -1,20 +1,41 @@
 import * as Y from "yjs";
-import {
-  BOUNDS,
-  DocumentOutOfBounds,
-  isAllowedFormat,
-  isAllowedNodeAttr,
-  isPageElement,
-  measureFragment,
-} from "../server/wiki/bounds.ts";
-import { PAGE_FRAGMENT } from "../server/wiki/schema.ts";
+import { DocumentOutOfBounds } from "./hooks.ts";
 
 /**
- * Checks a Yjs update against the page schema and the document bounds (server/wiki/bounds.ts)
- * before any of it reaches the document: every struct is read as the element, text, format or
- * attribute it would become, against what the document already holds. What does not fit throws
+ * Checks a Yjs update against a document format (its schema and bounds) before any of it
+ * reaches the document: every struct is read as the element, text, format or attribute it
+ * would become, against what the document already holds. What does not fit throws
  * DocumentOutOfBounds and nothing is applied. docs/decisions/013-document-bounds.md.
+ *
+ * The mechanism is collab's (it is about Yjs structs); what a page may hold is the
+ * application's, handed in as a DocumentFormat (server/wiki/bounds.ts builds the page's from
+ * the editor's schema).
  */
+
+/** The numbers of a document format. */
+export interface DocumentLimits {
+  /** Encoded Yjs state of one document. */
+  maxDocumentBytes: number;
+  /** Element nesting below the content fragment. */
+  maxDepth: number;
+  /** Elements in one document. */
+  maxNodes: number;
+  /** Bytes of Yjs structs a document may hold waiting for structs it has not seen. */
+  maxPendingBytes: number;
+}
+
+/** What a document may hold: a hook of the DocumentRegistry (docs/decisions/023-collab-as-library.md). */
+export interface DocumentFormat {
+  /** The root XML fragment holding the content (TipTap's Collaboration `field`); no other root is written. */
+  fragment: string;
+  limits: DocumentLimits;
+  /** Element names the fragment may hold. */
+  isElement(name: string): boolean;
+  /** Whether `value` is allowed for attribute `key` of a `node` element (null: not known yet, any node's rule). */
+  isAllowedNodeAttr(node: string | null, key: string, value: unknown): boolean;
+  /** Whether a Yjs text format (mark key → attributes, or null to remove it) is allowed. */
+  isAllowedFormat(key: string, value: unknown): boolean;
+}
 
 /** Where a struct would land: the kind of type holding it, and that type's element depth. */
 type Container =
@@ -36,10 +57,10 @@ interface Placement {
 const OTHER: Container = { kind: "other" };
 const UNKNOWN: Container = { kind: "unknown" };
 
-function containerOfType(type: Y.AbstractType<any>): Container {
+function containerOfType(type: Y.AbstractType<any>, fragment: string): Container {
   if (type instanceof Y.XmlText) return { kind: "text", depth: typeDepth(type) };
   if (type instanceof Y.XmlElement) return { kind: "element", name: type.nodeName, depth: typeDepth(type) };
-  if (type instanceof Y.XmlFragment && type._item === null && Y.findRootTypeKey(type) === PAGE_FRAGMENT) return { kind: "fragment", depth: 0 };
+  if (type instanceof Y.XmlFragment && type._item === null && Y.findRootTypeKey(type) === fragment) return { kind: "fragment", depth: 0 };
   return OTHER;
 }
 
@@ -59,8 +80,13 @@ export interface UpdateCheck {
   leavesPending: boolean;
 }
 
-export function checkUpdate(doc: Y.Doc, decoded: { structs: (Y.Item | Y.GC | Y.Skip)[]; ds: { clients: Map<number, { clock: number; len: number }[]> } }): UpdateCheck {
+export function checkUpdate(
+  doc: Y.Doc,
+  decoded: { structs: (Y.Item | Y.GC | Y.Skip)[]; ds: { clients: Map<number, { clock: number; len: number }[]> } },
+  format: DocumentFormat,
+): UpdateCheck {
   const store = doc.store;
+  const { limits } = format;
   const byClient = new Map<number, (Y.Item | Y.GC | Y.Skip)[]>();
   for (const s of decoded.structs) {
     const list = byClient.get(s.id.client) ?? [];
@@ -105,7 +131,7 @@ export function checkUpdate(doc: Y.Doc, decoded: { structs: (Y.Item | Y.GC | Y.S
       const struct = Y.getItem(store, id);
       if (!(struct instanceof Y.Item)) return { kind: "gc" };
       if (!(struct.content instanceof Y.ContentType)) return OTHER;
-      return containerOfType(struct.content.type);
+      return containerOfType(struct.content.type, format.fragment);
     }
     const struct = inUpdate(id);
     if (!(struct instanceof Y.Item)) return struct ? { kind: "gc" } : UNKNOWN;
@@ -124,7 +150,7 @@ export function checkUpdate(doc: Y.Doc, decoded: { structs: (Y.Item | Y.GC | Y.S
     if (inDoc(id)) {
       const struct = Y.getItem(store, id);
       if (!(struct instanceof Y.Item) || !struct.parent) return { container: { kind: "gc" }, sub: null };
-      return { container: containerOfType(struct.parent as Y.AbstractType<any>), sub: struct.parentSub };
+      return { container: containerOfType(struct.parent as Y.AbstractType<any>, format.fragment), sub: struct.parentSub };
     }
     const struct = inUpdate(id);
     if (!(struct instanceof Y.Item)) return { container: struct ? { kind: "gc" } : UNKNOWN, sub: null };
@@ -137,12 +163,12 @@ export function checkUpdate(doc: Y.Doc, decoded: { structs: (Y.Item | Y.GC | Y.S
     if (resolving.has(item)) return { container: OTHER, sub: null }; // a cycle: nothing Yjs would write
     // Structs are placed in update order, so a reference is almost always placed already; a chain
     // of unplaced references this long (deep nesting sent out of order) is refused, not followed.
-    if (resolving.size > 2 * BOUNDS.maxDepth) refuse("depth", `Blocks are nested deeper than ${BOUNDS.maxDepth} levels.`);
+    if (resolving.size > 2 * limits.maxDepth) refuse("depth", `Blocks are nested deeper than ${limits.maxDepth} levels.`);
     resolving.add(item);
     let placement: Placement;
     const parent = item.parent as unknown;
     if (typeof parent === "string") {
-      placement = { container: parent === PAGE_FRAGMENT ? { kind: "fragment", depth: 0 } : OTHER, sub: item.parentSub };
+      placement = { container: parent === format.fragment ? { kind: "fragment", depth: 0 } : OTHER, sub: item.parentSub };
     } else if (parent instanceof Y.ID) {
       placement = { container: containerAt(parent), sub: item.parentSub };
     } else if (item.origin) {
@@ -180,8 +206,8 @@ export function checkUpdate(doc: Y.Doc, decoded: { structs: (Y.Item | Y.GC | Y.S
         if (container.kind !== "element" && container.kind !== "unknown") refuse("schema", "Text sits outside a block.");
       } else if (type instanceof Y.XmlElement) {
         if (container.kind === "text") refuse("schema", "A block sits inside text.");
-        if (!isPageElement(type.nodeName)) refuse("schema", `"${type.nodeName.slice(0, 40)}" is not a block of a page.`);
-        if (depth !== null && depth + 1 > BOUNDS.maxDepth) refuse("depth", `Blocks are nested deeper than ${BOUNDS.maxDepth} levels.`);
+        if (!format.isElement(type.nodeName)) refuse("schema", `"${type.nodeName.slice(0, 40)}" is not a block of a page.`);
+        if (depth !== null && depth + 1 > limits.maxDepth) refuse("depth", `Blocks are nested deeper than ${limits.maxDepth} levels.`);
         newElements++;
       } else {
         refuse("schema", "The update holds a type a page does not use.");
@@ -190,11 +216,11 @@ export function checkUpdate(doc: Y.Doc, decoded: { structs: (Y.Item | Y.GC | Y.S
       if (sub !== null || (container.kind !== "text" && container.kind !== "unknown")) refuse("schema", "Text sits outside a block.");
     } else if (content instanceof Y.ContentFormat) {
       if (container.kind !== "text" && container.kind !== "unknown") refuse("schema", "Formatting sits outside text.");
-      if (!isAllowedFormat(content.key, content.value)) refuse("attribute", `The mark "${content.key.slice(0, 40)}" or its attributes are not allowed.`);
+      if (!format.isAllowedFormat(content.key, content.value)) refuse("attribute", `The mark "${content.key.slice(0, 40)}" or its attributes are not allowed.`);
     } else if (content instanceof Y.ContentAny) {
       if (sub === null || (container.kind !== "element" && container.kind !== "unknown")) refuse("schema", "Values sit where a page holds none.");
       for (const value of content.arr) {
-        if (!isAllowedNodeAttr(nodeName, sub!, value)) refuse("attribute", `The attribute "${sub!.slice(0, 40)}" has a value that is not allowed.`);
+        if (!format.isAllowedNodeAttr(nodeName, sub!, value)) refuse("attribute", `The attribute "${sub!.slice(0, 40)}" has a value that is not allowed.`);
       }
     } else {
       // Embeds, binary, JSON and sub-documents: a page holds none of them.
@@ -217,6 +243,34 @@ export function pendingBytes(doc: Y.Doc): number {
   return (doc.store.pendingStructs?.update.byteLength ?? 0) + (doc.store.pendingDs?.byteLength ?? 0);
 }
 
+export interface FragmentMeasure {
+  depth: number;
+  nodes: number;
+}
+
+/**
+ * Depth and element count of a Yjs fragment, without recursion (a document nested 20,000 deep
+ * must not overflow the stack here). Stops counting once past `limits`.
+ */
+export function measureFragment(fragment: Y.XmlFragment, limits: Pick<DocumentLimits, "maxDepth" | "maxNodes">): FragmentMeasure {
+  let depth = 0;
+  let nodes = 0;
+  const stack: [Y.XmlFragment, number][] = [[fragment, 0]];
+  while (stack.length) {
+    const [type, level] = stack.pop()!;
+    for (let item = type._start; item !== null; item = item.right) {
+      if (item.deleted || !(item.content instanceof Y.ContentType)) continue;
+      const child = item.content.type;
+      if (!(child instanceof Y.XmlElement)) continue;
+      nodes++;
+      depth = Math.max(depth, level + 1);
+      if (depth > limits.maxDepth || nodes > limits.maxNodes) return { depth, nodes };
+      stack.push([child, level + 1]);
+    }
+  }
+  return { depth, nodes };
+}
+
 /**
  * The quotas of one live document: its encoded size and element count, tracked from what was
  * accepted (an upper bound) and measured exactly only when that bound reaches the limit.
@@ -225,28 +279,36 @@ export class DocumentQuota {
   private approxBytes = 0;
   private approxNodes = 0;
 
-  constructor(private readonly doc: Y.Doc) {}
+  constructor(
+    private readonly doc: Y.Doc,
+    private readonly format: DocumentFormat,
+  ) {}
+
+  private measureNodes() {
+    return measureFragment(this.doc.getXmlFragment(this.format.fragment), this.format.limits).nodes;
+  }
 
   /** Measures the document as loaded. */
   reset() {
     this.approxBytes = Y.encodeStateAsUpdate(this.doc).byteLength;
-    this.approxNodes = measureFragment(this.doc.getXmlFragment(PAGE_FRAGMENT)).nodes;
+    this.approxNodes = this.measureNodes();
   }
 
   /** Throws DocumentOutOfBounds when `update` does not fit; `accept` after applying it. */
   check(update: Uint8Array, decoded = Y.decodeUpdate(update)): UpdateCheck {
-    const result = checkUpdate(this.doc, decoded);
-    if (this.approxBytes + update.byteLength > BOUNDS.maxDocumentBytes) {
+    const { limits } = this.format;
+    const result = checkUpdate(this.doc, decoded, this.format);
+    if (this.approxBytes + update.byteLength > limits.maxDocumentBytes) {
       this.approxBytes = Y.encodeStateAsUpdate(this.doc).byteLength;
-      if (this.approxBytes + update.byteLength > BOUNDS.maxDocumentBytes) {
-        refuse("size", `The page would be larger than ${BOUNDS.maxDocumentBytes / 1024 / 1024} MB.`);
+      if (this.approxBytes + update.byteLength > limits.maxDocumentBytes) {
+        refuse("size", `The page would be larger than ${limits.maxDocumentBytes / 1024 / 1024} MB.`);
       }
     }
-    if (result.newElements > 0 && this.approxNodes + result.newElements > BOUNDS.maxNodes) {
-      this.approxNodes = measureFragment(this.doc.getXmlFragment(PAGE_FRAGMENT)).nodes;
-      if (this.approxNodes + result.newElements > BOUNDS.maxNodes) refuse("nodes", `The page would have more than ${BOUNDS.maxNodes} blocks.`);
+    if (result.newElements > 0 && this.approxNodes + result.newElements > limits.maxNodes) {
+      this.approxNodes = this.measureNodes();
+      if (this.approxNodes + result.newElements > limits.maxNodes) refuse("nodes", `The page would have more than ${limits.maxNodes} blocks.`);
     }
-    if (result.leavesPending && pendingBytes(this.doc) + update.byteLength > BOUNDS.maxPendingBytes) {
+    if (result.leavesPending && pendingBytes(this.doc) + update.byteLength > limits.maxPendingBytes) {
       refuse("pending", "Too much of what this page was sent depends on changes the server has not seen.");
     }
     return result;

@@ -1,9 +1,9 @@
 import path from "node:path";
-import { DocumentRegistry } from "../collab/registry.ts";
 import { connect, type Sql } from "../db/client.ts";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded.ts";
 import { migrate } from "../db/migrate.ts";
-import { createRateLimits } from "./auth/rate-limits.ts";
+import { createRateLimits, type RateLimitSettings } from "./auth/rate-limits.ts";
+import { createPageDocuments } from "./collab-hooks.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { createFileStorage } from "./files/storage.ts";
@@ -11,7 +11,7 @@ import type { Logger } from "./log.ts";
 import { createMailTransport } from "./mail/outbox.ts";
 import { createLocalBus } from "./realtime/bus.ts";
 import { services } from "./services/index.ts";
-import { startMarkdownPool } from "./wiki/markdown-pool.ts";
+import { createMarkdownImporter } from "./wiki/markdown-pool.ts";
 
 export interface Database {
   sql: Sql;
@@ -35,25 +35,31 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
   return { sql, url, embedded };
 }
 
+export interface AppContextOptions {
+  /** Limits other than the defaults (tests: a tighter or looser /collab upgrade allowance). */
+  rateLimits?: RateLimitSettings;
+}
+
 /**
  * The one place the process's shared state is built: the bus, the rate limits, the live page
- * documents, file storage, the mail transport, and the services the page routes call.
+ * documents (the collab library with Dealroom's hooks, server/collab-hooks.ts), file storage,
+ * the mail transport, the Markdown import worker, and the services the page routes call.
  */
-export function createAppContext(sql: Sql, config: Config, log: Logger): AppContext {
+export function createAppContext(sql: Sql, config: Config, log: Logger, options: AppContextOptions = {}): AppContext {
   // Live page documents: the collab server and server code (API edits, restore) share them.
   // COLLAB_PERSISTENCE=off exists only for the collab benchmark (bench/collab): edits then stay in memory (never flushed while editing, never acknowledged as saved).
-  // The Markdown import's worker thread starts now, not on the first import (docs/access.md, "Resource bounds").
-  startMarkdownPool();
-  const documents = new DocumentRegistry(sql, log, process.env.COLLAB_PERSISTENCE === "off" ? { flushDelayMs: 2 ** 31 - 1, maxPendingBytes: Infinity } : {});
+  const documents = createPageDocuments(sql, log, process.env.COLLAB_PERSISTENCE === "off" ? { flushDelayMs: 2 ** 31 - 1, maxPendingBytes: Infinity } : {});
   return {
     sql,
     config,
     log,
     bus: createLocalBus(),
-    rateLimits: createRateLimits(),
+    rateLimits: createRateLimits(options.rateLimits),
     documents,
     storage: createFileStorage(config),
     mail: createMailTransport(config),
+    // Its worker thread starts on first use; server/main.ts starts it at once (docs/access.md, "Resource bounds").
+    markdown: createMarkdownImporter(),
     services,
     listenAddress: { url: undefined },
   };

@@ -7,6 +7,7 @@ import type { ListenAddress } from "./links.ts";
 import type { BlobStorage } from "./files/storage.ts";
 import type { Logger } from "./log.ts";
 import type { MailTransport } from "./mail/outbox.ts";
+import type { MarkdownImporter } from "./wiki/markdown-pool.ts";
 import type { Bus } from "./realtime/bus.ts";
 import type { Services } from "./services/index.ts";
 
@@ -30,6 +31,8 @@ export interface AppContext {
   storage: BlobStorage;
   /** The SMTP transport (a connection pool), opened on first use. */
   mail: MailTransport;
+  /** The Markdown import's worker thread and its queue (server/wiki/markdown-pool.ts). */
+  markdown: MarkdownImporter;
   /** The domain's service modules, which page routes call through `context.app.services`. */
   services: Services;
 }

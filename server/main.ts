@@ -21,6 +21,8 @@ async function main() {
   const log = createLogger(config.logLevel);
   const db = await openDatabase(config, log);
   const app = createAppContext(db.sql, config, log);
+  // The Markdown import's worker thread starts now, not on the first import (docs/access.md, "Resource bounds").
+  app.markdown.start();
   const demo = config.seedDemo ? await seedDemo(app) : null;
   const web = config.env === "development" ? "development" : "production";
   const { server, close } = await createHttpServer(app, { web });
@@ -49,6 +51,7 @@ async function main() {
     try {
       await jobs.stop();
       await close();
+      await app.markdown.close();
       await db.sql.end({ timeout: 5 });
       await db.embedded?.stop();
       process.exit(0);

@@ -131,6 +131,15 @@ export function auditWords(entry: Pick<AuditEntry, "type" | "data" | "objectType
         detail: path || undefined,
       };
     }
+    case "access.out_of_bounds": {
+      // A live edit the collab server refused (docs/access.md, "Resource bounds"): the bound it hit.
+      const status = Number(data.status);
+      return {
+        summary: `was refused: a change to ${anItem(text(entry.objectType) ?? "page")} past its limits`,
+        outcome: status === 413 ? "too large" : "too complex",
+        detail: [text(data.method), text(data.path)].filter(Boolean).join(" ") || text(data.reason),
+      };
+    }
     case "access.invitation_refused":
       return { summary: `opened ${INVITATION_STATES[text(data.reason) ?? ""] ?? "an unusable"} invitation link`, outcome: "refused" };
     case "account.signed_in":

@@ -22,7 +22,7 @@ import {
 import { noteRefusal } from "./refusals.ts";
 
 export * from "./policy.ts";
-export { loadAuthorized } from "./load.ts";
+export { loadAuthorized, type Check, type StandingQuery } from "./load.ts";
 
 /** The signed-in user a request or connection acts for. */
 export interface Actor {

@@ -7,14 +7,23 @@ export const MESSAGE_BURST = { points: 10, duration: 20 };
 export const THREAD_BURST = { points: 30, duration: 60 };
 /** Refused attempts recorded per person (or address) and room a minute: enough to show a pattern, never a flood of rows. */
 export const REFUSAL_RECORDS = { points: 30, duration: 60 };
+/** The same refusal (person or address, room, kind, what was asked) is recorded once a minute; repeats collapse into it. */
+export const REFUSAL_REPEATS = { points: 1, duration: 60 };
+/** /collab upgrades per client address in a burst (before any websocket is made; over it: HTTP 429). */
+export const COLLAB_UPGRADES = { points: 120, duration: 10 };
+
+/** Limits a caller may set differently (tests; a deployment could take them from the environment). */
+export interface RateLimitSettings {
+  collabUpgradesPerIp?: { points: number; duration: number };
+}
 
 /**
  * Every limit of the process, built once at start into `AppContext.rateLimits`
- * (server/boot.ts) and shared by every surface: the JSON API, the page routes, socket.io.
+ * (server/boot.ts) and shared by every surface: the JSON API, the page routes, socket.io, /collab.
  * With several processes behind a balancer these move to rate-limiter-flexible's Redis
  * store (same API), here and nowhere else.
  */
-export function createRateLimits() {
+export function createRateLimits(settings: RateLimitSettings = {}) {
   return {
     loginPerAccount: new RateLimiterMemory({ points: 10, duration: 15 * 60 }),
     loginPerIp: new RateLimiterMemory({ points: 50, duration: 15 * 60 }),
@@ -27,6 +36,8 @@ export function createRateLimits() {
     messagesPerThread: new RateLimiterMemory(MESSAGE_BURST),
     threadsPerRoom: new RateLimiterMemory(THREAD_BURST),
     refusalRecords: new RateLimiterMemory(REFUSAL_RECORDS),
+    refusalRepeats: new RateLimiterMemory(REFUSAL_REPEATS),
+    collabUpgradesPerIp: new RateLimiterMemory(settings.collabUpgradesPerIp ?? COLLAB_UPGRADES),
   };
 }
 export type RateLimits = ReturnType<typeof createRateLimits>;

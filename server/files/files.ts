@@ -5,13 +5,8 @@ import {
   authorize,
   historyVisibleWhere,
   can,
-  isId,
   loadAuthorized,
   loadStanding,
-  standingColumns,
-  standingFromRow,
-  standingJoins,
-  type StandingRow,
   visibleWhere,
   type Actor,
   type ItemAbilities,
@@ -19,7 +14,7 @@ import {
   type Visibility,
 } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
-import { AppError, invalid, notFound } from "../errors.ts";
+import { invalid, notFound } from "../errors.ts";
 import { prefixQuery } from "../search-query.ts";
 import { recordActivity } from "../services/activity.ts";
 import { parseInput, Visibility as VisibilitySchema } from "../validation.ts";
@@ -159,24 +154,17 @@ export async function listFiles(ctx: ActorContext, roomId: string | undefined): 
  * `lock` takes a row lock for the caller's transaction.
  */
 export async function loadReadableFile(sql: Tx, actor: Actor, fileId: string | undefined, lock = false) {
-  if (!isId(fileId)) throw notFound("File");
-  // One query for the file and the reader's standing: a hidden file and a missing id do the same
-  // work before the same 404 (docs/access.md).
-  const [row] = await sql<(FileRecord & StandingRow)[]>`
-    select ${FILE_COLUMNS(sql)}, ${standingColumns(sql)}
-    from files f join rooms r on r.id = f.room_id ${standingJoins(sql, actor)}
-    where f.id = ${fileId} and f.archived_at is null
-    ${lock ? sql`for update of f` : sql``}`;
-  if (!row) throw notFound("File");
-  const { organizationId: _o, side: _s, role: _r, orgRole: _g, ...file } = row;
-  let standing: Standing;
-  try {
-    standing = standingFromRow(actor, file.roomId, row);
-  } catch (error) {
-    throw error instanceof AppError && error.status === 404 ? notFound("File") : error;
-  }
-  authorize(standing, "item.read", file, "File");
-  return { file: file as FileRecord, standing };
+  // One query for the file and the reader's standing (loadAuthorized): a hidden file and a missing
+  // id do the same work before the same 404 (docs/access.md).
+  const { row, standing } = await loadAuthorized(sql, actor, "File", fileId, async (id, s) => {
+    const [file] = await sql<FileRecord[]>`
+      select ${FILE_COLUMNS(sql)}, ${s.columns}
+      from files f join rooms r on r.id = f.room_id ${s.joins}
+      where f.id = ${id} and f.archived_at is null
+      ${lock ? sql`for update of f` : sql``}`;
+    return file;
+  }, { action: "item.read" });
+  return { file: row, standing };
 }
 
 /** The versions of a file the reader may already read that they may see, newest first. */

@@ -124,9 +124,12 @@ export async function createFolder(ctx: ActorContext, roomId: string | undefined
 }
 
 async function loadReadableFolder(sql: Tx, ctx: ActorContext, folderId: string | undefined, lock = false) {
-  const { row, standing } = await loadAuthorized(sql, ctx.actor, "Folder", folderId, async (id) => {
+  const { row, standing } = await loadAuthorized(sql, ctx.actor, "Folder", folderId, async (id, s) => {
     const [folder] = await sql<FolderRecord[]>`
-      select ${FOLDER_COLUMNS(sql)} from file_folders where id = ${id} ${lock ? sql`for update` : sql``}`;
+      select ff.id, ff.room_id as "roomId", ff.parent_id as "parentId", ff.name, ff.visibility,
+        ff.created_at as "createdAt", ff.updated_at as "updatedAt", ${s.columns}
+      from file_folders ff join rooms r on r.id = ff.room_id ${s.joins}
+      where ff.id = ${id} ${lock ? sql`for update of ff` : sql``}`;
     return folder;
   }, { action: "item.read" });
   return { standing, folder: row };

@@ -2,6 +2,7 @@ import type http from "node:http";
 import { Server, type Socket } from "socket.io";
 import { z } from "zod";
 import { isInternal, loadStanding, type Actor, type Standing } from "../access/index.ts";
+import { recordingRefusals } from "../access/refusals.ts";
 import { SESSION_COOKIE, readCookie } from "../auth/cookies.ts";
 import { websocketOriginAllowed } from "../auth/origin.ts";
 import { validateSessionToken } from "../auth/sessions.ts";
@@ -139,7 +140,9 @@ export function attachRealtime(app: AppContext, server: http.Server) {
             reply(errorReply("unauthenticated", "Your session has ended. Sign in again."));
             return endSocket(socket);
           }
-          reply(await (handlers[event] as (s: Socket, input: unknown) => Promise<unknown>)(socket, parsed.data));
+          // What the policy refuses here reaches the audit trail as an HTTP refusal does (server/access/refusals.ts).
+          const source = { actorId: data.actor.userId, ip: data.ip, method: "socket.io", path: event };
+          reply(await recordingRefusals(app, source, () => (handlers[event] as (s: Socket, input: unknown) => Promise<unknown>)(socket, parsed.data)));
         } catch (error) {
           if (!(error instanceof AppError)) app.log.error({ err: error, event }, "socket event failed");
           const e = error instanceof AppError ? error : new AppError(500, "internal", "Something went wrong on our side.");

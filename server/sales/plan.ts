@@ -11,6 +11,7 @@ import {
   type ItemAbilities,
   type Side,
   type Standing,
+  type StandingQuery,
   type Visibility as StepVisibility,
 } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
@@ -121,15 +122,16 @@ interface StepRow {
   updatedAt: Date;
 }
 
-const STEP_SELECT = (sql: Tx) => sql`
+/** With `standing`, the reader's standing comes in the same query (loadAuthorized). */
+const STEP_SELECT = (sql: Tx, standing?: StandingQuery) => sql`
   select s.id, s.room_id as "roomId", r.organization_id as "organizationId", s.title, s.notes,
     s.owner_id as "ownerId", ou.name as "ownerName", op.side as "ownerSide",
     s.due_date as "dueDate", s.status, s.visibility, s.position,
     (s.status <> 'done' and s.due_date is not null and s.due_date < (now() at time zone 'utc')::date) as overdue,
     s.completed_at as "completedAt", s.created_by as "createdById", cu.name as "createdByName",
-    s.created_at as "createdAt", s.updated_at as "updatedAt"
+    s.created_at as "createdAt", s.updated_at as "updatedAt" ${standing ? sql`, ${standing.columns}` : sql``}
   from plan_steps s
-  join rooms r on r.id = s.room_id
+  join rooms r on r.id = s.room_id ${standing ? standing.joins : sql``}
   left join participants op on op.room_id = s.room_id and op.user_id = s.owner_id
   left join users ou on ou.id = s.owner_id
   left join users cu on cu.id = s.created_by`;
@@ -162,8 +164,8 @@ const scoped = (row: { visibility: StepVisibility; ownerId: string | null; creat
 
 const viewOf = (row: StepRow, s: Standing): PlanStepView => ({ ...toStep(row), abilities: abilities(s, scoped(row)) });
 
-async function findStep(sql: Tx, stepId: string): Promise<StepRow | undefined> {
-  const [row] = await sql<StepRow[]>`${STEP_SELECT(sql)} where s.id = ${stepId}`;
+async function findStep(sql: Tx, stepId: string, standing?: StandingQuery): Promise<StepRow | undefined> {
+  const [row] = await sql<StepRow[]>`${STEP_SELECT(sql, standing)} where s.id = ${stepId}`;
   return row;
 }
 
@@ -175,7 +177,7 @@ const lockPlan = (sql: Tx, roomId: string) => sql`select pg_advisory_xact_lock(h
  * for by an external participant, answers 404 exactly like an id that does not exist.
  */
 async function openStep(ctx: ActorContext, stepId: string | undefined): Promise<{ step: StepRow; standing: Standing }> {
-  const { row, standing } = await loadAuthorized<StepRow>(ctx.sql, ctx.actor, "Plan step", stepId, (id) => findStep(ctx.sql, id), {
+  const { row, standing } = await loadAuthorized<StepRow>(ctx.sql, ctx.actor, "Plan step", stepId, (id, s) => findStep(ctx.sql, id, s), {
     action: "item.read",
     item: scoped,
   });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { transaction, type Tx } from "../../db/client.ts";
 import { conflict, invalid } from "../errors.ts";
-import { authorize, can, loadAuthorized, type Standing } from "../access/index.ts";
+import { authorize, can, loadAuthorized, type Standing, type StandingQuery } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import { recordActivity } from "../services/activity.ts";
 import { Name, parseInput } from "../validation.ts";
@@ -88,13 +88,14 @@ interface Row {
   updatedAt: Date;
 }
 
-const SELECT = (sql: Tx) => sql`
+/** With `standing`, the reader's standing comes in the same query (loadAuthorized). */
+const SELECT = (sql: Tx, standing?: StandingQuery) => sql`
   select s.id, s.room_id as "roomId", r.organization_id as "organizationId", s.name, s.title,
     s.decision_role as "decisionRole", s.influence, s.stance, s.notes,
     s.user_id as "userId", lu.name as "userName", s.created_by as "createdById", cu.name as "createdByName",
-    s.created_at as "createdAt", s.updated_at as "updatedAt"
+    s.created_at as "createdAt", s.updated_at as "updatedAt" ${standing ? sql`, ${standing.columns}` : sql``}
   from stakeholders s
-  join rooms r on r.id = s.room_id
+  join rooms r on r.id = s.room_id ${standing ? standing.joins : sql``}
   left join users lu on lu.id = s.user_id
   left join users cu on cu.id = s.created_by`;
 
@@ -120,14 +121,14 @@ function toStakeholder(row: Row): Stakeholder {
 
 const WHAT = "Stakeholder";
 
-async function find(sql: Tx, id: string): Promise<Row | undefined> {
-  const [row] = await sql<Row[]>`${SELECT(sql)} where s.id = ${id}`;
+async function find(sql: Tx, id: string, standing?: StandingQuery): Promise<Row | undefined> {
+  const [row] = await sql<Row[]>`${SELECT(sql, standing)} where s.id = ${id}`;
   return row;
 }
 
 /** A stakeholder the actor may read; anything else (an external asking, another room) is a 404. */
 async function open(ctx: ActorContext, stakeholderId: string | undefined): Promise<{ row: Row; standing: Standing }> {
-  return loadAuthorized(ctx.sql, ctx.actor, WHAT, stakeholderId, (id) => find(ctx.sql, id), { readable: "stakeholder.read" });
+  return loadAuthorized(ctx.sql, ctx.actor, WHAT, stakeholderId, (id, s) => find(ctx.sql, id, s), { readable: "stakeholder.read" });
 }
 
 /** A linked user must be a guest (external participant) of the room. */

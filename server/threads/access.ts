@@ -9,7 +9,7 @@ import { findThread } from "./views.ts";
  * asked for by an external participant, answers 404 exactly like an id that does not exist.
  */
 export async function openThread(ctx: ActorContext, threadId: string | undefined): Promise<{ thread: ThreadRow; standing: Standing }> {
-  const { row, standing } = await loadAuthorized(ctx.sql, ctx.actor, "Thread", threadId, (id) => findThread(ctx.sql, id), { action: "item.read" });
+  const { row, standing } = await loadAuthorized(ctx.sql, ctx.actor, "Thread", threadId, (id, s) => findThread(ctx.sql, id, s), { action: "item.read" });
   return { thread: row, standing };
 }
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { transaction, type Tx } from "../../db/client.ts";
-import { authorize, loadAuthorized } from "../access/index.ts";
+import { authorize, loadAuthorized, type StandingQuery } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import { AppError, conflict, invalid } from "../errors.ts";
 import { announceNotifications, notifyMessage } from "../notifications/notify.ts";
@@ -11,7 +11,7 @@ import { publishMessage } from "./events.ts";
 import { mentionedUserIds, renderMessage } from "./markdown.ts";
 import { limitMessage } from "./rate-limit.ts";
 import { markReadUpTo } from "./unread.ts";
-import { findThread, messageViews, type MessageView, type ThreadRow } from "./views.ts";
+import { messageViews, THREAD_COLUMNS, type MessageView, type ThreadRow } from "./views.ts";
 
 export const MAX_BODY_CHARS = 10_000;
 
@@ -79,11 +79,15 @@ export async function postMessage(ctx: ActorContext, threadId: string | undefine
 
 /** A message the actor may change: their own, in a thread they may still comment in. */
 async function openOwnMessage(ctx: ActorContext, messageId: string | undefined) {
-  const find = async (id: string) => {
-    const [message] = await ctx.sql<{ threadId: string; authorId: string | null; deletedAt: Date | null }[]>`
-      select thread_id as "threadId", author_id as "authorId", deleted_at as "deletedAt" from messages where id = ${id}`;
-    const thread = message && (await findThread(ctx.sql, message.threadId));
-    return thread ? { roomId: thread.roomId, thread, message: { id, ...message! } } : undefined;
+  type Row = ThreadRow & { messageAuthorId: string | null; messageDeletedAt: Date | null };
+  const find = async (id: string, s: StandingQuery) => {
+    const [row] = await ctx.sql<Row[]>`
+      select ${THREAD_COLUMNS(ctx.sql)}, m.author_id as "messageAuthorId", m.deleted_at as "messageDeletedAt", ${s.columns}
+      from messages m join threads t on t.id = m.thread_id join rooms r on r.id = t.room_id ${s.joins}
+      where m.id = ${id}`;
+    if (!row) return undefined;
+    const { messageAuthorId, messageDeletedAt, ...thread } = row;
+    return { roomId: thread.roomId, thread, message: { id, threadId: thread.id, authorId: messageAuthorId, deletedAt: messageDeletedAt } };
   };
   const { row, standing } = await loadAuthorized(ctx.sql, ctx.actor, "Message", messageId, find, {
     action: "item.editOwn",

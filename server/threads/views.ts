@@ -1,5 +1,5 @@
 import type { Tx } from "../../db/client.ts";
-import type { Visibility, visibleWhere } from "../access/index.ts";
+import type { StandingQuery, Visibility, visibleWhere } from "../access/index.ts";
 import { notFound } from "../errors.ts";
 
 /** A piece of SQL, as visibleWhere makes them. */
@@ -62,10 +62,11 @@ export const THREAD_COLUMNS = (sql: Tx) => sql`
   t.created_by as "createdBy", t.created_at as "createdAt", t.updated_at as "updatedAt",
   t.resolved_at as "resolvedAt", t.resolved_by as "resolvedBy"`;
 
-/** One thread with its room's organization, or undefined. */
-export async function findThread(sql: Tx, threadId: string): Promise<ThreadRow | undefined> {
+/** One thread with its room's organization, or undefined; with the reader's standing for loadAuthorized. */
+export async function findThread(sql: Tx, threadId: string, standing?: StandingQuery): Promise<ThreadRow | undefined> {
   const [row] = await sql<ThreadRow[]>`
-    select ${THREAD_COLUMNS(sql)} from threads t join rooms r on r.id = t.room_id where t.id = ${threadId}`;
+    select ${THREAD_COLUMNS(sql)} ${standing ? sql`, ${standing.columns}` : sql``}
+    from threads t join rooms r on r.id = t.room_id ${standing ? standing.joins : sql``} where t.id = ${threadId}`;
   return row;
 }
 

@@ -1,9 +1,13 @@
 import { Fragment, type Mark, type Node as PMNode } from "@tiptap/pm/model";
-import * as Y from "yjs";
+import type * as Y from "yjs";
 import { isAllowedLink } from "../../app/editor/extensions.ts";
 import { cardFileId } from "../../app/editor/file-card.ts";
+import { DocumentOutOfBounds } from "../../collab/hooks.ts";
+import { measureFragment as measureYFragment, type DocumentFormat, type FragmentMeasure } from "../../collab/update-bounds.ts";
 import { AppError } from "../errors.ts";
-import { pageSchema } from "./schema.ts";
+import { PAGE_FRAGMENT, pageSchema } from "./schema.ts";
+
+export { DocumentOutOfBounds, type FragmentMeasure };
 
 /**
  * The bounds of a page document (docs/access.md, "Resource bounds"; docs/decisions/013-document-bounds.md).
@@ -11,6 +15,10 @@ import { pageSchema } from "./schema.ts";
  * Markdown import: markdown.ts; restore goes through the defensive conversion below), and every
  * server-side conversion of a stored document goes through `pageNodeFromYFragment`, which never
  * throws and never hands a renderer a node outside the bounds.
+ *
+ * The update check itself is the collab library's (collab/update-bounds.ts, about Yjs structs);
+ * what a page may hold is defined here, from the editor's schema, and handed to it as PAGE_FORMAT
+ * (docs/decisions/023-collab-as-library.md). The awareness bounds are collab's own (AWARENESS_LIMITS).
  */
 export const BOUNDS = {
   /** Encoded Yjs state of one page (the API takes 1 MB of Markdown; the Yjs form carries the markup too). */
@@ -27,17 +35,7 @@ export const BOUNDS = {
   maxTitleLength: 500,
   /** Bytes of Yjs structs a page may hold waiting for structs it has not seen. */
   maxPendingBytes: 256 * 1024,
-  /** One awareness state (caret, selection, user) as JSON. */
-  maxAwarenessStateBytes: 8 * 1024,
-  /** Awareness client ids one collab connection may own. */
-  maxAwarenessClientsPerConnection: 1,
 } as const;
-
-export class DocumentOutOfBounds extends Error {
-  constructor(readonly bound: string, message: string) {
-    super(message);
-  }
-}
 
 /** The API's answer to content past the bounds: 413 for size, 422 `document_too_complex` for the rest. */
 export function documentTooComplex(error: DocumentOutOfBounds): AppError {
@@ -107,33 +105,11 @@ export function isAllowedFormat(key: string, value: unknown): boolean {
   return entries.every(([k, v]) => rules[k]?.(v) === true);
 }
 
-export interface FragmentMeasure {
-  depth: number;
-  nodes: number;
-}
-
 /**
- * Depth and element count of a Yjs fragment, without recursion (a document nested 20,000 deep
- * must not overflow the stack here). Stops counting once past the bounds.
+ * Depth and element count of a page's Yjs fragment, without recursion; stops counting once past
+ * the bounds (collab/update-bounds.ts).
  */
-export function measureFragment(fragment: Y.XmlFragment): FragmentMeasure {
-  let depth = 0;
-  let nodes = 0;
-  const stack: [Y.XmlFragment, number][] = [[fragment, 0]];
-  while (stack.length) {
-    const [type, level] = stack.pop()!;
-    for (let item = type._start; item !== null; item = item.right) {
-      if (item.deleted || !(item.content instanceof Y.ContentType)) continue;
-      const child = item.content.type;
-      if (!(child instanceof Y.XmlElement)) continue;
-      nodes++;
-      depth = Math.max(depth, level + 1);
-      if (depth > BOUNDS.maxDepth || nodes > BOUNDS.maxNodes) return { depth, nodes };
-      stack.push([child, level + 1]);
-    }
-  }
-  return { depth, nodes };
-}
+export const measureFragment = (fragment: Y.XmlFragment): FragmentMeasure => measureYFragment(fragment, BOUNDS);
 
 /** Throws DocumentOutOfBounds when a measured fragment (or node) is past the bounds. */
 export function assertMeasureInBounds(measure: FragmentMeasure) {
@@ -212,3 +188,12 @@ export function placeholderNode(): PMNode {
     schema.nodes.paragraph!.create(null, schema.text("This page cannot be shown: its content is beyond the limits of a page.")),
   ]);
 }
+
+/** What a page may hold, for the collab library's update check (the DocumentRegistry's `format` hook). */
+export const PAGE_FORMAT: DocumentFormat = {
+  fragment: PAGE_FRAGMENT,
+  limits: BOUNDS,
+  isElement: isPageElement,
+  isAllowedNodeAttr,
+  isAllowedFormat,
+};

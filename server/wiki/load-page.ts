@@ -1,17 +1,6 @@
 import type { Tx } from "../../db/client.ts";
-import {
-  authorize,
-  isId,
-  standingColumns,
-  standingFromRow,
-  standingJoins,
-  type ItemAction,
-  type Standing,
-  type StandingRow,
-  type Visibility,
-} from "../access/index.ts";
+import { loadAuthorized, type ItemAction, type Visibility } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
-import { AppError, notFound } from "../errors.ts";
 
 export interface Page {
   id: string;
@@ -56,25 +45,14 @@ export const PAGE_COLUMNS = (sql: Tx) => sql`
  * actor: answers show the parent from pages.ts's tree query instead.
  */
 export async function loadPage(ctx: ActorContext, pageId: string | undefined, action: ItemAction = "item.read") {
-  if (!isId(pageId)) throw notFound("Page");
-  // One query for the page and the reader's standing: a hidden page and a missing id do the same
-  // work before the same 404 (no timing difference to tell them apart; docs/access.md).
-  const [row] = await ctx.sql<(PageRow & StandingRow)[]>`
-    select ${PAGE_COLUMNS(ctx.sql)}, ${standingColumns(ctx.sql)}
-    from pages p join rooms r on r.id = p.room_id ${standingJoins(ctx.sql, ctx.actor)}
-    where p.id = ${pageId}`;
-  if (!row) throw notFound("Page");
-  let standing: Standing;
-  try {
-    standing = standingFromRow(ctx.actor, row.roomId, row);
-  } catch (error) {
-    // Say "page", not "room": the answer must not tell that the id belongs to some room.
-    throw error instanceof AppError && error.status === 404 ? notFound("Page") : error;
-  }
-  const page: PageRow = {
-    id: row.id, roomId: row.roomId, title: row.title, visibility: row.visibility, parentId: row.parentId,
-    sortOrder: row.sortOrder, archivedAt: row.archivedAt, createdAt: row.createdAt, updatedAt: row.updatedAt,
-  };
-  authorize(standing, action, page, "Page");
-  return { standing, page: toPage(page) };
+  // One query for the page and the reader's standing (loadAuthorized): a hidden page and a missing
+  // id do the same work before the same 404 (no timing difference to tell them apart; docs/access.md).
+  const { row, standing } = await loadAuthorized(ctx.sql, ctx.actor, "Page", pageId, async (id, s) => {
+    const [page] = await ctx.sql<PageRow[]>`
+      select ${PAGE_COLUMNS(ctx.sql)}, ${s.columns}
+      from pages p join rooms r on r.id = p.room_id ${s.joins}
+      where p.id = ${id}`;
+    return page;
+  }, { action });
+  return { standing, page: toPage(row) };
 }

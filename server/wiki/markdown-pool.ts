@@ -14,82 +14,91 @@ import { pageSchema } from "./schema.ts";
 export const MAX_PARSE_MS = 3000;
 const MAX_QUEUED = 16;
 
-let pool: Piscina | undefined;
-/** Settles once the worker has started (loading the schema takes a second or two): the time bound is for parsing only. */
-let ready: Promise<unknown> = Promise.resolve();
-
-function markdownPool(): Piscina {
-  if (!pool) {
-    pool = new Piscina({
-      filename: new URL("./markdown-worker.ts", import.meta.url).href,
-      // The worker loads TypeScript as the server does (scripts.start).
-      execArgv: ["--import", "tsx"],
-      minThreads: 1,
-      maxThreads: 1,
-      // A parse is bounded in memory as well as in time: past this heap the worker ends, the import answers 422.
-      resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 16 },
-    });
-    warm(pool);
-  }
-  return pool;
-}
-
-/** A cut-off parse takes its worker with it; the next task waits for the new one to start, not the clock. */
-function warm(p: Piscina) {
-  ready = p.run("").catch(() => {});
-}
-
-/** Starts the worker now, so the first import does not wait for it (server start). */
-export function startMarkdownPool() {
-  markdownPool();
-}
-
 type WorkerAnswer =
   | { ok: true; json: JSONContent }
   | { ok: false; status: number; code: string; message: string; fields?: Record<string, string> };
 
-/** Imports waiting for the worker; each one's clock starts when it is handed to the worker. */
-let waiting = 0;
-let lane: Promise<unknown> = Promise.resolve();
-
-function inLane<T>(task: () => Promise<T>): Promise<T> {
-  if (waiting >= MAX_QUEUED) {
-    return Promise.reject(new AppError(503, "unavailable", "Too many pages are being imported right now; try again shortly."));
-  }
-  waiting++;
-  const run = lane.then(() => {
-    waiting--;
-    return task();
-  });
-  lane = run.catch(() => {});
-  return run;
+/** The import worker of one process (AppContext.markdown): built once by createAppContext. */
+export interface MarkdownImporter {
+  /** Starts the worker now, so the first import does not wait for it (server start). */
+  start(): void;
+  /** markdownToNode (markdown-import.ts) in the worker: the same node, the same errors, within MAX_PARSE_MS. */
+  importMarkdown(markdown: string): Promise<PMNode>;
+  /** Stops the worker (server shutdown, tests). */
+  close(): Promise<void>;
 }
 
-/** markdownToNode (markdown-import.ts) in the worker: the same node, the same errors, within MAX_PARSE_MS. */
-export async function importMarkdown(markdown: string): Promise<PMNode> {
-  let answer: WorkerAnswer;
-  const p = markdownPool();
-  try {
-    answer = await inLane(async () => {
-      await ready;
-      return p.run(markdown, { signal: AbortSignal.timeout(MAX_PARSE_MS) }) as Promise<WorkerAnswer>;
-    });
-  } catch (error) {
-    if ((error as Error).name === "AbortError" || (error as Error).name === "TimeoutError" || (error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY") {
-      if (pool === p) warm(p);
-      throw new AppError(422, "document_too_complex", `The markdown took longer than ${MAX_PARSE_MS / 1000} s to read; split it into smaller pages.`);
+/** One worker, started on first use (or `start()`), with its queue of waiting imports. */
+export function createMarkdownImporter(): MarkdownImporter {
+  let pool: Piscina | undefined;
+  /** Settles once the worker has started (loading the schema takes a second or two): the time bound is for parsing only. */
+  let ready: Promise<unknown> = Promise.resolve();
+  /** Imports waiting for the worker; each one's clock starts when it is handed to the worker. */
+  let waiting = 0;
+  let lane: Promise<unknown> = Promise.resolve();
+
+  /** A cut-off parse takes its worker with it; the next task waits for the new one to start, not the clock. */
+  const warm = (p: Piscina) => {
+    ready = p.run("").catch(() => {});
+  };
+
+  const markdownPool = (): Piscina => {
+    if (!pool) {
+      pool = new Piscina({
+        filename: new URL("./markdown-worker.ts", import.meta.url).href,
+        // The worker loads TypeScript as the server does (scripts.start).
+        execArgv: ["--import", "tsx"],
+        minThreads: 1,
+        maxThreads: 1,
+        // A parse is bounded in memory as well as in time: past this heap the worker ends, the import answers 422.
+        resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 16 },
+      });
+      warm(pool);
     }
-    throw error;
-  }
-  if (!answer.ok) throw new AppError(answer.status, answer.code, answer.message, answer.fields);
-  const node = pageSchema().schema.nodeFromJSON(answer.json);
-  node.check();
-  return node;
-}
+    return pool;
+  };
 
-/** Stops the worker (server shutdown, tests). */
-export async function closeMarkdownPool() {
-  const running = pool;
-  pool = undefined;
-  await running?.destroy();
+  const inLane = <T>(task: () => Promise<T>): Promise<T> => {
+    if (waiting >= MAX_QUEUED) {
+      return Promise.reject(new AppError(503, "unavailable", "Too many pages are being imported right now; try again shortly."));
+    }
+    waiting++;
+    const run = lane.then(() => {
+      waiting--;
+      return task();
+    });
+    lane = run.catch(() => {});
+    return run;
+  };
+
+  return {
+    start() {
+      markdownPool();
+    },
+    async importMarkdown(markdown) {
+      let answer: WorkerAnswer;
+      const p = markdownPool();
+      try {
+        answer = await inLane(async () => {
+          await ready;
+          return p.run(markdown, { signal: AbortSignal.timeout(MAX_PARSE_MS) }) as Promise<WorkerAnswer>;
+        });
+      } catch (error) {
+        if ((error as Error).name === "AbortError" || (error as Error).name === "TimeoutError" || (error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY") {
+          if (pool === p) warm(p);
+          throw new AppError(422, "document_too_complex", `The markdown took longer than ${MAX_PARSE_MS / 1000} s to read; split it into smaller pages.`);
+        }
+        throw error;
+      }
+      if (!answer.ok) throw new AppError(answer.status, answer.code, answer.message, answer.fields);
+      const node = pageSchema().schema.nodeFromJSON(answer.json);
+      node.check();
+      return node;
+    },
+    async close() {
+      const running = pool;
+      pool = undefined;
+      await running?.destroy();
+    },
+  };
 }

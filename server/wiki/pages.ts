@@ -16,7 +16,6 @@ import { AppError, forbidden, invalid, notFound } from "../errors.ts";
 import { recordActivity } from "../services/activity.ts";
 import { Visibility, parseInput } from "../validation.ts";
 import { markdownToNode, nodeToUpdate, stateToMarkdown } from "./markdown.ts";
-import { importMarkdown } from "./markdown-pool.ts";
 import { PAGE_COLUMNS, loadPage, toPage, type Page, type PageRow } from "./load-page.ts";
 import { applyPageTemplate, PageTemplateInput } from "./page-templates.ts";
 import { renderNode } from "./render.ts";
@@ -191,7 +190,7 @@ export async function createPage(ctx: ActorContext, roomId: string | undefined, 
   if (input.visibility === "internal" && !can(standing, "internal.read")) {
     throw forbidden("External participants can only create shared pages.");
   }
-  const node = input.markdown ? await importMarkdown(input.markdown) : markdownToNode("");
+  const node = input.markdown ? await ctx.markdown.importMarkdown(input.markdown) : markdownToNode("");
   const content = renderNode(node);
   const parentId = input.parentId ?? null;
 
@@ -252,7 +251,7 @@ export async function updatePage(ctx: ActorContext, pageId: string | undefined, 
   if (visibilityChanged) authorize(standing, "item.changeVisibility", page, "Page");
   // Computed against the document as it is now; edits made meanwhile merge with it (CRDT).
   const contentUpdate =
-    input.markdown === undefined ? null : contentChange(await ctx.documents.encodeState(page.id), await importMarkdown(input.markdown));
+    input.markdown === undefined ? null : contentChange(await ctx.documents.encodeState(page.id), await ctx.markdown.importMarkdown(input.markdown));
 
   const changed = await transaction(ctx.sql, async (sql) => {
     const changes: Record<string, unknown> = {};

@@ -5,8 +5,8 @@ import * as Y from "yjs";
 import { CLOSE } from "../../collab/close-codes.ts";
 import { loadStoredState } from "../../collab/documents.ts";
 import { encodeAwarenessMessage, encodeAwarenessUpdate, encodeSyncStep1, encodeUpdateMessage } from "../../collab/protocol.ts";
-import { attachCollab } from "../../collab/server.ts";
 import { createAppContext } from "../../server/boot.ts";
+import { attachCollab } from "../../server/collab-hooks.ts";
 import { listen } from "../../server/http.ts";
 import { roomWithCast } from "../support/factories.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
@@ -157,9 +157,9 @@ describe("awareness", () => {
 describe("limits", () => {
   /** A second collab endpoint on the same database, with small limits. */
   async function smallServer() {
-    const app = createAppContext(server.sql, server.app.config, server.app.log);
+    const app = createAppContext(server.sql, server.app.config, server.app.log, { rateLimits: { collabUpgradesPerIp: { points: 4, duration: 60 } } });
     const httpServer = http.createServer();
-    const collab = attachCollab(app, httpServer, { maxConnectionsPerPage: 2, upgradesPerIp: 4, upgradeWindowSeconds: 60 });
+    const collab = attachCollab(app, httpServer, { maxConnectionsPerPage: 2 });
     const url = await listen(httpServer, 0, "127.0.0.1");
     return {
       url,

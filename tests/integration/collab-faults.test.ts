@@ -509,7 +509,7 @@ describe("fuzz: malformed sync and awareness messages", () => {
   it("thousands of malformed messages before and after authorization: each closes its own connection, the server keeps serving, the page is unchanged", { timeout: 90_000 }, async () => {
     const seed = Number(process.env.COLLAB_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
     try {
-      const collab = await startCollabServer(server.sql, server.app.config, server.app.log, { collab: { upgradesPerIp: 1_000_000 } });
+      const collab = await startCollabServer(server.sql, server.app.config, server.app.log, { upgradesPerIp: 1_000_000 });
       cleanups.push(() => collab.close());
       // The page under attack, with content of its own.
       const target = await insertPage(server.sql, cast.room.id);
@@ -608,7 +608,7 @@ describe("a viewer opening and closing a page 1,000 times", () => {
     sql.options.debug = (_connection, query) => void statements.push(query);
     cleanups.push(() => sql.end({ timeout: 5 }));
     // Unloaded as soon as nobody has it open: every reopen after a quiet moment loads it again.
-    const collab = await startCollabServer(sql, server.app.config, server.app.log, { collab: { upgradesPerIp: 100_000 }, registry: { idleUnloadMs: 0 } });
+    const collab = await startCollabServer(sql, server.app.config, server.app.log, { upgradesPerIp: 100_000, registry: { idleUnloadMs: 0 } });
     cleanups.push(() => collab.close());
     const pageId = await insertPage(server.sql, cast.room.id);
     const author = openClient(collab.url, pageId, cast.owner.token);

@@ -3,8 +3,9 @@ import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { loadStoredState } from "../../collab/documents.ts";
-import { DocumentRegistry } from "../../collab/registry.ts";
+import type { DocumentRegistry } from "../../collab/registry.ts";
 import { appendBatch, compactPageLog, lockPageLog } from "../../collab/storage.ts";
+import { createPageDocuments } from "../../server/collab-hooks.ts";
 import { roomWithCast } from "../support/factories.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { addParagraph, insertPage, openClient, pageText, storedText, typeInto, waitFor, type TestClient } from "./collab-support.ts";
@@ -268,7 +269,7 @@ describe("writing under a slow or failing database", () => {
         done();
       },
     });
-    const registry = new DocumentRegistry(server.sql, pino({ level: "error" }, sink), { retryInitialMs: 20, retryMaxMs: 40 });
+    const registry = createPageDocuments(server.sql, pino({ level: "error" }, sink), { retryInitialMs: 20, retryMaxMs: 40 });
     const pageId = await insertPage(server.sql, cast.room.id);
     await server.sql.unsafe(`
       create function collab_fail_once() returns trigger language plpgsql as $$
@@ -292,7 +293,7 @@ describe("writing under a slow or failing database", () => {
 
 describe("the document registry", () => {
   it("concurrent first users share one load; the last one leaving unloads after everything is written", async () => {
-    const registry = new DocumentRegistry(server.sql, server.app.log, { idleUnloadMs: 20 });
+    const registry = createPageDocuments(server.sql, server.app.log, { idleUnloadMs: 20 });
     const pageId = await insertPage(server.sql, cast.room.id);
     const [a, b] = await Promise.all([registry.acquire(pageId), registry.acquire(pageId)]);
     expect(a).toBe(b);
@@ -307,7 +308,7 @@ describe("the document registry", () => {
   });
 
   it("someone arriving while the document is being unloaded gets the same document", async () => {
-    const registry = new DocumentRegistry(server.sql, server.app.log, { idleUnloadMs: 0 });
+    const registry = createPageDocuments(server.sql, server.app.log, { idleUnloadMs: 0 });
     const pageId = await insertPage(server.sql, cast.room.id);
     const first = await registry.acquire(pageId);
     // The database is held first: the edit's write waits, and the unload waits on it.

@@ -4,10 +4,11 @@ import http from "node:http";
 import WebSocket from "ws";
 import * as Y from "yjs";
 import { connectPage, type CollabStatus, type PageConnection } from "../../collab/client.ts";
-import { DocumentRegistry, type RegistryOptions } from "../../collab/registry.ts";
-import { attachCollab, type CollabOptions } from "../../collab/server.ts";
+import type { DocumentRegistry, RegistryOptions } from "../../collab/registry.ts";
+import type { CollabOptions } from "../../collab/server.ts";
 import type { Sql } from "../../db/client.ts";
 import { createAppContext } from "../../server/boot.ts";
+import { attachCollab, createPageDocuments } from "../../server/collab-hooks.ts";
 import type { Config } from "../../server/config.ts";
 import type { AppContext } from "../../server/context.ts";
 import { listen } from "../../server/http.ts";
@@ -141,10 +142,11 @@ export async function startCollabServer(
   sql: Sql,
   config: Config,
   log: Logger,
-  options: { collab?: Partial<CollabOptions>; registry?: Partial<RegistryOptions> } = {},
+  options: { collab?: Partial<CollabOptions>; registry?: Partial<RegistryOptions>; upgradesPerIp?: number } = {},
 ): Promise<CollabServer> {
-  const registry = new DocumentRegistry(sql, log, options.registry);
-  const app: AppContext = { ...createAppContext(sql, config, log), documents: registry };
+  const registry = createPageDocuments(sql, log, options.registry);
+  const rateLimits = options.upgradesPerIp ? { collabUpgradesPerIp: { points: options.upgradesPerIp, duration: 10 } } : {};
+  const app: AppContext = { ...createAppContext(sql, config, log, { rateLimits }), documents: registry };
   const httpServer = http.createServer();
   const collab = attachCollab(app, httpServer, options.collab);
   const url = await listen(httpServer, 0, "127.0.0.1");

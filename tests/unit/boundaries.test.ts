@@ -5,7 +5,9 @@ import { describe, expect, it } from "vitest";
 
 // The source side of docs/decisions/015-one-domain.md: the React Router app (app/) reaches the
 // domain through `context.app.services` and imports only types from server/ and db/; shared/
-// is code both sides run, so it imports nothing of either side and no Node built-in.
+// is code both sides run, so it imports nothing of either side and no Node built-in. And the
+// collaboration server is a library (docs/decisions/023-collab-as-library.md): collab/ imports
+// nothing from server/ or app/, not even a type; what it needs comes in as hooks.
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 async function sources(dir: string): Promise<string[]> {
@@ -59,5 +61,34 @@ describe("what the app imports", () => {
       }
     }
     expect(offending).toEqual([]);
+  });
+});
+
+describe("what the collaboration library imports", () => {
+  it("nothing from server/ or app/, not even types: authorization, rendering, logging and the rest are hooks", async () => {
+    const files = await sources("collab");
+    expect(files.length).toBeGreaterThan(10);
+    const offending: string[] = [];
+    let imports = 0;
+    for (const file of files) {
+      for (const imp of await importsOf(file)) {
+        imports++;
+        if (/^(server|app)\//.test(resolved(file, imp.from))) offending.push(`${file}: ${imp.text}`);
+      }
+    }
+    expect(offending).toEqual([]);
+    // The rule is checked over real imports (yjs, ws, its own modules, db/).
+    expect(imports).toBeGreaterThan(30);
+  });
+
+  it("the composition root is where collab meets the server: server/collab-hooks.ts builds the endpoint", async () => {
+    const users: string[] = [];
+    for (const file of await sources("server")) {
+      for (const imp of await importsOf(file)) {
+        const target = resolved(file, imp.from);
+        if (!imp.typeOnly && (target === "collab/server.ts" || target === "collab/registry.ts")) users.push(file);
+      }
+    }
+    expect([...new Set(users)]).toEqual(["server/collab-hooks.ts"]);
   });
 });

@@ -10,6 +10,7 @@ const LABELS: Record<string, string> = {
   "account.signed_in": "signed in",
   "access.denied": "was refused",
   "access.invitation_refused": "opened an invitation link that no longer works",
+  "access.out_of_bounds": "sent a page change past its limits",
   "member.deactivated": "deactivated a member",
   "member.reactivated": "reactivated a member",
   "participant.joined": "joined the room",
