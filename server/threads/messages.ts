@@ -80,20 +80,18 @@ export async function postMessage(ctx: ActorContext, threadId: string | undefine
 /** A message the actor may change: their own, in a thread they may still comment in. */
 async function openOwnMessage(ctx: ActorContext, messageId: string | undefined) {
   type Row = ThreadRow & { messageAuthorId: string | null; messageDeletedAt: Date | null };
-  const find = async (id: string, s: StandingQuery) => {
-    const [row] = await ctx.sql<Row[]>`
+  const { row, standing } = await loadAuthorized(ctx.sql, ctx.actor, "Message", messageId, async (id, s) => {
+    const [found] = await ctx.sql<Row[]>`
       select ${THREAD_COLUMNS(ctx.sql)}, m.author_id as "messageAuthorId", m.deleted_at as "messageDeletedAt", ${s.columns}
       from messages m join threads t on t.id = m.thread_id join rooms r on r.id = t.room_id ${s.joins}
       where m.id = ${id}`;
-    if (!row) return undefined;
-    const { messageAuthorId, messageDeletedAt, ...thread } = row;
-    return { roomId: thread.roomId, thread, message: { id, threadId: thread.id, authorId: messageAuthorId, deletedAt: messageDeletedAt } };
-  };
-  const { row, standing } = await loadAuthorized(ctx.sql, ctx.actor, "Message", messageId, find, {
+    return found;
+  }, {
     action: "item.editOwn",
-    item: (r) => ({ visibility: r.thread.visibility, createdBy: r.message.authorId }),
+    item: (r) => ({ visibility: r.visibility, createdBy: r.messageAuthorId }),
   });
-  return { thread: row.thread, standing, message: row.message };
+  const { messageAuthorId, messageDeletedAt, ...thread } = row;
+  return { thread, standing, message: { id: messageId!, threadId: thread.id, authorId: messageAuthorId, deletedAt: messageDeletedAt } };
 }
 
 export async function editMessage(ctx: ActorContext, messageId: string | undefined, raw: unknown): Promise<MessageView> {
