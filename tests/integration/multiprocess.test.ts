@@ -56,11 +56,11 @@ describe("two processes on one PostgreSQL and one Redis", () => {
       await Promise.all([onA.waitForStatus("saved", 10_000), onB.waitForStatus("saved", 10_000)]);
       // Each edit is in the log once: written by the process that received it, not by the other.
       expect(await stored(pageId)).toBe("Pricing agreed, pending legal");
-      const [{ rows }] = await db.sql<{ rows: number }[]>`select count(*)::int as rows from page_updates where page_id = ${pageId}`;
-      const [{ duplicates }] = await db.sql<{ duplicates: number }[]>`
+      const [counted] = await db.sql<{ rows: number }[]>`select count(*)::int as rows from page_updates where page_id = ${pageId}`;
+      const [doubled] = await db.sql<{ duplicates: number }[]>`
         select count(*)::int as duplicates from (select update from page_updates where page_id = ${pageId} group by update having count(*) > 1) d`;
-      expect(rows).toBeGreaterThan(0);
-      expect(duplicates).toBe(0);
+      expect(counted!.rows).toBeGreaterThan(0);
+      expect(doubled!.duplicates).toBe(0);
     } finally {
       onA.destroy();
       onB.destroy();
