@@ -115,6 +115,15 @@ export function attachCollab(app: AppContext, server: http.Server, overrides: Pa
     }
   });
 
+  // Several processes: cut off from Redis for a while, this process may have missed revocations.
+  // Every connection reconnects, and the reconnect is decided afresh.
+  const offResync = app.bus.onResync(() => {
+    for (const connection of connections) {
+      if (connection.document) connection.close(CLOSE.RECONNECT, "reconnect");
+      else connection.invalidated = true;
+    }
+  });
+
   const ping = setInterval(() => {
     for (const connection of connections) {
       if (!connection.alive) {
@@ -143,6 +152,7 @@ export function attachCollab(app: AppContext, server: http.Server, overrides: Pa
       // keep the HTTP server from closing (socket.io leaves upgrades that are not its own alone).
       closing = true;
       offInvalidate();
+      offResync();
       clearInterval(ping);
       await Promise.all([...connections].map((c) => c.drain(CLOSE.RESTARTING, "server restarting", options.drainTimeoutMs)));
       await registry.close();

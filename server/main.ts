@@ -49,6 +49,7 @@ async function main() {
     try {
       await jobs.stop();
       await close();
+      await app.redis?.close();
       await db.sql.end({ timeout: 5 });
       await db.embedded?.stop();
       process.exit(0);

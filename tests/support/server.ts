@@ -70,6 +70,7 @@ export async function startTestServer(options: Partial<WebOptions> & { env?: Rec
     async close() {
       await jobs.stop();
       await running.close();
+      await app.redis?.close();
       await db.drop();
     },
   };
