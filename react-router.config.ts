@@ -5,6 +5,8 @@ import { precompress } from "./scripts/precompress.ts";
 export default {
   appDirectory: "app",
   ssr: true,
+  // scripts/build.ts builds into a directory of its own and then switches `build` to it atomically.
+  buildDirectory: process.env.DEALROOM_BUILD_DIR ?? "build",
   // Brotli and gzip copies of the browser assets, served by server/http.ts.
   async buildEnd({ reactRouterConfig }) {
     const client = path.join(reactRouterConfig.buildDirectory, "client");

@@ -134,6 +134,7 @@ export class Connection implements Peer {
     const grant = this.grant!;
     switch (message.type) {
       case "sync-step1":
+        if (document.replica && grant.access.canWrite && this.wantsSaved) this.watchUnstored(message.stateVector);
         return this.send(encodeSyncStep2(document.doc, message.stateVector));
       case "sync-step2":
       case "update":
@@ -185,9 +186,28 @@ export class Connection implements Peer {
     return out;
   }
 
+  /**
+   * Several processes: a client that reconnects here may hold edits this process already has
+   * (relayed by the process it was on) but PostgreSQL does not yet: it will not send them again,
+   * so their clients are reported in MESSAGE_SAVED as they become stored (collab/relay.ts).
+   */
+  private watchUnstored(stateVector: Uint8Array) {
+    const durable = this.document!.durable;
+    for (const [client, clock] of Y.decodeStateVector(stateVector)) {
+      if ((durable.get(client) ?? 0) < clock) {
+        this.writtenClients.add(client);
+        this.watched.set(client, durable.get(client) ?? 0);
+      }
+    }
+  }
+
+  /** Watched clients (see watchUnstored) and the durable clock last reported for each. */
+  private watched = new Map<number, number>();
+
   /** Acknowledges every write message whose content is now in PostgreSQL (MESSAGE_SAVED). */
   committed() {
     const document = this.document;
+    if (document && this.watched.size && !this.unacked.length) return this.reportWatched();
     if (!document || !this.unacked.length || this.unacked[0]!.seq > document.committedSeq) return;
     const acked: DeleteRanges[] = [];
     while (this.unacked.length && this.unacked[0]!.seq <= document.committedSeq) acked.push(this.unacked.shift()!.deletes);
@@ -197,6 +217,18 @@ export class Connection implements Peer {
       if (clock) clocks.set(client, clock);
     }
     this.send(encodeSavedMessage(clocks, mergeDeleteRanges(acked)));
+  }
+
+  private reportWatched() {
+    const durable = this.document!.durable;
+    const clocks = new Map<number, number>();
+    for (const [client, reported] of this.watched) {
+      const clock = durable.get(client) ?? 0;
+      if (clock > reported) clocks.set(client, clock);
+    }
+    if (!clocks.size) return;
+    for (const [client, clock] of clocks) this.watched.set(client, clock);
+    this.send(encodeSavedMessage(clocks, new Map()));
   }
 
   send(message: Uint8Array) {

@@ -82,6 +82,11 @@ export interface CollabHooks<U extends CollabUser = CollabUser, A extends PageAc
   authorize(user: U, upgrade: UpgradeRequest): Promise<A | null>;
   /** Subscribes to access changes; returns the unsubscribe. */
   onAccessChange(listener: (change: AccessChange) => void): () => void;
+  /**
+   * Subscribes to "access changes may have been missed" (several processes: cut off from the
+   * bus for a while); every connection then reconnects and is decided afresh. Returns the unsubscribe.
+   */
+  onResync?(listener: () => void): () => void;
   /** Told of every refusal collab makes itself (for the audit trail); must not throw. */
   onRefused?(refusal: CollabRefusal<U, A>): void;
 }

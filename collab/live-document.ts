@@ -68,6 +68,16 @@ export interface SharedByDocuments {
 }
 
 const LOADING = Symbol("loading");
+/** Changes from other processes or read back from PostgreSQL (collab/relay.ts): sent to local clients, never stored again. */
+const REMOTE = Symbol("remote");
+
+/** The multi-process hooks of a document (collab/relay.ts's Replica); null with one process. */
+export interface DocumentReplica {
+  publishUpdate(update: Uint8Array): void;
+  publishAwareness(update: Uint8Array): void;
+  /** These updates were committed to the log by this process. */
+  committed(updates: Uint8Array[]): void;
+}
 
 /**
  * One page's in-memory Y.Doc with its connections, awareness and write-behind log.
@@ -110,6 +120,8 @@ export class LiveDocument {
   private compacting: Promise<void> | null = null;
   private compactionRunning = false;
   private awarenessOwners = new Map<number, Peer>();
+  /** Several processes: the page's channel and anti-entropy (collab/relay.ts), set by the registry. */
+  replica: DocumentReplica | null = null;
 
   constructor(
     readonly pageId: string,
@@ -159,6 +171,12 @@ export class LiveDocument {
 
   private onUpdate(update: Uint8Array, origin: unknown) {
     if (origin === LOADING) return;
+    if (origin === REMOTE) {
+      const remote = encodeUpdateMessage(update);
+      for (const peer of this.peers) peer.send(remote);
+      return;
+    }
+    this.replica?.publishUpdate(update);
     const authorId = (origin as { authorId?: string | null } | null)?.authorId ?? null;
     this.pending.push({ update, authorId });
     this.pendingBytes += update.byteLength;
@@ -218,8 +236,37 @@ export class LiveDocument {
       this.awarenessOwners.delete(id);
     }
     const changed = [...added, ...updated, ...removed];
-    const message = encodeAwarenessMessage(encodeAwarenessStates(this.awareness, changed));
+    const states = encodeAwarenessStates(this.awareness, changed);
+    if (origin !== REMOTE) this.replica?.publishAwareness(states);
+    const message = encodeAwarenessMessage(states);
     for (const p of this.peers) p.send(message);
+  }
+
+  /** Several processes: an update another process applied, or one read back from the log. Not stored again. */
+  applyRemote(update: Uint8Array) {
+    Y.applyUpdate(this.doc, update, REMOTE);
+  }
+
+  /** Several processes: awareness changes of another process's clients. */
+  applyRemoteAwareness(update: Uint8Array) {
+    applyAwarenessUpdate(this.awareness, update, REMOTE);
+  }
+
+  /**
+   * Several processes: writes structs the document already holds but PostgreSQL lacks (their
+   * writer died before its commit; collab/relay.ts). Goes out like any change, acknowledged likewise.
+   */
+  store(update: Uint8Array) {
+    if (this.gone || this.destroyed) return;
+    this.pending.push({ update, authorId: null });
+    this.pendingBytes += update.byteLength;
+    this.appendedSeq++;
+    this.scheduleFlush();
+  }
+
+  /** Several processes: `durable` moved without a commit of ours; acknowledge what it covers. */
+  durableAdvanced() {
+    for (const peer of this.peers) peer.committed();
   }
 
   /** Resolves once every entry up to `seq` is in PostgreSQL. */
@@ -266,7 +313,7 @@ export class LiveDocument {
       () => {
         this.writing = null;
         this.failures = 0;
-        this.committed(cutSeq, cutState, rows.length);
+        this.committed(cutSeq, cutState, rows);
       },
       (error: unknown) => {
         this.writing = null;
@@ -288,10 +335,13 @@ export class LiveDocument {
     if (this.pending.length && !this.retryTimer) void this.flush();
   }
 
-  private committed(cutSeq: number, cutState: Uint8Array, rows: number) {
+  private committed(cutSeq: number, cutState: Uint8Array, rows: LogRow[]) {
     this.committedSeq = cutSeq;
-    this.durable = Y.decodeStateVector(cutState);
-    this.logRows += rows;
+    // With several processes the document also holds what others have not stored yet: only what
+    // was written counts (collab/relay.ts, DurableClocks).
+    if (this.replica) this.replica.committed(rows.map((r) => r.update));
+    else this.durable = Y.decodeStateVector(cutState);
+    this.logRows += rows.length;
     const done = this.waiters.filter((w) => w.seq <= cutSeq);
     this.waiters = this.waiters.filter((w) => w.seq > cutSeq);
     for (const w of done) w.resolve();

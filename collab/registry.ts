@@ -4,6 +4,7 @@ import type { PageDocuments } from "./documents.ts";
 import { DocumentOutOfBounds, PageNotFound, ShuttingDown, type CollabLogger, type DocumentErrors } from "./hooks.ts";
 import { LiveDocument, type DocumentOptions, type SharedByDocuments } from "./live-document.ts";
 import { LogWriter } from "./log-writer.ts";
+import { Replica, type PageRelay } from "./relay.ts";
 import { RenderQueue } from "./render-queue.ts";
 import { TaskQueue } from "./task-queue.ts";
 import { compactPageLog, loadStoredState, pagesWithLongLogs } from "./storage.ts";
@@ -13,6 +14,13 @@ export interface RegistryOptions extends DocumentOptions {
   idleUnloadMs: number;
   /** How often the background sweep compacts long logs of pages nobody has open. */
   sweepIntervalMs: number;
+  /**
+   * Several processes (collab/relay.ts): the page channels. Null with one process, which then
+   * behaves exactly as before.
+   */
+  relay: PageRelay | null;
+  /** Several processes: how often each loaded page is compared with PostgreSQL's log (anti-entropy). */
+  antiEntropyMs: number;
 }
 
 /** The registry's hooks: how a page renders, what it may hold, how failures reach the application. */
@@ -30,10 +38,13 @@ export const DEFAULT_REGISTRY_OPTIONS: Omit<RegistryOptions, keyof RegistryHooks
   retryMaxMs: 5000,
   idleUnloadMs: 5000,
   sweepIntervalMs: 10 * 60_000,
+  relay: null,
+  antiEntropyMs: 5000,
 };
 
 interface Entry {
   doc: LiveDocument;
+  replica: Replica | null;
   ready: Promise<void>;
   leases: number;
   idleTimer: NodeJS.Timeout | null;
@@ -52,6 +63,8 @@ export class DocumentRegistry implements PageDocuments {
   private closing = false;
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
+  private antiEntropyTimer: NodeJS.Timeout | null = null;
+  private offRelayReconnect: (() => void) | null = null;
 
   /** One log writer, one render queue and one compaction queue for every document of this process. */
   private readonly shared: SharedByDocuments;
@@ -65,6 +78,22 @@ export class DocumentRegistry implements PageDocuments {
     this.options = { ...DEFAULT_REGISTRY_OPTIONS, ...options };
     this.errors = errors;
     this.shared = { writer: new LogWriter(sql), renders: new RenderQueue(), compactions: new TaskQueue() };
+    const relay = this.options.relay;
+    if (relay) {
+      // Redis is the fast path, never the only one: every loaded page catches up from the log on
+      // a timer and as soon as Redis is back (it may have missed anything meanwhile).
+      this.antiEntropyTimer = setInterval(() => void this.antiEntropy(), this.options.antiEntropyMs);
+      this.antiEntropyTimer.unref();
+      this.offRelayReconnect = relay.onReconnect(() => void this.antiEntropy());
+    }
+  }
+
+  /** Several processes: one anti-entropy round of every loaded page, one page at a time. */
+  async antiEntropy(): Promise<void> {
+    for (const entry of [...this.entries.values()]) {
+      if (this.closing) return;
+      await entry.replica?.sync();
+    }
   }
 
   /** The loaded document of a page, if any (tests and invalidation use it). */
@@ -83,11 +112,17 @@ export class DocumentRegistry implements PageDocuments {
     let entry = this.entries.get(pageId);
     if (!entry) {
       const doc = new LiveDocument(pageId, this.sql, this.log, this.options, this.shared);
-      const created: Entry = { doc, ready: doc.load(), leases: 0, idleTimer: null, unloading: null };
+      const relay = this.options.relay;
+      const replica = relay ? new Replica(doc, this.sql, relay, (error) => this.log.warn({ err: error, pageId }, "page relay failed; anti-entropy repairs it")) : null;
+      doc.replica = replica;
+      // Subscribed before the load: nothing falls between the load and the subscription.
+      const ready = replica ? replica.beforeLoad().then(() => doc.load()).then(() => replica.afterLoad()) : doc.load();
+      const created: Entry = { doc, replica, ready, leases: 0, idleTimer: null, unloading: null };
       entry = created;
       this.entries.set(pageId, created);
       created.ready.catch(() => {
         if (this.entries.get(pageId) === created) this.entries.delete(pageId);
+        replica?.close();
         doc.destroy();
       });
     }
@@ -134,6 +169,7 @@ export class DocumentRegistry implements PageDocuments {
         return;
       }
       if (this.entries.get(entry.doc.pageId) === entry) this.entries.delete(entry.doc.pageId);
+      entry.replica?.close();
       entry.doc.destroy();
     })();
     return entry.unloading;
@@ -210,6 +246,8 @@ export class DocumentRegistry implements PageDocuments {
   async close(): Promise<void> {
     this.closing = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.antiEntropyTimer) clearInterval(this.antiEntropyTimer);
+    this.offRelayReconnect?.();
     const entries = [...this.entries.values()];
     for (const entry of entries) if (entry.idleTimer) clearTimeout(entry.idleTimer);
     await Promise.all(
@@ -224,7 +262,10 @@ export class DocumentRegistry implements PageDocuments {
       }),
     );
     await this.sweeping;
-    for (const entry of entries) entry.doc.destroy();
+    for (const entry of entries) {
+      entry.replica?.close();
+      entry.doc.destroy();
+    }
     this.entries.clear();
   }
 }

@@ -135,6 +135,15 @@ export function createCollabServer<U extends CollabUser, A extends PageAccess>({
     }
   });
 
+  // Several processes: cut off from Redis for a while, this process may have missed revocations.
+  // Every connection reconnects, and the reconnect is decided afresh.
+  const offResync = hooks.onResync?.(() => {
+    for (const connection of connections) {
+      if (connection.document) connection.close(CLOSE.RECONNECT, "reconnect");
+      else connection.invalidated = true;
+    }
+  });
+
   const ping = setInterval(() => {
     for (const connection of connections) {
       if (!connection.alive) {
@@ -163,6 +172,7 @@ export function createCollabServer<U extends CollabUser, A extends PageAccess>({
       // keep the HTTP server from closing (socket.io leaves upgrades that are not its own alone).
       closing = true;
       offInvalidate();
+      offResync?.();
       clearInterval(ping);
       await Promise.all([...connections].map((c) => c.drain(CLOSE.RESTARTING, "server restarting", options.drainTimeoutMs)));
       await registry.close();

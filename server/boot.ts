@@ -9,7 +9,9 @@ import type { AppContext } from "./context.ts";
 import { createFileStorage } from "./files/storage.ts";
 import type { Logger } from "./log.ts";
 import { createMailTransport } from "./mail/outbox.ts";
-import { createLocalBus } from "./realtime/bus.ts";
+import { createPageRelay } from "../collab/relay.ts";
+import { createLocalBus, createRedisBus } from "./realtime/bus.ts";
+import { Channels, connectRedis, type RedisConnections } from "./redis.ts";
 import { services } from "./services/index.ts";
 import { createMarkdownImporter } from "./wiki/markdown-pool.ts";
 
@@ -46,17 +48,44 @@ export interface AppContextOptions {
  * the mail transport, the Markdown import worker, and the services the page routes call.
  */
 export function createAppContext(sql: Sql, config: Config, log: Logger, options: AppContextOptions = {}): AppContext {
+  // REDIS_URL: several processes (docs/architecture.md, "Several processes"). Without it, nothing
+  // below touches Redis and the process runs exactly as a single one always did.
+  const redis: RedisConnections | null = config.redisUrl ? connectRedis(config.redisUrl, log) : null;
+  const channels = redis ? new Channels(redis.subscriber) : null;
+  const pubsub = redis && channels
+    ? {
+        publish: (channel: string, message: string | Buffer) => redis.commands.publish(channel, message),
+        subscribe: (channel: string, handler: (message: Buffer) => void) => channels.subscribe(channel, handler),
+        unsubscribe: (channel: string) => channels.unsubscribe(channel),
+        onReconnect: (listener: () => void) => redis.onReconnect(listener),
+      }
+    : null;
+  const storage = createFileStorage(config);
+  if (redis && storage.kind === "local") {
+    log.warn(
+      { dataDir: config.dataDir },
+      "REDIS_URL is set (several processes) but files are stored on the local disk: every process must share DATA_DIR/files (one machine), or set S3_* (several machines)",
+    );
+  }
   // Live page documents: the collab server and server code (API edits, restore) share them.
   // COLLAB_PERSISTENCE=off exists only for the collab benchmark (bench/collab): edits then stay in memory (never flushed while editing, never acknowledged as saved).
-  const documents = createPageDocuments(sql, log, process.env.COLLAB_PERSISTENCE === "off" ? { flushDelayMs: 2 ** 31 - 1, maxPendingBytes: Infinity } : {});
+  const relay = pubsub ? createPageRelay(pubsub, (error) => log.warn({ err: error }, "page relay: Redis failed")) : null;
+  // COLLAB_ANTI_ENTROPY_MS: how often each live page is compared with PostgreSQL's log (several processes; tests shorten it).
+  const antiEntropyMs = Number(process.env.COLLAB_ANTI_ENTROPY_MS) > 0 ? Number(process.env.COLLAB_ANTI_ENTROPY_MS) : undefined;
+  const documents = createPageDocuments(sql, log, {
+    ...(process.env.COLLAB_PERSISTENCE === "off" ? { flushDelayMs: 2 ** 31 - 1, maxPendingBytes: Infinity } : {}),
+    relay,
+    ...(antiEntropyMs ? { antiEntropyMs } : {}),
+  });
   return {
     sql,
     config,
     log,
-    bus: createLocalBus(),
-    rateLimits: createRateLimits(options.rateLimits),
+    bus: pubsub ? createRedisBus(pubsub, (error) => log.warn({ err: error }, "invalidation bus: Redis failed")) : createLocalBus(),
+    redis,
+    rateLimits: createRateLimits(redis?.commands, options.rateLimits),
     documents,
-    storage: createFileStorage(config),
+    storage,
     mail: createMailTransport(config),
     // Its worker thread starts on first use; server/main.ts starts it at once (docs/access.md, "Resource bounds").
     markdown: createMarkdownImporter(),

@@ -108,6 +108,7 @@ export function collabHooks(app: AppContext): CollabHooks<CollabActor, CollabPag
         }
       }),
     onAccessChange: (listener) => app.bus.onInvalidate(listener),
+    onResync: (listener) => app.bus.onResync(listener),
     onRefused(refusal) {
       const { standing } = refusal.access;
       const base = { roomId: standing.roomId, organizationId: standing.organizationId, type: "access.denied", objectType: "page", objectId: refusal.pageId };

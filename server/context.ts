@@ -9,6 +9,7 @@ import type { Logger } from "./log.ts";
 import type { MailTransport } from "./mail/outbox.ts";
 import type { MarkdownImporter } from "./wiki/markdown-pool.ts";
 import type { Bus } from "./realtime/bus.ts";
+import type { RedisConnections } from "./redis.ts";
 import type { Services } from "./services/index.ts";
 
 /**
@@ -21,6 +22,8 @@ export interface AppContext {
   config: Config;
   log: Logger;
   bus: Bus;
+  /** Set when REDIS_URL is (several processes): the bus, the rate limits, socket.io and live pages go through it. */
+  redis: RedisConnections | null;
   /** Every rate limit of the process: logins, sign-up, messages, threads, refusal records. */
   rateLimits: RateLimits;
   /** Server-side reads and CRDT changes of page documents (live when the collab server runs). */

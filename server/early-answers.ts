@@ -13,9 +13,11 @@ import { AppError, errorBody } from "./errors.ts";
  *   written. With the rest of the body still arriving, the kernel then resets the connection,
  *   and a client that writes before it reads (Node's fetch) sees ECONNRESET or EPIPE instead of
  *   the answer. So the server half-closes, reads and discards up to LINGER_BYTES more of the
- *   body (or for LINGER_MS), and only then closes.
+ *   body (or for LINGER_MS), and only then closes. A client that has read the answer closes
+ *   first, so the drain usually ends early; the byte bound is sized for a busy client that reads
+ *   late: at 64 MiB a loaded machine's fetch of a 101 MiB upload still saw the reset.
  */
-export const LINGER_BYTES = 64 * 1024 * 1024;
+export const LINGER_BYTES = 512 * 1024 * 1024;
 export const LINGER_MS = 10_000;
 
 /** Bytes of framing and small fields allowed around an upload's file when judging Content-Length. */

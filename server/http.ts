@@ -1,3 +1,4 @@
+import { realpathSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,7 +73,9 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
       web.use(devServer.middlewares);
       build = () => devServer.ssrLoadModule("virtual:react-router/server-build") as Promise<ServerBuild>;
     } else {
-      const buildDir = path.join(ROOT, "build");
+      // `build` is a link to the current build (scripts/build.ts); this process keeps the one it
+      // started with, even when a new build replaces the link meanwhile.
+      const buildDir = realpathSync(path.join(ROOT, "build"));
       // Assets are precompressed at build time (scripts/precompress.ts): brotli or gzip when the
       // client accepts it, with Vary: Accept-Encoding; hashed names are cached for good.
       const compressed = { enableBrotli: true, orderPreference: ["br", "gzip"], index: false };

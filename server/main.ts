@@ -52,6 +52,7 @@ async function main() {
       await jobs.stop();
       await close();
       await app.markdown.close();
+      await app.redis?.close();
       await db.sql.end({ timeout: 5 });
       await db.embedded?.stop();
       process.exit(0);

@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { tooManyRequests } from "../errors.ts";
 
 /** Messages (posts and edits) one person may send into one thread in a burst. */
@@ -20,30 +21,35 @@ export interface RateLimitSettings {
 /**
  * Every limit of the process, built once at start into `AppContext.rateLimits`
  * (server/boot.ts) and shared by every surface: the JSON API, the page routes, socket.io, /collab.
- * With several processes behind a balancer these move to rate-limiter-flexible's Redis
- * store (same API), here and nowhere else.
+ * With `redis` (several processes behind a balancer) they are counted in Redis, shared by every
+ * process; while Redis is away each process counts in memory (the insurance limiter) rather
+ * than refusing or letting everything through.
  */
-export function createRateLimits(settings: RateLimitSettings = {}) {
+export function createRateLimits(redis?: Redis, settings: RateLimitSettings = {}) {
+  const limiter = (keyPrefix: string, opts: { points: number; duration: number }): RateLimiterAbstract =>
+    redis
+      ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `dealroom:rl:${keyPrefix}`, ...opts, insuranceLimiter: new RateLimiterMemory(opts) })
+      : new RateLimiterMemory(opts);
   return {
-    loginPerAccount: new RateLimiterMemory({ points: 10, duration: 15 * 60 }),
-    loginPerIp: new RateLimiterMemory({ points: 50, duration: 15 * 60 }),
-    signupPerIp: new RateLimiterMemory({ points: 20, duration: 60 * 60 }),
-    invitationPerIp: new RateLimiterMemory({ points: 30, duration: 15 * 60 }),
-    signInLinkPerIp: new RateLimiterMemory({ points: 20, duration: 15 * 60 }),
-    signInLinkPerEmail: new RateLimiterMemory({ points: 3, duration: 15 * 60 }),
+    loginPerAccount: limiter("login-account", { points: 10, duration: 15 * 60 }),
+    loginPerIp: limiter("login-ip", { points: 50, duration: 15 * 60 }),
+    signupPerIp: limiter("signup-ip", { points: 20, duration: 60 * 60 }),
+    invitationPerIp: limiter("invitation-ip", { points: 30, duration: 15 * 60 }),
+    signInLinkPerIp: limiter("link-ip", { points: 20, duration: 15 * 60 }),
+    signInLinkPerEmail: limiter("link-email", { points: 3, duration: 15 * 60 }),
     // Guesses of the current password when changing it (a stolen session must not find it out).
-    passwordChangePerUser: new RateLimiterMemory({ points: 5, duration: 15 * 60 }),
-    messagesPerThread: new RateLimiterMemory(MESSAGE_BURST),
-    threadsPerRoom: new RateLimiterMemory(THREAD_BURST),
-    refusalRecords: new RateLimiterMemory(REFUSAL_RECORDS),
-    refusalRepeats: new RateLimiterMemory(REFUSAL_REPEATS),
-    collabUpgradesPerIp: new RateLimiterMemory(settings.collabUpgradesPerIp ?? COLLAB_UPGRADES),
+    passwordChangePerUser: limiter("password-user", { points: 5, duration: 15 * 60 }),
+    messagesPerThread: limiter("messages-thread", MESSAGE_BURST),
+    threadsPerRoom: limiter("threads-room", THREAD_BURST),
+    refusalRecords: limiter("refusals", REFUSAL_RECORDS),
+    refusalRepeats: limiter("refusal-repeats", REFUSAL_REPEATS),
+    collabUpgradesPerIp: limiter("collab-upgrades", settings.collabUpgradesPerIp ?? COLLAB_UPGRADES),
   };
 }
 export type RateLimits = ReturnType<typeof createRateLimits>;
 
 /** Takes one point or throws 429 with the seconds until the next attempt is allowed. */
-export async function consume(limiter: RateLimiterMemory, key: string): Promise<void> {
+export async function consume(limiter: RateLimiterAbstract, key: string): Promise<void> {
   try {
     await limiter.consume(key);
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { Transform, type Readable } from "node:stream";
+import { pipeline, Transform, type Readable } from "node:stream";
 import busboy from "busboy";
 import { z } from "zod";
 import { transaction, type Tx } from "../../db/client.ts";
@@ -81,7 +81,8 @@ export async function receiveUpload(ctx: ActorContext, roomId: string | undefine
   if (!/^multipart\/form-data\s*;/i.test(req.headers["content-type"] ?? "")) {
     throw new AppError(415, "unsupported_media_type", "Send the upload as multipart/form-data with a file part named \"file\".");
   }
-  return readMultipart(req, (rawFields, part, clientName) => storeFile(ctx, standing.roomId, rawFields, part, clientName));
+  return readMultipart(req, (rawFields, part, clientName, wholeBody) =>
+    storeFile(ctx, standing.roomId, rawFields, part, clientName, wholeBody));
 }
 
 /**
@@ -94,16 +95,25 @@ export async function storeFile(
   rawFields: Record<string, string>,
   content: Readable,
   clientName: string | undefined,
+  /** For an upload: settles when the whole request body has been read (rejects if it is cut off). */
+  wholeBody: Promise<void> = Promise.resolve(),
 ): Promise<FileJson> {
   const fields = parseInput(UploadFields, blankToUndefined(rawFields));
   await planUpload(ctx.sql, ctx.actor, roomId, fields, false);
 
   const limit = ctx.config.maxUploadBytes;
   const inspector = inspect(limit);
-  content.on("error", (error) => inspector.stream.destroy(error));
-  const stored = await ctx.storage.put(content.pipe(inspector.stream));
+  // pipeline() also fails the inspector when the request was cut off during the awaits above
+  // (a destroyed source would otherwise never end, holding a temp file and this call forever).
+  // storage.put watches the inspector while it runs; a cut after that (in the closing boundary,
+  // say) destroys it again with nobody listening, which must not be an uncaught error.
+  inspector.stream.on("error", () => {});
+  const stored = await ctx.storage.put(pipeline(content, inspector.stream, () => {}));
   const name = sanitizeFileName(clientName);
   const contentType = await sniffContentType(inspector.head(), name, stored.size <= SNIFF_BYTES);
+  // Nothing is committed for a request that did not arrive whole: a cancelled upload keeps no file
+  // row even when its last file bytes got through (the stored bytes are swept).
+  await wholeBody;
 
   const committed = await commitUpload(ctx, roomId, fields, { ...stored, name, contentType });
   publishFileEvent(ctx, committed.kind === "version" ? "file.version_added" : "file.uploaded", committed.file, committed.json);
@@ -194,9 +204,12 @@ function inspect(limit: number) {
  */
 function readMultipart<T>(
   req: IncomingMessage,
-  onFile: (fields: Record<string, string>, part: Readable, filename: string | undefined) => Promise<T>,
+  onFile: (fields: Record<string, string>, part: Readable, filename: string | undefined, wholeBody: Promise<void>) => Promise<T>,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    let bodySettled!: { resolve: () => void; reject: (error: unknown) => void };
+    const wholeBody = new Promise<void>((resolve, reject) => (bodySettled = { resolve, reject }));
+    wholeBody.catch(() => {}); // observed through onFile's own failure
     const fields: Record<string, string> = {};
     let part: Readable | undefined;
     let settled = false;
@@ -218,6 +231,7 @@ function readMultipart<T>(
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
+      bodySettled.reject(error);
       req.unpipe(parser);
       part?.destroy(error instanceof Error ? error : new Error(String(error)));
       reject(error);
@@ -239,13 +253,14 @@ function readMultipart<T>(
       part = stream;
       // fail() destroys the part with the failure it already reports; this listener keeps that from also being "unhandled".
       stream.on("error", () => {});
-      onFile({ ...fields }, stream, info.filename).then((value) => {
+      onFile({ ...fields }, stream, info.filename, wholeBody).then((value) => {
         outcome = { value };
         finishIfDone();
       }, fail);
     });
     parser.on("close", () => {
       bodyRead = true;
+      bodySettled.resolve();
       if (!part) fail(invalid("Please check file.", { file: "is required: a part named \"file\" with a filename" }));
       else finishIfDone();
     });

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Visibility } from "../access/policy.ts";
 
@@ -27,10 +28,20 @@ export interface RoomEvent {
 }
 
 export interface Bus {
+  /** Delivered to this process's listeners at once and, with Redis, to every other process's. */
   invalidate(scope: InvalidationScope): void;
   onInvalidate(listener: (scope: InvalidationScope) => void): () => void;
+  /**
+   * Delivered to this process's listeners (server/realtime/socket.ts); with Redis, socket.io's
+   * Redis adapter carries the resulting broadcast to the sockets of every process.
+   */
   publish(event: RoomEvent): void;
   onEvent(listener: (event: RoomEvent) => void): () => void;
+  /**
+   * Multi-process only: this process was cut off from Redis and may have missed invalidations.
+   * Listeners re-decide every live connection (docs/architecture.md, "Several processes").
+   */
+  onResync(listener: () => void): () => void;
 }
 
 export class EmptyScopeError extends Error {}
@@ -61,6 +72,74 @@ export function createLocalBus(): Bus {
     onEvent(listener) {
       emitter.on("event", listener);
       return () => emitter.off("event", listener);
+    },
+    onResync(listener) {
+      emitter.on("resync", listener);
+      return () => emitter.off("resync", listener);
+    },
+  };
+}
+
+/** Invalidations published while Redis was away, kept for when it is back (oldest dropped past this). */
+const MAX_UNSENT = 10_000;
+
+/**
+ * Several processes: invalidations go to this process's listeners at once and to the others over
+ * the Redis channel `dealroom:invalidate`. One that could not be published (Redis away) is sent
+ * again once Redis is back; a process whose subscriber lost Redis re-decides all its connections
+ * (onResync), since it may have missed some. Room events stay in the process: socket.io's Redis
+ * adapter broadcasts them (server/realtime/socket.ts).
+ */
+export function createRedisBus(redis: {
+  publish(channel: string, message: string): Promise<unknown>;
+  subscribe(channel: string, handler: (message: Buffer) => void): Promise<void>;
+  onReconnect(listener: () => void): () => void;
+}, onError: (error: unknown) => void): Bus {
+  const local = createLocalBus();
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  const self = randomUUID();
+  const CHANNEL = "dealroom:invalidate";
+  let unsent: string[] = [];
+  const send = (message: string) =>
+    redis.publish(CHANNEL, message).catch(() => {
+      unsent.push(message);
+      if (unsent.length > MAX_UNSENT) unsent.shift();
+    });
+  void redis
+    .subscribe(CHANNEL, (message) => {
+      try {
+        const { from, scope } = JSON.parse(message.toString()) as { from: string; scope: InvalidationScope };
+        if (from !== self) emitter.emit("invalidate", scope);
+      } catch (error) {
+        onError(error);
+      }
+    })
+    .catch(onError);
+  redis.onReconnect(() => {
+    const again = unsent;
+    unsent = [];
+    for (const message of again) void send(message);
+    emitter.emit("resync");
+  });
+  return {
+    invalidate(scope) {
+      local.invalidate(scope);
+      void send(JSON.stringify({ from: self, scope }));
+    },
+    onInvalidate(listener) {
+      const offLocal = local.onInvalidate(listener);
+      emitter.on("invalidate", listener);
+      return () => {
+        offLocal();
+        emitter.off("invalidate", listener);
+      };
+    },
+    publish: local.publish,
+    onEvent: local.onEvent,
+    onResync(listener) {
+      emitter.on("resync", listener);
+      return () => emitter.off("resync", listener);
     },
   };
 }

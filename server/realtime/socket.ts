@@ -1,4 +1,5 @@
 import type http from "node:http";
+import { createAdapter } from "@socket.io/redis-adapter";
 import { Server, type Socket } from "socket.io";
 import { z } from "zod";
 import { isInternal, loadStanding, type Actor, type Standing } from "../access/index.ts";
@@ -54,6 +55,10 @@ export function attachRealtime(app: AppContext, server: http.Server) {
     // The same Origin check as /collab: a page on another origin cannot ride the session cookie.
     allowRequest: (req, callback) => callback(null, websocketOriginAllowed(app.config, req)),
   });
+  // Several processes: a broadcast (io.to(channel).emit, below) reaches the sockets of every
+  // process through Redis (docs/decisions/024-several-processes-on-redis.md). Clients use the
+  // websocket transport only, so no sticky sessions are needed.
+  if (app.redis) io.adapter(createAdapter(app.redis.adapterPub, app.redis.adapterSub, { key: "dealroom:socket.io" }));
 
   // The token each socket authenticated with, kept in memory only, so every event re-checks the
   // session by the same rule as HTTP requests (validateSessionToken).
@@ -201,11 +206,26 @@ export function attachRealtime(app: AppContext, server: http.Server) {
     }
   });
 
+  // Cut off from Redis for a while: invalidations may have been missed. Every socket asks again
+  // for its rooms (the join re-decides access); sessions are checked on every event anyway.
+  const offResync = app.bus.onResync(() => {
+    for (const socket of io.sockets.sockets.values()) {
+      const data = socket.data as SocketData;
+      for (const roomId of [...(data.rooms?.keys() ?? [])]) {
+        data.rooms.delete(roomId);
+        socket.leave(channel(roomId, "shared"));
+        socket.leave(channel(roomId, "internal"));
+        socket.emit("room:revoked", { roomId, reason: "reconnect" });
+      }
+    }
+  });
+
   return {
     io,
     close: async () => {
       offEvent();
       offInvalidate();
+      offResync();
       await io.close();
     },
   };

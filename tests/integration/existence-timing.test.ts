@@ -53,7 +53,9 @@ async function compare(what: string, internalPath: string, missingPath: () => st
   expect(Math.abs(difference)).toBeLessThan(Math.max(0.25, 0.05 * median(missing)));
 }
 
-describe("an internal item and a missing one look the same to an external participant", () => {
+// A loaded machine (other test files running beside this one) can push one series of medians
+// apart by chance; a real oracle is a consistent extra query and fails every try.
+describe("an internal item and a missing one look the same to an external participant", { retry: 2 }, () => {
   it("a page: same status, byte-identical body, medians over n=300 within a robust bound (0.25 ms, or 5% of the median on a loaded machine)", async () => {
     const created = await server.api(`/api/v1/rooms/${cast.room.id}/pages`, {
       token: cast.owner.token, body: { title: "Walk-away price", visibility: "internal", markdown: "We can drop to 12%." },
