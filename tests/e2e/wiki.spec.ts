@@ -287,6 +287,22 @@ test("a viewer reads the page live but cannot type into it", async ({ page, cont
   await expect(statusOf(page)).toHaveText("Saved");
   await expect(editor).toContainText("Training in week 3.");
   await expect(editorOf(page)).not.toContainText("Viewer was here");
+
+  // Reading sends no write: nothing of it is a refusal in the audit trail (docs/decisions/023-collab-as-library.md),
+  // not even on an empty page, where the editor shows a paragraph the document does not hold.
+  const empty = await createPage(request, seller, room.id, { title: "Notes", visibility: "shared" });
+  await reader.goto(`/rooms/${room.id}/pages/${empty.id}`);
+  await waitLive(reader, "Live");
+  await reader.goto(url);
+  await waitLive(reader, "Live");
+  // A real refusal last, as a barrier: once it is in the trail, anything before it is too.
+  const internal = await createPage(request, seller, room.id, { title: "Pricing", visibility: "internal" });
+  const refused = await request.fetch(`/api/v1/pages/${internal.id}`, { headers: { authorization: `Bearer ${viewer.token}` } });
+  expect(refused.status()).toBe(404);
+  const refusals = async () =>
+    ((await call(request, "GET", `/api/v1/rooms/${room.id}/audit?type=access&actorId=${viewer.id}`, seller.token)).items as { data: { path: string } }[]).map((i) => i.data.path);
+  await expect.poll(refusals).toContain(`/api/v1/pages/${internal.id}`);
+  expect(await refusals()).toEqual([`/api/v1/pages/${internal.id}`]);
 });
 
 test("pages are created, nested, renamed and archived from the Pages tab", async ({ page, context, api, signIn, consoleGuard }) => {
