@@ -4,7 +4,7 @@ import { avatarColour, formatDate, initials } from "../../app/lib/format.ts";
 import { formatMoney, majorUnitsText, parseMoneyInput } from "../../app/lib/money.ts";
 import { loginUrl, safeRedirect } from "../../app/lib/redirect.ts";
 import { SESSION_COOKIE, readCookie } from "../../server/auth/cookies.ts";
-import { actorless } from "../../app/components/audit-text.ts";
+import { actorless, auditWords } from "../../app/components/audit-text.ts";
 
 describe("safeRedirect", () => {
   it("keeps paths on this site, with their query", () => {
@@ -109,5 +109,21 @@ describe("audit entries without a person", () => {
   });
   it("keeps a refused attempt without a session as someone not signed in", () => {
     expect(actorless({ type: "access.denied", data: { status: 401 } }, nameOf)).toEqual({ name: "Someone not signed in" });
+  });
+});
+
+describe("refusals over live connections in the audit trail", () => {
+  const nameOf = () => undefined;
+  it("a viewer's dropped write reads as a refused edit; a change past the bounds names the limit", () => {
+    expect(auditWords({ type: "access.denied", objectType: "page", objectId: "p", visibility: "internal", data: { status: 403, action: "item.edit", what: "Page", method: "websocket", path: "/collab/p" } }, nameOf)).toEqual({
+      summary: "was refused: edit a page",
+      outcome: "not allowed",
+      detail: "websocket /collab/p",
+    });
+    expect(auditWords({ type: "access.out_of_bounds", objectType: "page", objectId: "p", visibility: "internal", data: { status: 413, bound: "size", method: "websocket", path: "/collab/p" } }, nameOf)).toMatchObject({
+      summary: "was refused: a change to a page past its limits",
+      outcome: "too large",
+    });
+    expect(auditWords({ type: "access.out_of_bounds", objectType: "page", objectId: "p", visibility: "internal", data: { status: 422, bound: "schema" } }, nameOf).outcome).toBe("too complex");
   });
 });
