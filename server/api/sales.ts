@@ -2,6 +2,7 @@ import express, { type Request } from "express";
 import type { AppContext } from "../context.ts";
 import { addToDeliveryTeam, listDeliveryTeam, removeFromDeliveryTeam } from "../sales/delivery-team.ts";
 import { closeRoom, moveStage, reopenRoom } from "../sales/moves.ts";
+import { pipeline, pipelineCsv } from "../sales/pipeline.ts";
 import { exportName, prepareRoomArchive, recordFor, recordMarkdown, writeRecordPdf } from "../sales/handoff-export.ts";
 import { addStage, listOrgStages, removeStage, stageJson, updateStage } from "../sales/stages.ts";
 import { stageTimeline } from "../sales/timeline.ts";
@@ -51,6 +52,19 @@ export function salesApi(app: AppContext) {
     res.setHeader("Content-Type", "application/zip");
     res.setHeader("Content-Disposition", contentDisposition("attachment", archive.filename));
     await archive.streamTo(res);
+  }));
+
+  // Pipeline insight for the organization (docs/api.md "Pipeline"); the CSV of each table behind its charts.
+  api.get("/pipeline", route(async (req, res) => {
+    res.setHeader("Cache-Control", "private, no-store");
+    res.json(await pipeline(actorContext(app, req, res), req.query));
+  }));
+  api.get("/pipeline/export", route(async (req, res) => {
+    const csv = await pipelineCsv(actorContext(app, req, res), req.query);
+    res.setHeader("Cache-Control", "private, no-store");
+    res.setHeader("Content-Type", "text/csv; charset=utf-8");
+    res.setHeader("Content-Disposition", contentDisposition("attachment", csv.filename));
+    res.send(csv.body);
   }));
 
   api.get("/organizations/:organizationId/stages", route(async (req, res) => {

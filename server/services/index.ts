@@ -11,6 +11,7 @@ import * as deliveryTeam from "../sales/delivery-team.ts";
 import * as forms from "../sales/forms.ts";
 import * as handoffRecord from "../sales/handoff-record.ts";
 import * as moves from "../sales/moves.ts";
+import * as pipeline from "../sales/pipeline.ts";
 import * as plan from "../sales/plan.ts";
 import * as qualification from "../sales/qualification.ts";
 import * as stages from "../sales/stages.ts";
@@ -64,6 +65,7 @@ export const services = {
   pageTemplates,
   pages,
   participants,
+  pipeline,
   plan,
   preferences,
   qualification,

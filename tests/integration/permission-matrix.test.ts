@@ -795,6 +795,25 @@ const API: ApiEntry[] = [
       room  200   200  200    200  200   200    200   404    404   401`,
   },
   {
+    // The pipeline (decision 021): every member of the organization, over the rooms they may see;
+    // guests are in no organization of the seller's: 404. self: the reader's own first
+    // organization (the outsider has one of their own, guests none); org: the owner's, by id.
+    endpoint: "GET /pipeline",
+    request: ({ f, row }) => ({ path: row === "org" ? `/pipeline?organizationId=${f.organizationId}` : "/pipeline" }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    404  404   404    200   200    200   401
+      org   200   200  200    404  404   404    200   200    404   401`,
+  },
+  {
+    endpoint: "GET /pipeline/export",
+    request: ({ f, row }) => ({ path: row === "org" ? `/pipeline/export?table=stages&organizationId=${f.organizationId}` : "/pipeline/export?table=stages" }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    404  404   404    200   200    200   401
+      org   200   200  200    404  404   404    200   200    404   401`,
+  },
+  {
     // Members of the organization read its cycle (they create rooms in it); admins change it.
     endpoint: "GET /organizations/:organizationId/stages",
     request: ({ f }) => ({ path: `/organizations/${f.organizationId}/stages` }),
