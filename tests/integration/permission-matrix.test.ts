@@ -1173,6 +1173,15 @@ const PAGES: PageEntry[] = [
       public 200  200  200    200  200   200    200   200    200   200`,
   },
   {
+    // The pipeline page, like GET /pipeline: members of the organization; guests 404.
+    path: "/pipeline",
+    url: (f, row) => (row === "org" ? `/pipeline?org=${f.organizationId}` : "/pipeline"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    404  404   404    200   200    200   login
+      org   200   200  200    404  404   404    200   200    404   login`,
+  },
+  {
     // Each admin reads their own organization's outbox (the outsider administers their own).
     path: "/outbox",
     url: () => "/outbox",
