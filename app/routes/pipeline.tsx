@@ -6,7 +6,7 @@ import { StageBadge } from "../components/deal.tsx";
 import { SelectField, TextField } from "../components/form.tsx";
 import { orErrorPage } from "../lib/actions.server.ts";
 import { formatDate } from "../lib/format.ts";
-import { formatMoney, LOCALE, type Money } from "../lib/money.ts";
+import { formatMoney, LOCALE, minorDigits, type Money } from "../lib/money.ts";
 import { actorContext } from "../lib/session.server.ts";
 import pipelineStyles from "../styles/pipeline.css?url";
 
@@ -48,6 +48,12 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 const percent = (r: number, digits = 1) => `${(r * 100).toLocaleString(LOCALE, { maximumFractionDigits: digits })}%`;
 const days = (n: number) => `${n.toLocaleString(LOCALE, { maximumFractionDigits: 1 })} ${n === 1 ? "day" : "days"}`;
 const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString(LOCALE)} ${n === 1 ? one : many}`;
+/** Velocity reads in whole units of the currency ("$9,166 a day"); the API keeps minor units. */
+const whole = (m: Money | undefined): Money | undefined => {
+  if (!m) return m;
+  const scale = 10 ** minorDigits(m.currency);
+  return { amount: Math.round(m.amount / scale) * scale, currency: m.currency };
+};
 /** The 10%-on-every-factor sensitivity of the field notes: 1.1 × 1.1 × 1.1 ÷ 0.9. */
 const SENSITIVITY = (1.1 * 1.1 * 1.1) / 0.9;
 
@@ -175,8 +181,8 @@ function Filters({ p, query }: { p: PipelineAnswer; query: Record<string, string
         name="period"
         defaultValue={p.period.kind}
         options={[
-          { value: "closed", label: "Closed in the period" },
-          { value: "created", label: "Created in the period" },
+          { value: "closed", label: "Closed in period" },
+          { value: "created", label: "Created in period" },
         ]}
       />
       <TextField label="From" name="from" type="date" defaultValue={p.period.from ?? ""} />
@@ -250,15 +256,15 @@ function Velocity({ p }: { p: PipelineAnswer }) {
   return (
     <div className="stack">
       {p.currencies.map((cur) => {
-        const perDay = v.perDay[cur]!;
-        const better: Money = { amount: Math.round(perDay.amount * SENSITIVITY), currency: cur };
+        const perDay = whole(v.perDay[cur])!;
+        const better = whole({ amount: Math.round(v.perDay[cur]!.amount * SENSITIVITY), currency: cur });
         return (
           <div key={cur} className="velocity">
             <p className="figure">
               <strong>{formatMoney(perDay)}</strong> a day <span className="muted">({cur})</span>
             </p>
             <p className="arithmetic">
-              {count(v.opportunities[cur] ?? 0, "opportunity", "opportunities")} × {formatMoney(v.averageValue[cur])} average × {percent(v.winRate[cur] ?? 0)} win
+              {count(v.opportunities[cur] ?? 0, "opportunity", "opportunities")} × {formatMoney(whole(v.averageValue[cur]))} average × {percent(v.winRate[cur] ?? 0)} win
               rate ÷ {days(v.cycleDays[cur] ?? 0)} average cycle = {formatMoney(perDay)} a day
               {(v.cycleDays[cur] ?? 0) === 0 ? " (no deal won yet, so no cycle to divide by)" : ""}
             </p>
@@ -342,7 +348,9 @@ function MonthTable({ p }: { p: PipelineAnswer }) {
         <tbody>
           {p.winRateOverTime.map((m) => (
             <tr key={m.month}>
-              <th scope="row">{m.month}</th>
+              <th scope="row" className="nowrap">
+                {m.month}
+              </th>
               <td className="num">{m.won}</td>
               <td className="num">{m.lost}</td>
               <td className="num">{m.won + m.lost ? percent(m.unit) : "—"}</td>

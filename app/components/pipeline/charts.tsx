@@ -45,7 +45,7 @@ export default function PipelineCharts({ stages, currencies, winRateOverTime }: 
   return (
     <div className="chart-grid">
       <Chart title="Open deals by stage" description={`Bar chart of open deals per stage: ${describeStages}.`}>
-        <BarChart data={byStage} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
+        <BarChart data={byStage} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 28 }}>
           <CartesianGrid stroke="#e2e5ea" vertical={false} />
           <XAxis dataKey="stage" tick={TICK} interval={0} angle={-30} textAnchor="end" height={64} />
           <YAxis allowDecimals={false} tick={TICK} width={32} />
@@ -59,7 +59,7 @@ export default function PipelineCharts({ stages, currencies, winRateOverTime }: 
           title={`Open value by stage (${c})`}
           description={`Bar chart of open value in ${c} per stage: ${inCycle.map((s) => `${s.stage} ${formatMoney(s.value[c] ?? { amount: 0, currency: c })}`).join(", ")}.`}
         >
-          <BarChart data={byStage} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
+          <BarChart data={byStage} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 24 }}>
             <CartesianGrid stroke="#e2e5ea" vertical={false} />
             <XAxis dataKey="stage" tick={TICK} interval={0} angle={-30} textAnchor="end" height={64} />
             <YAxis tick={TICK} width={56} tickFormatter={(v: number) => compact(v, c)} />
@@ -72,7 +72,7 @@ export default function PipelineCharts({ stages, currencies, winRateOverTime }: 
         title="Conversion to won from each stage"
         description={`Bar chart of the share of decided deals won after reaching each stage: ${inCycle.map((s) => `${s.stage} ${Math.round(s.conversionToWon.unit * 100)}%`).join(", ")}.`}
       >
-        <BarChart data={byStage} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
+        <BarChart data={byStage} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 28 }}>
           <CartesianGrid stroke="#e2e5ea" vertical={false} />
           <XAxis dataKey="stage" tick={TICK} interval={0} angle={-30} textAnchor="end" height={64} />
           <YAxis domain={[0, 100]} unit="%" tick={TICK} width={44} />
