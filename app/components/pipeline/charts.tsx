@@ -1,6 +1,5 @@
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { PipelineAnswer } from "../../../server/sales/pipeline.ts";
-import { formatMoney, minorDigits } from "../../lib/money.ts";
 
 /**
  * The pipeline page's charts, drawn with recharts and loaded on that page only, after hydration
@@ -57,7 +56,7 @@ export default function PipelineCharts({ stages, currencies, winRateOverTime }: 
         <Chart
           key={c}
           title={`Open value by stage (${c})`}
-          description={`Bar chart of open value in ${c} per stage: ${inCycle.map((s) => `${s.stage} ${formatMoney(s.value[c] ?? { amount: 0, currency: c })}`).join(", ")}.`}
+          description={`Bar chart of open value in ${c} per stage: ${inCycle.map((s) => `${s.stage} ${compact((s.value[c]?.amount ?? 0) / 10 ** minorDigits(c), c)}`).join(", ")}.`}
         >
           <BarChart data={byStage} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 24 }}>
             <CartesianGrid stroke="#e2e5ea" vertical={false} />
@@ -110,6 +109,16 @@ export default function PipelineCharts({ stages, currencies, winRateOverTime }: 
       ) : null}
     </div>
   );
+}
+
+// Kept apart from app/lib/money.ts: importing it here would make the server build share it in a
+// chunk of its own beside build/server/index.js (tests/integration/bundles.test.ts).
+function minorDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat("en-US", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
 }
 
 /** "$1.2M", "€40k": short axis labels in major units. */
