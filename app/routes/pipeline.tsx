@@ -157,13 +157,47 @@ export default function Pipeline({ loaderData }: Route.ComponentProps) {
         <DealTable lines={p.overdue} kind="overdue" label="Deals past their expected close date" />
       </section>
 
+      <section aria-labelledby="attainment-heading" className="card pipeline-section">
+        <h2 id="attainment-heading">Targets</h2>
+        <Attainment p={p} />
+      </section>
+
       <section aria-labelledby="later-heading" className="card pipeline-section">
-        <h2 id="later-heading">Forecast and targets</h2>
-        <p className="muted">
-          The event-based forecast (buying and sales statuses) and targets with attainment are not available yet. Nothing here is estimated in their place.
-        </p>
+        <h2 id="later-heading">Forecast</h2>
+        <p className="muted">The event-based forecast (buying and sales statuses) is not available yet. Nothing here is estimated in its place.</p>
       </section>
     </main>
+  );
+}
+
+function Attainment({ p }: { p: PipelineAnswer }) {
+  if (p.attainment.length === 0) return <p className="muted">No target covers this period. Organization admins set targets per member and period (value in a currency, or a number of wins).</p>;
+  const show = (x: number | Money) => (typeof x === "number" ? count(x, "win") : formatMoney(x));
+  return (
+    <Scroll label="Targets and attainment">
+      <table className="data-table">
+        <thead>
+          <tr>
+            <th scope="col">Member</th>
+            <th scope="col">Period</th>
+            <th scope="col" className="num">Achieved ÷ target</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.attainment.map((t) => (
+            <tr key={t.id}>
+              <th scope="row">{t.user.name}</th>
+              <td className="nowrap">
+                {formatDate(t.periodStart)} – {formatDate(t.periodEnd)}
+              </td>
+              <td className="num">
+                {show(t.achieved)} ÷ {show(t.target)} = {percent(typeof t.achieved === "number" ? t.achieved / (t.target as number) : t.achieved.amount / (t.target as Money).amount)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Scroll>
   );
 }
 

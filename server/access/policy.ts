@@ -144,6 +144,8 @@ const orgRules = {
    * Guests are not members: the pipeline does not exist for them (404).
    */
   "org.readPipeline": isOrgMember,
+  /** Targets for the organization's members, and everyone's attainment (decision 021): admins. */
+  "org.manageTargets": isOrgAdmin,
 } as const satisfies Record<string, (s: OrgStanding) => boolean>;
 
 /**

@@ -1,6 +1,7 @@
 import { withActor, type AppContext } from "../context.ts";
 import { createRoom } from "../services/rooms.ts";
 import { closeRoom, moveStage } from "./moves.ts";
+import { setTarget } from "./targets.ts";
 
 /**
  * A year of the demo organization's deals (decision 021), so the pipeline page has history to
@@ -103,5 +104,11 @@ export async function seedDemoPipeline(app: AppContext, demoRoomId: string): Pro
     await app.sql`update rooms set created_at = ${created}, updated_at = ${last} where id = ${room.id}`;
     await app.sql`update activities set at = ${created} where room_id = ${room.id} and type = 'room.created'`;
   }
+  // This year's targets, set by the seller as the organization's admin.
+  const year = new Date().getUTCFullYear();
+  const admin = ctxOf("seller");
+  const period = { periodStart: `${year}-01-01`, periodEnd: `${year}-12-31` };
+  await setTarget(admin, org.organizationId, { userId: seller.id, ...period, kind: "value", currency: "USD", amount: 80_000_000 });
+  await setTarget(admin, org.organizationId, { userId: engineer.id, ...period, kind: "wins", amount: 4 });
   app.log.info({ rooms: DEALS.length }, "demo pipeline history seeded");
 }

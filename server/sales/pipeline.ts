@@ -6,6 +6,7 @@ import { invalid, notFound } from "../errors.ts";
 import { csvLines } from "../csv.ts";
 import { IsoDate, parseInput } from "../validation.ts";
 import { listStages, type Stage } from "./stages.ts";
+import { attainmentFor, type Attainment } from "./targets.ts";
 
 /**
  * Pipeline insight for the organization (issue 18, docs/decisions/021-pipeline.md): win rates
@@ -86,8 +87,8 @@ export interface PipelineAnswer {
   }[];
   /** Event-based forecast: not yet available (docs/api.md), so empty, never invented. */
   forecast: { weighted: never[]; byRoom: never[] };
-  /** Targets and attainment: not yet available (docs/api.md). */
-  attainment: never[];
+  /** Targets overlapping the period and what each member achieved (admins: everyone's; members: their own). */
+  attainment: Attainment[];
   stallFactor: number;
   stalled: DealLine[];
   overdue: DealLine[];
@@ -423,7 +424,7 @@ export async function pipeline(ctx: ActorContext, raw: unknown): Promise<Pipelin
     velocity,
     stages,
     forecast: { weighted: [], byRoom: [] },
-    attainment: [],
+    attainment: await attainmentFor(ctx.sql, standing, { from: input.from ?? null, to: endDate, ownerId: input.ownerId, currency: input.currency }),
     stallFactor: factor,
     stalled,
     overdue,

@@ -16,6 +16,7 @@ import * as plan from "../sales/plan.ts";
 import * as qualification from "../sales/qualification.ts";
 import * as stages from "../sales/stages.ts";
 import * as stakeholders from "../sales/stakeholders.ts";
+import * as targets from "../sales/targets.ts";
 import * as timeline from "../sales/timeline.ts";
 import * as search from "../search.ts";
 import * as threadAccess from "../threads/access.ts";
@@ -76,6 +77,7 @@ export const services = {
   signInLinks,
   stages,
   stakeholders,
+  targets,
   threadAccess,
   threads,
   timeline,

@@ -323,3 +323,54 @@ describe("empty and bad input", () => {
     expect(JSON.stringify(p)).not.toContain(room.id);
   });
 });
+
+describe("targets and attainment", () => {
+  it("admins set targets; each won room is credited to its owner within the period; members see their own", async () => {
+    const cast = await roomWithCast(server);
+    const org = cast.organization.id;
+    const seller = cast.owner;
+    const member = cast.orgMember;
+    const year = new Date().getUTCFullYear();
+    const period = { periodStart: `${year}-01-01`, periodEnd: `${year}-12-31` };
+    const put = (who: TestUser, body: unknown) => server.api(`/api/v1/organizations/${org}/targets`, { token: who.token, method: "PUT", body });
+
+    const value = await put(seller, { userId: seller.id, ...period, kind: "value", currency: "USD", amount: 4_000_000 });
+    expect(value.status, JSON.stringify(value.body)).toBe(200);
+    expect(value.body).toMatchObject({ user: { id: seller.id }, kind: "value", target: { amount: 4_000_000, currency: "USD" } });
+    // Setting the same target again replaces its amount.
+    const again = await put(seller, { userId: seller.id, ...period, kind: "value", currency: "USD", amount: 5_000_000 });
+    expect(again.body.id).toBe(value.body.id);
+    expect((await put(seller, { userId: member.id, ...period, kind: "wins", amount: 4 })).status).toBe(200);
+    // Members may not set targets; guests and outsiders learn nothing; bad input names its field.
+    expect((await put(member, { userId: member.id, ...period, kind: "wins", amount: 9 })).status).toBe(403);
+    expect((await put(cast.externalEditor, { userId: member.id, ...period, kind: "wins", amount: 9 })).status).toBe(404);
+    expect((await put(seller, { userId: cast.outsider.id, ...period, kind: "wins", amount: 1 })).body.error.fields).toHaveProperty("userId");
+    expect((await put(seller, { userId: member.id, ...period, kind: "value", amount: 1 })).body.error.fields).toHaveProperty("currency");
+    expect((await put(seller, { userId: member.id, ...period, kind: "wins", amount: 0 })).body.error.fields).toHaveProperty("amount");
+
+    // The seller wins $20k and $10k; a $40k loss counts for nothing. The member wins one deal of theirs.
+    const a = await deal(seller, "Won A", 20_000);
+    const b = await deal(seller, "Won B", 10_000);
+    const c = await deal(seller, "Lost C", 40_000);
+    await close(seller, a.id, "won");
+    await close(seller, b.id, "won");
+    await close(seller, c.id, "lost");
+    const mine = await createRoom(server, member, { name: "Member's deal" });
+    await close(member, mine.id, "won");
+
+    const p = await pipeline(seller, `?organizationId=${org}&from=${year}-01-01`);
+    const of = (userId: string) => p.attainment.find((t: { user: { id: string } }) => t.user.id === userId);
+    expect(of(seller.id)).toMatchObject({ kind: "value", target: { amount: 5_000_000, currency: "USD" }, achieved: { amount: 3_000_000, currency: "USD" }, wins: 2, progress: 0.6 });
+    expect(of(member.id)).toMatchObject({ kind: "wins", target: 4, achieved: 1, wins: 1, progress: 0.25 });
+    // A member sees their own attainment only.
+    const theirs = await pipeline(member, `?organizationId=${org}&from=${year}-01-01`);
+    expect(theirs.attainment.map((t: { user: { id: string } }) => t.user.id)).toEqual([member.id]);
+    // A period the targets do not touch shows none.
+    expect((await pipeline(seller, `?organizationId=${org}&from=${year - 3}-01-01&to=${year - 3}-12-31`)).attainment).toEqual([]);
+
+    const list = await server.api(`/api/v1/organizations/${org}/targets`, { token: seller.token });
+    expect(list.body.items).toHaveLength(2);
+    expect((await server.api(`/api/v1/organizations/${org}/targets/${value.body.id}`, { token: seller.token, method: "DELETE" })).status).toBe(204);
+    expect((await server.api(`/api/v1/organizations/${org}/targets/${value.body.id}`, { token: seller.token, method: "DELETE" })).status).toBe(404);
+  });
+});

@@ -170,23 +170,24 @@ const ORG_COLUMNS = {
   outbox: "org.readOutbox",
   allRooms: "org.seeAllRooms",
   pipeline: "org.readPipeline",
+  targets: "org.manageTargets",
 } as const satisfies Record<string, OrgAction>;
 
 const ORG = parseTable(
   `
-  who                  read newRoom settings members sales outbox allRooms pipeline
-  internalOwnerAdmin   Y    Y       Y        Y       Y     Y      Y      Y
-  internalOwner        Y    Y       .        .       .     .      .      Y
-  internalEditorAdmin  Y    Y       Y        Y       Y     Y      Y      Y
-  internalEditor       Y    Y       .        .       .     .      .      Y
-  internalCommenter    Y    Y       .        .       .     .      .      Y
-  internalViewer       Y    Y       .        .       .     .      .      Y
-  externalEditor       .    .       .        .       .     .      .      .
-  externalCommenter    .    .       .        .       .     .      .      .
-  externalViewer       .    .       .        .       .     .      .      .
-  adminNotInRoom       Y    Y       Y        Y       Y     Y      Y      Y
-  memberNotInRoom      Y    Y       .        .       .     .      .      Y
-  outsider             .    .       .        .       .     .      .      .
+  who                  read newRoom settings members sales outbox allRooms pipeline targets
+  internalOwnerAdmin   Y    Y       Y        Y       Y     Y      Y      Y        Y
+  internalOwner        Y    Y       .        .       .     .      .      Y        .
+  internalEditorAdmin  Y    Y       Y        Y       Y     Y      Y      Y        Y
+  internalEditor       Y    Y       .        .       .     .      .      Y        .
+  internalCommenter    Y    Y       .        .       .     .      .      Y        .
+  internalViewer       Y    Y       .        .       .     .      .      Y        .
+  externalEditor       .    .       .        .       .     .      .      .        .
+  externalCommenter    .    .       .        .       .     .      .      .        .
+  externalViewer       .    .       .        .       .     .      .      .        .
+  adminNotInRoom       Y    Y       Y        Y       Y     Y      Y      Y        Y
+  memberNotInRoom      Y    Y       .        .       .     .      .      Y        .
+  outsider             .    .       .        .       .     .      .      .        .
   `,
   ORG_COLUMNS,
 );
