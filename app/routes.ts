@@ -38,6 +38,8 @@ export default [
   route("invite/:token", "routes/invite.$token.tsx"),
   route("sign-in/:token", "routes/sign-in.$token.tsx"),
   route("outbox", "routes/outbox.tsx"),
+  // Pipeline insight for the organization's members (decision 021); guests are refused with 404.
+  route("pipeline", "routes/pipeline.tsx"),
   // Organization settings, for its admins (?org=<id> when they administer several).
   route("settings", "routes/settings.tsx", [
     index("routes/settings._index.tsx"),

@@ -138,6 +138,14 @@ const orgRules = {
   "org.readOutbox": isOrgAdmin,
   /** Pipeline inspection: admins see every room of the organization (as internal viewers). */
   "org.seeAllRooms": isOrgAdmin,
+  /**
+   * The pipeline page and GET /api/v1/pipeline (decision 021): every member, each over the rooms
+   * they may see there (admins: all of them, org.seeAllRooms; members: their internal ones).
+   * Guests are not members: the pipeline does not exist for them (404).
+   */
+  "org.readPipeline": isOrgMember,
+  /** Targets for the organization's members, and everyone's attainment (decision 021): admins. */
+  "org.manageTargets": isOrgAdmin,
 } as const satisfies Record<string, (s: OrgStanding) => boolean>;
 
 /**

@@ -11,10 +11,12 @@ import * as deliveryTeam from "../sales/delivery-team.ts";
 import * as forms from "../sales/forms.ts";
 import * as handoffRecord from "../sales/handoff-record.ts";
 import * as moves from "../sales/moves.ts";
+import * as pipeline from "../sales/pipeline.ts";
 import * as plan from "../sales/plan.ts";
 import * as qualification from "../sales/qualification.ts";
 import * as stages from "../sales/stages.ts";
 import * as stakeholders from "../sales/stakeholders.ts";
+import * as targets from "../sales/targets.ts";
 import * as timeline from "../sales/timeline.ts";
 import * as search from "../search.ts";
 import * as threadAccess from "../threads/access.ts";
@@ -64,6 +66,7 @@ export const services = {
   pageTemplates,
   pages,
   participants,
+  pipeline,
   plan,
   preferences,
   qualification,
@@ -74,6 +77,7 @@ export const services = {
   signInLinks,
   stages,
   stakeholders,
+  targets,
   threadAccess,
   threads,
   timeline,

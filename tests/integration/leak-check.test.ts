@@ -141,6 +141,10 @@ describe("what an external participant's clients receive during a busy internal 
         `/rooms/${room.id}/qualification`,
         `/rooms/${room.id}/handoff`,
         `/rooms/${room.id}/handoff?format=markdown`,
+        // The seller's pipeline (decision 021): a 404 for the buyer's side, by id or not.
+        `/pipeline`,
+        `/pipeline?organizationId=${cast.organization.id}`,
+        `/pipeline/export?table=stages&organizationId=${cast.organization.id}`,
       ]) {
         const res = await server.api(`/api/v1${what}`, { token: external.token });
         answers.push({ at: Date.now(), what, body: JSON.stringify(res.body) });

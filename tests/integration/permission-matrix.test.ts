@@ -795,6 +795,59 @@ const API: ApiEntry[] = [
       room  200   200  200    200  200   200    200   404    404   401`,
   },
   {
+    // The pipeline (decision 021): every member of the organization, over the rooms they may see;
+    // guests are in no organization of the seller's: 404. self: the reader's own first
+    // organization (the outsider has one of their own, guests none); org: the owner's, by id.
+    endpoint: "GET /pipeline",
+    request: ({ f, row }) => ({ path: row === "org" ? `/pipeline?organizationId=${f.organizationId}` : "/pipeline" }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    404  404   404    200   200    200   401
+      org   200   200  200    404  404   404    200   200    404   401`,
+  },
+  {
+    endpoint: "GET /pipeline/export",
+    request: ({ f, row }) => ({ path: row === "org" ? `/pipeline/export?table=stages&organizationId=${f.organizationId}` : "/pipeline/export?table=stages" }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    404  404   404    200   200    200   401
+      org   200   200  200    404  404   404    200   200    404   401`,
+  },
+  {
+    // Targets (decision 021): admins set and read them; members are refused, others learn nothing.
+    endpoint: "GET /organizations/:organizationId/targets",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/targets` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   403  403    404  404   404    200   403    404   401`,
+  },
+  {
+    endpoint: "PUT /organizations/:organizationId/targets",
+    request: ({ f }) => ({
+      path: `/organizations/${f.organizationId}/targets`,
+      body: { userId: f.users.inEd.id, periodStart: "2031-01-01", periodEnd: "2031-03-31", kind: "wins", amount: 3 },
+    }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   403  403    404  404   404    200   403    404   401`,
+  },
+  {
+    endpoint: "DELETE /organizations/:organizationId/targets/:targetId",
+    fresh: async ({ f }) => {
+      // A period of its own (a day in 2040–2067), so each cell deletes a target of its own.
+      const day = new Date(Date.UTC(2040, 0, 1) + Math.floor(Math.random() * 10_000) * 86_400_000).toISOString().slice(0, 10);
+      const res = await f.server.api(`/api/v1/organizations/${f.organizationId}/targets`, {
+        token: f.users.owner.token, method: "PUT",
+        body: { userId: f.users.inEd.id, periodStart: day, periodEnd: day, kind: "value", currency: "USD", amount: 100 },
+      });
+      return { targetId: res.body.id };
+    },
+    request: ({ f, fresh }) => ({ path: `/organizations/${f.organizationId}/targets/${fresh.targetId ?? "00000000-0000-4000-8000-000000000000"}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   204   403  403    404  404   404    204   403    404   401`,
+  },
+  {
     // Members of the organization read its cycle (they create rooms in it); admins change it.
     endpoint: "GET /organizations/:organizationId/stages",
     request: ({ f }) => ({ path: `/organizations/${f.organizationId}/stages` }),
@@ -1152,6 +1205,15 @@ const PAGES: PageEntry[] = [
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       public 200  200  200    200  200   200    200   200    200   200`,
+  },
+  {
+    // The pipeline page, like GET /pipeline: members of the organization; guests 404.
+    path: "/pipeline",
+    url: (f, row) => (row === "org" ? `/pipeline?org=${f.organizationId}` : "/pipeline"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    404  404   404    200   200    200   login
+      org   200   200  200    404  404   404    200   200    404   login`,
   },
   {
     // Each admin reads their own organization's outbox (the outsider administers their own).
