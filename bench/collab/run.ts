@@ -637,7 +637,8 @@ async function main() {
     ...(await fingerprint(admin.url, admin.embedded !== null)),
     pinning: taskset ? { server: SERVER_CORE, generator: GENERATOR_CORE } : null,
     priority: process.env.BENCH_PRIORITY ? "autogroup nice -10 (servers and generator, each in its own session)" : "normal (servers and generator each in their own session)",
-    mode: QUICK ? "quick" : "full",
+    mode: QUICK ? "quick" : MULTI_QUICK ? "full (multi rows: BENCH_MULTI_QUICK small size)" : "full",
+    multi: MULTI,
     config: CONFIG,
   };
   log(`collab benchmark (${env.mode}): node ${env.node}, ${env.cpu.cores}× ${env.cpu.model}, PostgreSQL ${(env.postgres as Record<string, unknown>).server_version ?? "?"}, fdatasync ${env.fdatasync.medianUs} µs median, load ${env.loadAverage.join(" ")}`);
