@@ -2,6 +2,7 @@ import type http from "node:http";
 import type { Duplex } from "node:stream";
 import { RateLimiterMemory } from "rate-limiter-flexible";
 import { WebSocketServer, type WebSocket } from "ws";
+import { COLLAB_UPGRADES } from "../server/auth/rate-limits.ts";
 import type { InvalidationScope } from "../server/realtime/bus.ts";
 import type { AppContext } from "../server/context.ts";
 import { clientAddress, compileTrust } from "../server/client-ip.ts";
@@ -16,7 +17,11 @@ export interface CollabOptions extends ConnectionLimits {
   /** Largest message accepted; ws refuses a bigger frame from its header, before buffering it. */
   maxPayload: number;
   maxConnectionsPerPage: number;
-  /** Upgrades allowed per client IP per `upgradeWindowSeconds`. */
+  /**
+   * Upgrades allowed per client IP per `upgradeWindowSeconds`. By default the limit is the app
+   * context's `rateLimits.collabUpgradesPerIp` (in Redis with several processes, so counted across
+   * them); a caller that sets either option gets a limiter of its own, in memory (tests).
+   */
   upgradesPerIp: number;
   upgradeWindowSeconds: number;
   /** Dead connections are found by ping and dropped after this long without a pong. */
@@ -28,8 +33,8 @@ export interface CollabOptions extends ConnectionLimits {
 export const DEFAULT_COLLAB_OPTIONS: CollabOptions = {
   maxPayload: 2 * 1024 * 1024,
   maxConnectionsPerPage: 200,
-  upgradesPerIp: 120,
-  upgradeWindowSeconds: 10,
+  upgradesPerIp: COLLAB_UPGRADES.points,
+  upgradeWindowSeconds: COLLAB_UPGRADES.duration,
   pingIntervalMs: 30_000,
   drainTimeoutMs: 3000,
   maxQueuedMessages: 32,
@@ -51,7 +56,10 @@ export function attachCollab(app: AppContext, server: http.Server, overrides: Pa
   const registry: DocumentRegistry = app.documents;
   const options = { ...DEFAULT_COLLAB_OPTIONS, ...overrides };
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, perMessageDeflate: false, clientTracking: false });
-  const upgrades = new RateLimiterMemory({ points: options.upgradesPerIp, duration: options.upgradeWindowSeconds });
+  const ownUpgradeLimit = overrides.upgradesPerIp !== undefined || overrides.upgradeWindowSeconds !== undefined;
+  const upgrades = ownUpgradeLimit
+    ? new RateLimiterMemory({ points: options.upgradesPerIp, duration: options.upgradeWindowSeconds })
+    : app.rateLimits.collabUpgradesPerIp;
   const connections = new Set<Connection>();
   // The same client address as Express' req.ip: only TRUST_PROXY's proxies may name it.
   const trust = compileTrust(app.config.trustProxy);

@@ -8,6 +8,8 @@ export const MESSAGE_BURST = { points: 10, duration: 20 };
 export const THREAD_BURST = { points: 30, duration: 60 };
 /** Refused attempts recorded per person (or address) and room a minute: enough to show a pattern, never a flood of rows. */
 export const REFUSAL_RECORDS = { points: 30, duration: 60 };
+/** Collab websocket upgrades per client address (collab/server.ts): reconnect storms, not editing. */
+export const COLLAB_UPGRADES = { points: 120, duration: 10 };
 
 /**
  * Every limit of the process, built once at start into `AppContext.rateLimits`
@@ -33,6 +35,8 @@ export function createRateLimits(redis?: Redis) {
     messagesPerThread: limiter("messages-thread", MESSAGE_BURST),
     threadsPerRoom: limiter("threads-room", THREAD_BURST),
     refusalRecords: limiter("refusals", REFUSAL_RECORDS),
+    // Counted across processes too: without it N processes would let N times the burst through.
+    collabUpgradesPerIp: limiter("collab-upgrade-ip", COLLAB_UPGRADES),
   };
 }
 export type RateLimits = ReturnType<typeof createRateLimits>;
