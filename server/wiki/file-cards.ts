@@ -2,6 +2,7 @@ import type { Node as PMNode } from "@tiptap/pm/model";
 import type { Tx } from "../../db/client.ts";
 import { loadStanding, type Standing } from "../access/index.ts";
 import { cardFileId, FILE_CARD, fileCardMeta } from "../../app/editor/file-card.ts";
+import { imageFileId, PAGE_IMAGE } from "../../app/editor/page-image.ts";
 import type { ActorContext } from "../context.ts";
 import { loadFileCards } from "../files/file-cards.ts";
 import { renderNodeHtmlFor } from "./render.ts";
@@ -14,12 +15,12 @@ import { renderNodeHtmlFor } from "./render.ts";
  * that reader, with each card looked up through the access policy (server/files/file-cards.ts).
  */
 
-/** The file ids of a page's cards, each once, in document order. */
+/** The file ids of a page's cards and images, each once, in document order. */
 export function fileCardIds(node: PMNode): string[] {
   const ids = new Set<string>();
   node.descendants((child) => {
-    if (child.type.name === FILE_CARD) {
-      const id = cardFileId(child.attrs.fileId);
+    if (child.type.name === FILE_CARD || child.type.name === PAGE_IMAGE) {
+      const id = child.type.name === FILE_CARD ? cardFileId(child.attrs.fileId) : imageFileId(child.attrs.src);
       if (id) ids.add(id);
       return false;
     }
