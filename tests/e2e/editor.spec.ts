@@ -83,7 +83,9 @@ test("slash menu, bubble toolbar, a pasted image and an @mention reach the prosp
   await expect(buyerEditor.locator("strong", { hasText: "Important terms" })).toBeVisible({ timeout: 10_000 });
 
   // A pasted image: uploaded to the library as a shared file (the page's visibility), shown to both.
+  await editor.locator("strong", { hasText: "Important terms" }).click();
   await page.keyboard.press("End");
+  await expect.poll(() => page.evaluate(() => window.getSelection()?.isCollapsed)).toBe(true);
   await page.keyboard.press("Enter");
   await editor.evaluate((el, b64) => {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -110,7 +112,14 @@ test("slash menu, bubble toolbar, a pasted image and an @mention reach the prosp
   await bubble.getByRole("button", { name: "Small" }).click();
   await expect(buyerImage).toHaveAttribute("width", "240", { timeout: 10_000 });
 
-  // An @mention of the prospect: offered by name, inserted, and it notifies them.
+  // An @mention of the prospect: offered by name, inserted, and it notifies them. (The new file
+  // brought the prospect a content notification: read everything first, so the bell starts empty.)
+  const asProspect = { headers: { authorization: `Bearer ${prospect.token}` } };
+  await buyer.request.get("/api/v1/notifications", asProspect); // collects content notifications
+  await buyer.request.post("/api/v1/notifications/read-all", asProspect);
+  await buyer.reload();
+  await expect(buyerEditor).toBeVisible({ timeout: 20_000 });
+  await expect(buyer.getByRole("link", { name: "Notifications", exact: true })).toBeVisible();
   await editor.locator("strong", { hasText: "Important terms" }).click();
   await page.keyboard.press("End");
   await page.keyboard.type(" for @Priya");
