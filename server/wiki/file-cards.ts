@@ -40,15 +40,18 @@ export async function pageHtmlForActor(ctx: ActorContext, roomId: string, node: 
   return pageHtmlFor(ctx.sql, await loadStanding(ctx.sql, ctx.actor, roomId), node);
 }
 
+const MENTION = /\[@ id="[0-9a-f-]{36}" label="([^"\[\]\\<>\n]{1,100})"\]/g;
 const CARD_LINE = /^([ \t>]*)\[\[file:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\]\][ \t]*$/gim;
 
 /**
  * For exports written from page markdown (the hand-off record): each card line
  * `[[file:<id>]]` becomes what this reader may see of the file — "File: <name> (<type> · <size>
  * · version N)" or "File not available" — so an export names files without any markdown
- * carrying a name.
+ * carrying a name. A mention's shortcode becomes "@Name".
  */
-export async function fileCardLinesFor(sql: Tx, standing: Standing, markdown: string): Promise<string> {
+export async function fileCardLinesFor(sql: Tx, standing: Standing, input: string): Promise<string> {
+  // Mentions read as "@Name" in an export, not as the editor's shortcode (app/editor/page-mention.ts).
+  const markdown = input.replace(MENTION, (_m, label: string) => `@${label}`);
   const ids = [...markdown.matchAll(CARD_LINE)].map((m) => m[2]!.toLowerCase());
   if (ids.length === 0) return markdown;
   const cards = await loadFileCards(sql, standing, ids);

@@ -162,4 +162,10 @@ it("keeps a mention through the API's markdown and renders it for every reader",
   const html = (await server.api(`/api/v1/pages/${pageId}/versions/${version.body.number}`, { token: cast.externalViewer.token })).body.html as string;
   expect(html).toContain('data-type="mention"');
   expect(html).toContain("@Vera Viewer");
+  // The Markdown export (hand-off record) reads it as "@Name".
+  const exported = await fetch(`${server.url}/api/v1/rooms/${cast.room.id}/handoff?format=markdown`, { headers: { authorization: `Bearer ${cast.owner.token}` } });
+  expect(exported.status).toBe(200);
+  const md = await exported.text();
+  expect(md).toContain("@Vera Viewer");
+  expect(md).not.toContain('[@ id="');
 });
