@@ -57,6 +57,8 @@ export interface UpdateCheck {
   newElements: number;
   /** True when part of the update waits for structs the document has not seen. */
   leavesPending: boolean;
+  /** User ids the update sets as a mention's `id` (server/wiki/page-mentions.ts notifies them once stored). */
+  mentions: string[];
 }
 
 export function checkUpdate(doc: Y.Doc, decoded: { structs: (Y.Item | Y.GC | Y.Skip)[]; ds: { clients: Map<number, { clock: number; len: number }[]> } }): UpdateCheck {
@@ -159,6 +161,7 @@ export function checkUpdate(doc: Y.Doc, decoded: { structs: (Y.Item | Y.GC | Y.S
 
   let newElements = 0;
   let leavesPending = false;
+  const mentions: string[] = [];
   // Placed in clock order per client: parents and left neighbours come first, so each lookup is a memo hit.
   const ordered = [...byClient.values()].flat();
   for (const struct of ordered) {
@@ -196,6 +199,7 @@ export function checkUpdate(doc: Y.Doc, decoded: { structs: (Y.Item | Y.GC | Y.S
       for (const value of content.arr) {
         if (!isAllowedNodeAttr(nodeName, sub!, value)) refuse("attribute", `The attribute "${sub!.slice(0, 40)}" has a value that is not allowed.`);
       }
+      if (nodeName === "mention" && sub === "id" && typeof content.arr[0] === "string") mentions.push(content.arr[0]);
     } else {
       // Embeds, binary, JSON and sub-documents: a page holds none of them.
       refuse("schema", "The update holds content a page does not use.");
@@ -205,7 +209,7 @@ export function checkUpdate(doc: Y.Doc, decoded: { structs: (Y.Item | Y.GC | Y.S
     const upTo = available.get(client) ?? Y.getState(store, client);
     if (ranges.some((r) => r.clock + r.len > upTo)) leavesPending = true;
   }
-  return { newElements, leavesPending };
+  return { newElements, leavesPending, mentions };
 }
 
 function refuse(bound: string, message: string): never {

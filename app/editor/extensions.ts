@@ -3,6 +3,8 @@ import { TaskItem, TaskList } from "@tiptap/extension-list";
 import { TableCell, TableHeader, TableKit } from "@tiptap/extension-table";
 import { StarterKit } from "@tiptap/starter-kit";
 import { FileCard } from "./file-card.ts";
+import { PageImage } from "./page-image.ts";
+import { PageMention } from "./page-mention.ts";
 
 /** Link targets a page may carry: web, mail, and same-site paths or anchors (no scheme). */
 const ALLOWED_LINK = /^(?:https?:|mailto:|[/#?.]|[^:]*$)/i;
@@ -80,5 +82,7 @@ export function editorExtensions(): Extensions {
     BoundedTableCell,
     BoundedTableHeader,
     FileCard,
+    PageImage,
+    PageMention,
   ];
 }
