@@ -60,8 +60,8 @@ describe("heartbeats", () => {
     await age(cast.externalEditor, 20);
     expect(await beat(15)).toMatchObject({ ok: true, credited: 15 });
     expect(await stored(cast.externalEditor, sharedPage)).toBe(30);
-    const [{ n }] = await server.sql<{ n: number }[]>`select count(*)::int as n from engagement_daily where user_id = ${cast.externalEditor.id}`;
-    expect(n).toBe(1);
+    const [counted] = await server.sql<{ n: number }[]>`select count(*)::int as n from engagement_daily where user_id = ${cast.externalEditor.id}`;
+    expect(counted?.n).toBe(1);
 
     const view = await api(cast.owner, `/rooms/${roomId}/engagement`);
     expect(view.status).toBe(200);
