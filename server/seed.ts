@@ -5,6 +5,7 @@ import { findStage, updateStage } from "./sales/stages.ts";
 import { findUserByEmail, insertUser, signup } from "./services/accounts.ts";
 import { acceptInvitation, createInvitation } from "./services/invitations.ts";
 import { createRoom } from "./services/rooms.ts";
+import { seedDemoEngagement } from "./engagement/demo.ts";
 import { seedDemoPlan } from "./sales/demo-plan.ts";
 import type { Actor } from "./access/index.ts";
 import { seedDemoConversations } from "./demo-conversations.ts";
@@ -93,6 +94,7 @@ async function seedUnderLock(app: AppContext): Promise<DemoInfo> {
   }
   await seedSalesProcess(app, roomId);
   await seedDemoPlan(app, roomId);
+  await seedDemoEngagement(app, roomId);
   return { roomId, roomName: ROOM_NAME, users };
 }
 
