@@ -24,6 +24,9 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   return orErrorPage(async () => ({ roomId: params.roomId, engagement: await context.app.services.engagement.roomEngagement(ctx, params.roomId) }));
 }
 
+const buyerTime = (item: { readers: { side: string; activeSeconds: number }[] }) =>
+  item.readers.filter((r) => r.side === "external").reduce((s, r) => s + r.activeSeconds, 0);
+
 export default function RoomEngagement({ loaderData }: Route.ComponentProps) {
   const { roomId, engagement } = loaderData;
   const [hydrated, setHydrated] = useState(false);
@@ -124,7 +127,7 @@ export default function RoomEngagement({ loaderData }: Route.ComponentProps) {
                         ))}
                       </ul>
                     </td>
-                    <td>{duration(item.readers.filter((r) => r.side === "external").reduce((s, r) => s + r.activeSeconds, 0))}</td>
+                    <td>{buyerTime(item) ? duration(buyerTime(item)) : "none"}</td>
                   </tr>
                 ))}
               </tbody>

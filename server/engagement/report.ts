@@ -213,6 +213,9 @@ export async function quietFlags(sql: Tx, roomId: string, participants: Engageme
   return flags;
 }
 
+const buyerSeconds = (item: ItemReaders) => item.readers.filter((r) => r.side === "external").reduce((s, r) => s + r.activeSeconds, 0);
+const totalSeconds = (item: ItemReaders) => item.readers.reduce((s, r) => s + r.activeSeconds, 0);
+
 /** The Engagement tab: everyone's figures, per item, per day, and the "gone quiet" flags. Internal readers only; 404 for anyone else. */
 export async function roomEngagement(ctx: ActorContext, roomId: string | undefined): Promise<RoomEngagement> {
   const standing = await loadStanding(ctx.sql, ctx.actor, roomId);
@@ -238,7 +241,8 @@ export async function roomEngagement(ctx: ActorContext, roomId: string | undefin
     tracking: report.tracking,
     participants: report.participants,
     days: report.days,
-    items: [...items.values()].sort((a, b) => b.readers.reduce((s, r) => s + r.activeSeconds, 0) - a.readers.reduce((s, r) => s + r.activeSeconds, 0)),
+    // The buyer's reading first: the items buyers spent most time on, then the team's.
+    items: [...items.values()].sort((a, b) => buyerSeconds(b) - buyerSeconds(a) || totalSeconds(b) - totalSeconds(a)),
     quiet,
     quietAfterDays: report.quietAfterDays,
   };
