@@ -85,7 +85,7 @@ async function settings(sql: Tx, roomId: string) {
   return row!;
 }
 
-async function build(sql: Tx, standing: Standing, only: string | null): Promise<EngagementReport & { rows: Row[]; quietAfterDays: number; createdAt: Date }> {
+export async function build(sql: Tx, standing: Standing, only: string | null): Promise<EngagementReport & { rows: Row[]; quietAfterDays: number; createdAt: Date }> {
   const roomId = standing.roomId;
   const external = !isInternal(standing);
   const s = await settings(sql, roomId);

@@ -4,7 +4,8 @@
 // flood is rate-limited; the internal team's reading is kept apart; the engagement view is
 // internal only and each participant's own figures match it.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { roomWithCast, type TestUser } from "../support/factories.ts";
+import { addParticipant, createRoom, roomWithCast, type TestUser } from "../support/factories.ts";
+import { notifyQuietRooms } from "../../server/engagement/quiet.ts";
 import { relaxPerIpLimits } from "../support/matrix-fixtures.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { socketClient, type SocketClient } from "./socket-support.ts";
@@ -185,5 +186,29 @@ describe("the engagement view", () => {
     } finally {
       await server.sql`update rooms set engagement_tracking = true where id = ${roomId}`;
     }
+  });
+});
+
+describe("gone quiet", () => {
+  it("flags a room without buyer activity past the organization's threshold and tells its owner once", async () => {
+    const quiet = await createRoom(server, cast.owner);
+    await addParticipant(server, cast.owner, quiet.id, "external", "viewer");
+    await server.sql`update rooms set created_at = now() - interval '20 days' where id = ${quiet.id}`;
+    const view = await api(cast.owner, `/rooms/${quiet.id}/engagement`);
+    expect(view.body.quiet).toEqual([{ kind: "buyer_quiet", days: 20, thresholdDays: 14, lastBuyerActivityAt: null }]);
+    expect(view.body.days.length).toBe(21);
+    // The threshold is the organization's: at 30 days the room is not quiet yet.
+    await server.sql`update organizations set quiet_after_days = 30 where id = ${cast.organization.id}`;
+    expect((await api(cast.owner, `/rooms/${quiet.id}/engagement`)).body.quiet).toEqual([]);
+    await server.sql`update organizations set quiet_after_days = 14 where id = ${cast.organization.id}`;
+
+    expect(await notifyQuietRooms(server.app)).toBeGreaterThanOrEqual(1);
+    const inbox = await api(cast.owner, "/notifications");
+    const notice = inbox.body.items.find((n: any) => n.roomId === quiet.id);
+    expect(notice).toMatchObject({ kind: "engagement", type: "engagement.buyer_quiet", url: `/rooms/${quiet.id}/engagement` });
+    // Once per episode.
+    await notifyQuietRooms(server.app);
+    const again = await api(cast.owner, "/notifications");
+    expect(again.body.items.filter((n: any) => n.roomId === quiet.id).length).toBe(1);
   });
 });
