@@ -31,6 +31,9 @@ export default [
     route("handoff", "routes/rooms.$roomId.handoff.tsx"),
     // Owners and organization admins: who was let in, refused, shared and downloaded.
     route("audit", "routes/rooms.$roomId.audit.tsx"),
+    // Who read what and for how long (internal only), and each participant's own figures (everyone).
+    route("engagement", "routes/rooms.$roomId.engagement.tsx"),
+    route("engagement/me", "routes/rooms.$roomId.engagement.me.tsx"),
     // The file library: one folder level per view, and one file with its versions.
     route("files", "routes/rooms.$roomId.files.tsx"),
     route("files/:fileId", "routes/rooms.$roomId.files.$fileId.tsx"),

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { Outlet, data, isRouteErrorResponse, useMatches, useRouteLoaderData, type ShouldRevalidateFunctionArgs } from "react-router";
 import type { Route } from "./+types/rooms.$roomId.pages.$pageId";
+import { useEngagement } from "../components/engagement.tsx";
 import type { loader as pagesLoader } from "./rooms.$roomId.pages.tsx";
 import { PageBody } from "../components/wiki/page-body.tsx";
 import { useRoomEvents } from "../components/threads/live.ts";
@@ -39,6 +40,7 @@ export function shouldRevalidate({ currentParams, nextParams, formMethod, defaul
 
 export default function PageView({ loaderData }: Route.ComponentProps) {
   const { page, html, me, mentionable } = loaderData;
+  useEngagement(page.roomId, "page", page.id);
   const pages = useRouteLoaderData<typeof pagesLoader>("routes/rooms.$roomId.pages")?.pages ?? [];
   const panelOpen = useMatches().some((m) => m.id === "routes/rooms.$roomId.pages.$pageId.history");
   // Decided from the server's abilities before the editor mounts: readers never get an editable editor.

@@ -107,6 +107,13 @@ export default function RoomLayout({ loaderData }: Route.ComponentProps) {
             <LockIcon size={12} /> Internal planning
           </NavLink>
         ) : null}
+        {room.abilities["engagement.read"] ? (
+          <NavLink to={`${base}/engagement`} end className={({ isActive }) => `tab-internal${isActive ? " active" : ""}`}>
+            <LockIcon size={12} /> Engagement
+          </NavLink>
+        ) : (
+          <NavLink to={`${base}/engagement/me`}>What the seller sees about me</NavLink>
+        )}
         {room.abilities["room.readAudit"] ? <NavLink to={`${base}/audit`}>Audit</NavLink> : null}
       </nav>
 

@@ -104,6 +104,10 @@ const roomRules = {
   "stakeholder.edit": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
   "qualification.read": isInternal,
   "qualification.edit": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
+  /** Everyone's reading time and the "gone quiet" flags: the seller's side only (docs/decisions/025-engagement.md). */
+  "engagement.read": isInternal,
+  /** What is recorded about oneself ("What the seller sees about me"): everyone in the room. */
+  "engagement.readOwn": seesRoom,
 } as const satisfies Record<string, (s: Standing) => boolean>;
 
 const itemRules = {

@@ -8,6 +8,7 @@ import { login, me, signup } from "../services/accounts.ts";
 import { acceptInvitation, createInvitation, listInvitations, resendInvitation, revokeInvitation } from "../services/invitations.ts";
 import { changeParticipantRole, listParticipants, removeParticipant } from "../services/participants.ts";
 import { createRoom, getRoom, listRooms, roomJson, updateRoom } from "../services/rooms.ts";
+import { engagementApi } from "./engagement.ts";
 import { filesApi } from "./files.ts";
 import { pagesApi } from "./pages.ts";
 import { peopleRouter } from "./people.ts";
@@ -105,6 +106,8 @@ export function apiV1(app: AppContext) {
   api.use(salesApi(app));
 
   api.use(planApi(app));
+
+  api.use(engagementApi(app));
 
   api.use((_req: Request, _res: Response, next) => next(notFound("That endpoint")));
   api.use(apiErrorHandler(app));

@@ -10,7 +10,7 @@ import { objectTitle, sharedNow } from "./visibility.ts";
 
 export interface NotificationView {
   id: string;
-  kind: "mention" | "reply" | "content";
+  kind: "mention" | "reply" | "content" | "engagement";
   /** The activity type for content notifications (`page.created`...), else `message.created`. */
   type: string;
   roomId: string;
@@ -68,6 +68,7 @@ type Row = Awaited<ReturnType<typeof notificationRows>>[number];
 
 function urlOf(row: Pick<Row, "roomId" | "objectType" | "objectId" | "threadId" | "activityType">): string {
   if (row.activityType === "room.handed_off") return `/rooms/${row.roomId}/handoff`;
+  if (row.activityType?.startsWith("engagement.")) return `/rooms/${row.roomId}/engagement`;
   if (row.threadId) return `/rooms/${row.roomId}/threads/${row.threadId}`;
   if (row.objectType === "page") return `/rooms/${row.roomId}/pages/${row.objectId}`;
   if (row.objectType === "file" || row.objectType === "folder") return `/rooms/${row.roomId}/files`;
@@ -164,6 +165,8 @@ export function describeNotification(n: Pick<NotificationView, "kind" | "type" |
   const what = n.title ? `“${n.title}”` : "an item";
   if (n.kind === "mention") return `${who} mentioned you in ${what}`;
   if (n.kind === "reply") return `${who} replied in ${what}`;
+  if (n.type === "engagement.buyer_quiet") return `${what} has gone quiet: no buyer activity for a while`;
+  if (n.type === "engagement.champion_unseen") return `${what}: the champion has not been seen since the stage moved`;
   if (n.type === "room.handed_off") return `${who} handed ${what} to delivery`;
   if (n.type.startsWith("thread.")) return `${who} started the thread ${what}`;
   if (n.type.startsWith("page.")) return `${who} created the page ${what}`;

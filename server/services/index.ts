@@ -2,6 +2,7 @@ import * as access from "../access/index.ts";
 import * as cookies from "../auth/cookies.ts";
 import * as sessions from "../auth/sessions.ts";
 import * as errors from "../errors.ts";
+import * as engagement from "../engagement/report.ts";
 import * as files from "../files/files.ts";
 import * as folders from "../files/folders.ts";
 import * as feed from "../notifications/feed.ts";
@@ -50,6 +51,7 @@ export const services = {
   audit,
   cookies,
   deliveryTeam,
+  engagement,
   errors,
   feed,
   fileCards,

@@ -145,6 +145,8 @@ describe("what an external participant's clients receive during a busy internal 
         `/pipeline`,
         `/pipeline?organizationId=${cast.organization.id}`,
         `/pipeline/export?table=stages&organizationId=${cast.organization.id}`,
+        `/rooms/${room.id}/engagement`,
+        `/rooms/${room.id}/engagement/me`,
       ]) {
         const res = await server.api(`/api/v1${what}`, { token: external.token });
         answers.push({ at: Date.now(), what, body: JSON.stringify(res.body) });
@@ -202,6 +204,10 @@ describe("what an external participant's clients receive during a busy internal 
     hideId("internal sub page id", subPage.id);
     // A shared page under the internal one: the external sees it, never its parent.
     await call(owner, "POST", `/rooms/${room.id}/pages`, { title: "Shared appendix", visibility: "shared", parentId: internalPage.id }, 201);
+    // The seller's team reading internal pages: recorded, and never shown to the buyer (docs/decisions/025-engagement.md).
+    await call(owner, "POST", "/engagement/beats", { roomId: room.id, itemType: "page", itemId: internalPage.id, seconds: 0 }, 200);
+    await server.sql`update engagement_cursors set last_beat_at = now() - interval '20 seconds' where user_id = ${owner.id}`;
+    expect((await call(owner, "POST", "/engagement/beats", { roomId: room.id, itemType: "page", itemId: subPage.id, seconds: 15 }, 200)).credited).toBe(15);
     await look();
 
     // Internal discussion.

@@ -1003,6 +1003,32 @@ const API: ApiEntry[] = [
       owner inEd inView exEd exCom exView admin member other anon
       internal 200 200 403    404  404   404    403   404    404   401`,
   },
+  // ── Engagement (decision 025) ─────────────────────────────────────────────────────────────
+  {
+    // Everyone's reading time: the seller's side only; for the buyer's side it does not exist.
+    endpoint: "GET /rooms/:roomId/engagement",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/engagement` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401`,
+  },
+  {
+    // One's own figures: everyone in the room.
+    endpoint: "GET /rooms/:roomId/engagement/me",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/engagement/me` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   401`,
+  },
+  {
+    // A heartbeat: anyone who may read the item; for an internal item the buyer's side gets 404 (dropped, nothing stored).
+    endpoint: "POST /engagement/beats",
+    request: ({ f, item }) => ({ path: "/engagement/beats", body: { roomId: f.roomId, itemType: "page", itemId: item.page, seconds: 0 } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401
+      shared   200 200 200    200  200   200    200   404    404   401`,
+  },
 ];
 
 interface PageEntry {
@@ -1164,6 +1190,22 @@ const PAGES: PageEntry[] = [
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       internal 200 200 200  404  404   404    200   404    404   login`,
+  },
+  {
+    // The Engagement tab: internal readers only; for the buyer's side the tab does not exist.
+    path: "/rooms/:roomId/engagement",
+    url: (f) => `/rooms/${f.roomId}/engagement`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200  404  404   404    200   404    404   login`,
+  },
+  {
+    // "What the seller sees about me": everyone in the room.
+    path: "/rooms/:roomId/engagement/me",
+    url: (f) => `/rooms/${f.roomId}/engagement/me`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   login`,
   },
   {
     // The stage timeline: everyone in the room (as GET /rooms/:roomId/stages; the service scopes forms and reasons).

@@ -117,23 +117,25 @@ const PLANNING_COLUMNS = {
   editPeople: "stakeholder.edit",
   readQual: "qualification.read",
   editQual: "qualification.edit",
+  engagement: "engagement.read",
+  ownEngagement: "engagement.readOwn",
 } as const satisfies Record<string, RoomAction>;
 
 const PLANNING = parseTable(
   `
-  who                  newStep newIntStep reorder readPeople editPeople readQual editQual
-  internalOwnerAdmin   Y       Y          Y       Y          Y          Y        Y
-  internalOwner        Y       Y          Y       Y          Y          Y        Y
-  internalEditorAdmin  Y       Y          Y       Y          Y          Y        Y
-  internalEditor       Y       Y          Y       Y          Y          Y        Y
-  internalCommenter    .       .          .       Y          .          Y        .
-  internalViewer       .       .          .       Y          .          Y        .
-  externalEditor       Y       .          Y       .          .          .        .
-  externalCommenter    .       .          .       .          .          .        .
-  externalViewer       .       .          .       .          .          .        .
-  adminNotInRoom       .       .          .       Y          .          Y        .
-  memberNotInRoom      .       .          .       .          .          .        .
-  outsider             .       .          .       .          .          .        .
+  who                  newStep newIntStep reorder readPeople editPeople readQual editQual engagement ownEngagement
+  internalOwnerAdmin   Y       Y          Y       Y          Y          Y        Y        Y          Y
+  internalOwner        Y       Y          Y       Y          Y          Y        Y        Y          Y
+  internalEditorAdmin  Y       Y          Y       Y          Y          Y        Y        Y          Y
+  internalEditor       Y       Y          Y       Y          Y          Y        Y        Y          Y
+  internalCommenter    .       .          .       Y          .          Y        .        Y          Y
+  internalViewer       .       .          .       Y          .          Y        .        Y          Y
+  externalEditor       Y       .          Y       .          .          .        .        .          Y
+  externalCommenter    .       .          .       .          .          .        .        .          Y
+  externalViewer       .       .          .       .          .          .        .        .          Y
+  adminNotInRoom       .       .          .       Y          .          Y        .        Y          Y
+  memberNotInRoom      .       .          .       .          .          .        .        .          .
+  outsider             .       .          .       .          .          .        .        .          .
   `,
   PLANNING_COLUMNS,
 );
