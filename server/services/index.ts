@@ -20,6 +20,7 @@ import * as search from "../search.ts";
 import * as threadAccess from "../threads/access.ts";
 import * as messages from "../threads/messages.ts";
 import * as threads from "../threads/threads.ts";
+import * as unread from "../threads/unread.ts";
 import * as validation from "../validation.ts";
 import * as fileCards from "../wiki/file-cards.ts";
 import * as pageTemplates from "../wiki/page-templates.ts";
@@ -77,6 +78,7 @@ export const services = {
   threadAccess,
   threads,
   timeline,
+  unread,
   validation,
   versions,
 };
