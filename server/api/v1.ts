@@ -13,6 +13,7 @@ import { pagesApi } from "./pages.ts";
 import { peopleRouter } from "./people.ts";
 import { salesApi } from "./sales.ts";
 import { planApi } from "./plan.ts";
+import { roomTemplatesApi } from "./room-templates.ts";
 import { threadsApi } from "./threads.ts";
 import { actorContext, param, apiErrorHandler, authOf, jsonBody, requestMeta, requireActor, route } from "./http.ts";
 
@@ -105,6 +106,8 @@ export function apiV1(app: AppContext) {
   api.use(salesApi(app));
 
   api.use(planApi(app));
+
+  api.use(roomTemplatesApi(app));
 
   api.use((_req: Request, _res: Response, next) => next(notFound("That endpoint")));
   api.use(apiErrorHandler(app));

@@ -33,6 +33,7 @@ import * as invitations from "./invitations.ts";
 import * as members from "./members.ts";
 import * as ownership from "./ownership.ts";
 import * as participants from "./participants.ts";
+import * as roomTemplates from "./room-templates.ts";
 import * as rooms from "./rooms.ts";
 import * as signInLinks from "./sign-in-links.ts";
 
@@ -69,6 +70,7 @@ export const services = {
   preferences,
   qualification,
   render,
+  roomTemplates,
   rooms,
   search,
   sessions,

@@ -69,6 +69,7 @@ const ROUTES: Route[] = [
   { name: "settings-members", path: () => "/settings/members", refused: { prospect: 403, delivery: 403 } },
   { name: "settings-stages", path: () => "/settings/stages", refused: { prospect: 403, delivery: 403 } },
   { name: "settings-delivery-team", path: () => "/settings/delivery-team", refused: { prospect: 403, delivery: 403 } },
+  { name: "settings-templates", path: () => "/settings/templates", refused: { prospect: 403, delivery: 403 }, screenshot: true },
   { name: "outbox", path: () => "/outbox", refused: { prospect: 403, delivery: 403 } },
 ];
 

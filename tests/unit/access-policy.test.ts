@@ -169,23 +169,24 @@ const ORG_COLUMNS = {
   sales: "org.manageSales",
   outbox: "org.readOutbox",
   allRooms: "org.seeAllRooms",
+  templates: "org.manageTemplates",
 } as const satisfies Record<string, OrgAction>;
 
 const ORG = parseTable(
   `
-  who                  read newRoom settings members sales outbox allRooms
-  internalOwnerAdmin   Y    Y       Y        Y       Y     Y      Y
-  internalOwner        Y    Y       .        .       .     .      .
-  internalEditorAdmin  Y    Y       Y        Y       Y     Y      Y
-  internalEditor       Y    Y       .        .       .     .      .
-  internalCommenter    Y    Y       .        .       .     .      .
-  internalViewer       Y    Y       .        .       .     .      .
-  externalEditor       .    .       .        .       .     .      .
-  externalCommenter    .    .       .        .       .     .      .
-  externalViewer       .    .       .        .       .     .      .
-  adminNotInRoom       Y    Y       Y        Y       Y     Y      Y
-  memberNotInRoom      Y    Y       .        .       .     .      .
-  outsider             .    .       .        .       .     .      .
+  who                  read newRoom settings members sales outbox allRooms templates
+  internalOwnerAdmin   Y    Y       Y        Y       Y     Y      Y      Y
+  internalOwner        Y    Y       .        .       .     .      .      .
+  internalEditorAdmin  Y    Y       Y        Y       Y     Y      Y      Y
+  internalEditor       Y    Y       .        .       .     .      .      .
+  internalCommenter    Y    Y       .        .       .     .      .      .
+  internalViewer       Y    Y       .        .       .     .      .      .
+  externalEditor       .    .       .        .       .     .      .      .
+  externalCommenter    .    .       .        .       .     .      .      .
+  externalViewer       .    .       .        .       .     .      .      .
+  adminNotInRoom       Y    Y       Y        Y       Y     Y      Y      Y
+  memberNotInRoom      Y    Y       .        .       .     .      .      .
+  outsider             .    .       .        .       .     .      .      .
   `,
   ORG_COLUMNS,
 );

@@ -6,6 +6,8 @@ const LABELS: Record<string, string> = {
   "room.updated": "updated the room details",
   "room.stage_changed": "moved the stage",
   "room.ownership_transferred": "handed the room on",
+  "room_template.saved": "saved the room's pages as a template",
+  "room_template.deleted": "deleted a room template",
   // Audit-only events (the audit trail, app/components/audit-text.ts, adds the details).
   "account.signed_in": "signed in",
   "access.denied": "was refused",
