@@ -138,6 +138,13 @@ const orgRules = {
   "org.manageMembers": isOrgAdmin,
   /** The sales cycle and the delivery team (decision 008). */
   "org.manageSales": isOrgAdmin,
+  /**
+   * Saving a room's pages as one of the organization's room templates, and deleting them
+   * (decision 020): a template publishes a room's pages, internal ones too, to every member who
+   * creates a room, so it is the admins' call, like the sales cycle. Members use templates
+   * (org.createRoom); guests have no organization to see them in.
+   */
+  "org.manageTemplates": isOrgAdmin,
   /** The outbox holds sign-in and invitation links for the organization's people. */
   "org.readOutbox": isOrgAdmin,
   /** Pipeline inspection: admins see every room of the organization (as internal viewers). */

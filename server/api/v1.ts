@@ -14,6 +14,7 @@ import { pagesApi } from "./pages.ts";
 import { peopleRouter } from "./people.ts";
 import { salesApi } from "./sales.ts";
 import { planApi } from "./plan.ts";
+import { roomTemplatesApi } from "./room-templates.ts";
 import { threadsApi } from "./threads.ts";
 import { actorContext, param, apiErrorHandler, authOf, jsonBody, requestMeta, requireActor, route } from "./http.ts";
 
@@ -108,6 +109,7 @@ export function apiV1(app: AppContext) {
   api.use(planApi(app));
 
   api.use(engagementApi(app));
+  api.use(roomTemplatesApi(app));
 
   api.use((_req: Request, _res: Response, next) => next(notFound("That endpoint")));
   api.use(apiErrorHandler(app));

@@ -4,7 +4,7 @@ import type { ActorContext } from "../context.ts";
 import { notFound } from "../errors.ts";
 import { publishPersonal } from "../threads/events.ts";
 import { plainText } from "../threads/markdown.ts";
-import type { PersonRef } from "../threads/views.ts";
+import { mentionNamesOf, type PersonRef } from "../threads/views.ts";
 import { collectContentNotifications } from "./content.ts";
 import { objectTitle, sharedNow } from "./visibility.ts";
 
@@ -75,8 +75,8 @@ function urlOf(row: Pick<Row, "roomId" | "objectType" | "objectId" | "threadId" 
   return `/rooms/${row.roomId}`;
 }
 
-function toView(row: Row): NotificationView {
-  const text = row.body === null ? null : plainText(row.body);
+function toView(row: Row, mentions: ReadonlyMap<string, string> | undefined): NotificationView {
+  const text = row.body === null ? null : plainText(row.body, mentions);
   return {
     id: row.id,
     kind: row.kind,
@@ -102,7 +102,9 @@ export async function notificationsFor(sql: Tx, userId: string, options: { unrea
     ${options.unreadOnly ? sql`and n.read_at is null` : sql``}
     ${options.since ? sql`and n.created_at > ${options.since}` : sql``}
     ${options.until ? sql`and n.created_at <= ${options.until}` : sql``}`;
-  return (await notificationRows(sql, where, options.limit ?? 50)).map(toView);
+  const rows = await notificationRows(sql, where, options.limit ?? 50);
+  const mentions = await mentionNamesOf(sql, rows.flatMap((r) => (r.messageId && r.body !== null ? [r.messageId] : [])));
+  return rows.map((row) => toView(row, row.messageId ? mentions.get(row.messageId) : undefined));
 }
 
 export async function unreadNotificationCount(sql: Tx, userId: string): Promise<number> {

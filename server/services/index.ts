@@ -23,6 +23,7 @@ import * as search from "../search.ts";
 import * as threadAccess from "../threads/access.ts";
 import * as messages from "../threads/messages.ts";
 import * as threads from "../threads/threads.ts";
+import * as unread from "../threads/unread.ts";
 import * as validation from "../validation.ts";
 import * as fileCards from "../wiki/file-cards.ts";
 import * as pageTemplates from "../wiki/page-templates.ts";
@@ -35,6 +36,7 @@ import * as invitations from "./invitations.ts";
 import * as members from "./members.ts";
 import * as ownership from "./ownership.ts";
 import * as participants from "./participants.ts";
+import * as roomTemplates from "./room-templates.ts";
 import * as rooms from "./rooms.ts";
 import * as signInLinks from "./sign-in-links.ts";
 
@@ -73,6 +75,7 @@ export const services = {
   preferences,
   qualification,
   render,
+  roomTemplates,
   rooms,
   search,
   sessions,
@@ -83,6 +86,7 @@ export const services = {
   threadAccess,
   threads,
   timeline,
+  unread,
   validation,
   versions,
 };

@@ -126,6 +126,7 @@ describe("what an external participant's clients receive during a busy internal 
         `/rooms/${room.id}/pages?archived=true`,
         `/rooms/${room.id}/search?q=ZEBRA`,
         `/rooms/${room.id}/activity`,
+        `/organizations/${cast.organization.id}/room-templates`,
         `/rooms/${room.id}/threads`,
         `/rooms/${room.id}/files`,
         `/rooms/${room.id}/folders`,
@@ -273,6 +274,11 @@ describe("what an external participant's clients receive during a busy internal 
     await call(owner, "PATCH", `/files/${laterShared}`, { name: "Price list.txt" }, 200);
     await call(owner, "PATCH", `/files/${laterShared}`, { visibility: "shared" }, 200);
     await lookAtHistory(pageB.id, laterShared);
+
+    // The room's pages, internal ones with them, saved as a room template of the organization (decision 020).
+    const template = await call(owner, "POST", `/organizations/${cast.organization.id}/room-templates`, { name: secret("room template name"), roomId: room.id }, 201);
+    hideId("room template id", template.id);
+    await look();
 
     // People: a pending internal invitation, an internal newcomer whose role changes and who is removed.
     const invited = `${secret("invited internal address").toLowerCase()}@example.test`;

@@ -26,6 +26,7 @@ import {
   freshStage,
   freshStakeholder,
   freshStep,
+  freshTemplate,
   freshToken,
   historyFixture,
   uniqueLabel,
@@ -901,6 +902,39 @@ const API: ApiEntry[] = [
       member 204  403  403    404  404   404    204   403    404   401`,
   },
 
+  // ── Room templates (decision 020) ─────────────────────────────────────────────────────
+  {
+    // Members read the organization's templates (they start rooms from them); guests and outsiders learn of none.
+    endpoint: "GET /organizations/:organizationId/room-templates",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/room-templates` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   200  200    404  404   404    200   200    404   401`,
+  },
+  {
+    endpoint: "GET /organizations/:organizationId/room-templates/:templateId",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/room-templates/${f.templateId}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   200  200    404  404   404    200   200    404   401`,
+  },
+  {
+    // Admins save a room's pages (internal ones too) as a template; members may not; nobody else learns of it.
+    endpoint: "POST /organizations/:organizationId/room-templates",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/room-templates`, body: { name: uniqueLabel("template"), roomId: f.templateRoomId } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   201   403  403    404  404   404    201   403    404   401`,
+  },
+  {
+    endpoint: "DELETE /organizations/:organizationId/room-templates/:templateId",
+    fresh: async ({ f }) => ({ templateId: await freshTemplate(f) }),
+    request: ({ f, fresh }) => ({ path: `/organizations/${f.organizationId}/room-templates/${fresh.templateId ?? f.templateId}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   204   403  403    404  404   404    204   403    404   401`,
+  },
+
   // ── Mutual action plan, stakeholder map, qualification (decision 009) ───────────────────
   {
     endpoint: "GET /rooms/:roomId/plan",
@@ -1296,6 +1330,15 @@ const PAGES: PageEntry[] = [
   {
     path: "/settings/delivery-team",
     url: (f, row) => (row === "org" ? `/settings/delivery-team?org=${f.organizationId}` : "/settings/delivery-team"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   403  403    403  403   403    200   403    200   login
+      org   200   403  403    404  404   404    200   403    404   login`,
+  },
+  {
+    // Room templates (decision 020): like the members tab.
+    path: "/settings/templates",
+    url: (f, row) => (row === "org" ? `/settings/templates?org=${f.organizationId}` : "/settings/templates"),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       self  200   403  403    403  403   403    200   403    200   login

@@ -173,23 +173,24 @@ const ORG_COLUMNS = {
   allRooms: "org.seeAllRooms",
   pipeline: "org.readPipeline",
   targets: "org.manageTargets",
+  templates: "org.manageTemplates",
 } as const satisfies Record<string, OrgAction>;
 
 const ORG = parseTable(
   `
-  who                  read newRoom settings members sales outbox allRooms pipeline targets
-  internalOwnerAdmin   Y    Y       Y        Y       Y     Y      Y      Y        Y
-  internalOwner        Y    Y       .        .       .     .      .      Y        .
-  internalEditorAdmin  Y    Y       Y        Y       Y     Y      Y      Y        Y
-  internalEditor       Y    Y       .        .       .     .      .      Y        .
-  internalCommenter    Y    Y       .        .       .     .      .      Y        .
-  internalViewer       Y    Y       .        .       .     .      .      Y        .
-  externalEditor       .    .       .        .       .     .      .      .        .
-  externalCommenter    .    .       .        .       .     .      .      .        .
-  externalViewer       .    .       .        .       .     .      .      .        .
-  adminNotInRoom       Y    Y       Y        Y       Y     Y      Y      Y        Y
-  memberNotInRoom      Y    Y       .        .       .     .      .      Y        .
-  outsider             .    .       .        .       .     .      .      .        .
+  who                  read newRoom settings members sales outbox allRooms pipeline targets templates
+  internalOwnerAdmin   Y    Y       Y        Y       Y     Y      Y      Y        Y        Y
+  internalOwner        Y    Y       .        .       .     .      .      Y        .        .
+  internalEditorAdmin  Y    Y       Y        Y       Y     Y      Y      Y        Y        Y
+  internalEditor       Y    Y       .        .       .     .      .      Y        .        .
+  internalCommenter    Y    Y       .        .       .     .      .      Y        .        .
+  internalViewer       Y    Y       .        .       .     .      .      Y        .        .
+  externalEditor       .    .       .        .       .     .      .      .        .        .
+  externalCommenter    .    .       .        .       .     .      .      .        .        .
+  externalViewer       .    .       .        .       .     .      .      .        .        .
+  adminNotInRoom       Y    Y       Y        Y       Y     Y      Y      Y        Y        Y
+  memberNotInRoom      Y    Y       .        .       .     .      .      Y        .        .
+  outsider             .    .       .        .       .     .      .      .        .        .
   `,
   ORG_COLUMNS,
 );
