@@ -31,6 +31,9 @@ export default [
     route("handoff", "routes/rooms.$roomId.handoff.tsx"),
     // Owners and organization admins: who was let in, refused, shared and downloaded.
     route("audit", "routes/rooms.$roomId.audit.tsx"),
+    // Who read what and for how long (internal only), and each participant's own figures (everyone).
+    route("engagement", "routes/rooms.$roomId.engagement.tsx"),
+    route("engagement/me", "routes/rooms.$roomId.engagement.me.tsx"),
     // The file library: one folder level per view, and one file with its versions.
     route("files", "routes/rooms.$roomId.files.tsx"),
     route("files/:fileId", "routes/rooms.$roomId.files.$fileId.tsx"),
@@ -38,12 +41,15 @@ export default [
   route("invite/:token", "routes/invite.$token.tsx"),
   route("sign-in/:token", "routes/sign-in.$token.tsx"),
   route("outbox", "routes/outbox.tsx"),
+  // Pipeline insight for the organization's members (decision 021); guests are refused with 404.
+  route("pipeline", "routes/pipeline.tsx"),
   // Organization settings, for its admins (?org=<id> when they administer several).
   route("settings", "routes/settings.tsx", [
     index("routes/settings._index.tsx"),
     route("members", "routes/settings.members.tsx"),
     route("stages", "routes/settings.stages.tsx"),
     route("delivery-team", "routes/settings.delivery-team.tsx"),
+    route("templates", "routes/settings.templates.tsx"),
   ]),
   route("notifications", "routes/notifications.tsx"),
   route("notifications/count", "routes/notifications.count.tsx"),

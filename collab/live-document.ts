@@ -65,6 +65,11 @@ export interface SharedByDocuments {
   /** Their background renders take turns, and so do their compactions. */
   renders: RenderQueue;
   compactions: TaskQueue;
+  /**
+   * Told, once stored, who an update by `authorId` mentions in the page (collab/update-bounds.ts
+   * reads the mentions; server/wiki/page-mentions.ts decides who may be notified).
+   */
+  mentions: { handler: ((pageId: string, authorId: string, userIds: string[]) => void) | null };
 }
 
 const LOADING = Symbol("loading");
@@ -120,6 +125,8 @@ export class LiveDocument {
   private compacting: Promise<void> | null = null;
   private compactionRunning = false;
   private awarenessOwners = new Map<number, Peer>();
+  /** Mentions added by log entries not yet committed (seq: the entry's position). */
+  private pendingMentions: { seq: number; authorId: string; userIds: string[] }[] = [];
   /** Several processes: the page's channel and anti-entropy (collab/relay.ts), set by the registry. */
   replica: DocumentReplica | null = null;
 
@@ -160,8 +167,14 @@ export class LiveDocument {
    */
   apply(update: Uint8Array, origin: Peer | SystemOrigin, decoded?: ReturnType<typeof Y.decodeUpdate>) {
     const check = this.quota.check(update, decoded);
+    const before = this.appendedSeq;
     Y.applyUpdate(this.doc, update, origin);
     this.quota.accept(update, check);
+    const authorId = (origin as { authorId?: string | null } | null)?.authorId ?? null;
+    // Only a change that became a log entry, by a known author, notifies; once it is committed.
+    if (check.mentions.length && authorId && this.appendedSeq > before) {
+      this.pendingMentions.push({ seq: this.appendedSeq, authorId, userIds: [...new Set(check.mentions)] });
+    }
   }
 
   /** True when too much is waiting for the database to take more writes. */
@@ -345,6 +358,11 @@ export class LiveDocument {
     const done = this.waiters.filter((w) => w.seq <= cutSeq);
     this.waiters = this.waiters.filter((w) => w.seq > cutSeq);
     for (const w of done) w.resolve();
+    if (this.pendingMentions.length) {
+      const stored = this.pendingMentions.filter((m) => m.seq <= cutSeq);
+      this.pendingMentions = this.pendingMentions.filter((m) => m.seq > cutSeq);
+      for (const m of stored) this.shared.mentions.handler?.(this.pageId, m.authorId, m.userIds);
+    }
     for (const peer of this.peers) peer.committed();
     this.markRenderDirty();
     if (this.logRows > this.options.compactAfterRows) this.compact();

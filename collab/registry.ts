@@ -77,7 +77,7 @@ export class DocumentRegistry implements PageDocuments {
   ) {
     this.options = { ...DEFAULT_REGISTRY_OPTIONS, ...options };
     this.errors = errors;
-    this.shared = { writer: new LogWriter(sql), renders: new RenderQueue(), compactions: new TaskQueue() };
+    this.shared = { writer: new LogWriter(sql), renders: new RenderQueue(), compactions: new TaskQueue(), mentions: { handler: null } };
     const relay = this.options.relay;
     if (relay) {
       // Redis is the fast path, never the only one: every loaded page catches up from the log on
@@ -86,6 +86,11 @@ export class DocumentRegistry implements PageDocuments {
       this.antiEntropyTimer.unref();
       this.offRelayReconnect = relay.onReconnect(() => void this.antiEntropy());
     }
+  }
+
+  /** Called once an update adding mentions is stored (server/boot.ts wires server/wiki/page-mentions.ts). */
+  set onMentions(handler: ((pageId: string, authorId: string, userIds: string[]) => void) | null) {
+    this.shared.mentions.handler = handler;
   }
 
   /** Several processes: one anti-entropy round of every loaded page, one page at a time. */

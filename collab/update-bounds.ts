@@ -78,6 +78,8 @@ export interface UpdateCheck {
   newElements: number;
   /** True when part of the update waits for structs the document has not seen. */
   leavesPending: boolean;
+  /** User ids the update sets as a mention's `id` (server/wiki/page-mentions.ts notifies them once stored). */
+  mentions: string[];
 }
 
 export function checkUpdate(
@@ -185,6 +187,7 @@ export function checkUpdate(
 
   let newElements = 0;
   let leavesPending = false;
+  const mentions: string[] = [];
   // Placed in clock order per client: parents and left neighbours come first, so each lookup is a memo hit.
   const ordered = [...byClient.values()].flat();
   for (const struct of ordered) {
@@ -222,6 +225,7 @@ export function checkUpdate(
       for (const value of content.arr) {
         if (!format.isAllowedNodeAttr(nodeName, sub!, value)) refuse("attribute", `The attribute "${sub!.slice(0, 40)}" has a value that is not allowed.`);
       }
+      if (nodeName === "mention" && sub === "id" && typeof content.arr[0] === "string") mentions.push(content.arr[0]);
     } else {
       // Embeds, binary, JSON and sub-documents: a page holds none of them.
       refuse("schema", "The update holds content a page does not use.");
@@ -231,7 +235,7 @@ export function checkUpdate(
     const upTo = available.get(client) ?? Y.getState(store, client);
     if (ranges.some((r) => r.clock + r.len > upTo)) leavesPending = true;
   }
-  return { newElements, leavesPending };
+  return { newElements, leavesPending, mentions };
 }
 
 function refuse(bound: string, message: string): never {

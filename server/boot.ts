@@ -14,6 +14,7 @@ import { createLocalBus, createRedisBus } from "./realtime/bus.ts";
 import { Channels, connectRedis, type RedisConnections } from "./redis.ts";
 import { services } from "./services/index.ts";
 import { createMarkdownImporter } from "./wiki/markdown-pool.ts";
+import { notifyPageMentions } from "./wiki/page-mentions.ts";
 
 export interface Database {
   sql: Sql;
@@ -77,7 +78,7 @@ export function createAppContext(sql: Sql, config: Config, log: Logger, options:
     relay,
     ...(antiEntropyMs ? { antiEntropyMs } : {}),
   });
-  return {
+  const app: AppContext = {
     sql,
     config,
     log,
@@ -92,4 +93,9 @@ export function createAppContext(sql: Sql, config: Config, log: Logger, options:
     services,
     listenAddress: { url: undefined },
   };
+  // A stored update that adds mentions notifies the people it mentions who may read the page.
+  documents.onMentions = (pageId, authorId, userIds) => {
+    notifyPageMentions(app, { pageId, authorId, userIds }).catch((error: unknown) => log.error({ err: error, pageId }, "page mention notification failed"));
+  };
+  return app;
 }

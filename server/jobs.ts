@@ -3,6 +3,7 @@ import { sweepOrphanedFiles, DEFAULT_SWEEP_GRACE_MS } from "./files/sweep.ts";
 import { closeMail, flushOutbox } from "./mail/outbox.ts";
 import { sendDigests } from "./notifications/digest.ts";
 import { sweepDueVersions, SWEEP_BATCH, SWEEP_INTERVAL_MS } from "./wiki/versions.ts";
+import { notifyQuietRooms } from "./engagement/quiet.ts";
 
 /**
  * Background work, started and stopped in one place (docs/architecture.md, "Background jobs"):
@@ -25,7 +26,7 @@ export interface Job {
   onStop?(app: AppContext): void;
 }
 
-export type JobName = "page-versions" | "file-sweep" | "digests";
+export type JobName = "page-versions" | "file-sweep" | "digests" | "engagement-quiet";
 
 export const JOBS: readonly Job[] = [
   {
@@ -55,6 +56,15 @@ export const JOBS: readonly Job[] = [
       await flushOutbox(app);
     },
     onStop: (app) => closeMail(app),
+  },
+  {
+    // Rooms gone quiet: a notice to each owner (server/engagement/quiet.ts).
+    name: "engagement-quiet",
+    everyMs: 60 * 60 * 1000,
+    async run(app) {
+      const sent = await notifyQuietRooms(app);
+      if (sent) app.log.info({ sent }, "gone-quiet notices");
+    },
   },
 ];
 

@@ -5,7 +5,9 @@ import { findStage, updateStage } from "./sales/stages.ts";
 import { findUserByEmail, insertUser, signup } from "./services/accounts.ts";
 import { acceptInvitation, createInvitation } from "./services/invitations.ts";
 import { createRoom } from "./services/rooms.ts";
+import { seedDemoEngagement } from "./engagement/demo.ts";
 import { seedDemoPlan } from "./sales/demo-plan.ts";
+import { seedDemoPipeline } from "./sales/demo-pipeline.ts";
 import type { Actor } from "./access/index.ts";
 import { seedDemoConversations } from "./demo-conversations.ts";
 import { seedDemoPages, type DemoAuthor } from "./wiki/demo-pages.ts";
@@ -93,6 +95,9 @@ async function seedUnderLock(app: AppContext): Promise<DemoInfo> {
   }
   await seedSalesProcess(app, roomId);
   await seedDemoPlan(app, roomId);
+  // A year of other deals beside the demo room, for the pipeline page (decision 021).
+  await seedDemoPipeline(app, roomId);
+  await seedDemoEngagement(app, roomId);
   return { roomId, roomName: ROOM_NAME, users };
 }
 

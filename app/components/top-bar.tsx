@@ -31,6 +31,7 @@ export interface UserOrganization {
 /** Product name, the main navigation (Settings where the user may change settings), and who is signed in (with sign out). */
 export function TopBar({ user, organizations = [] }: { user: SignedInUser | null; organizations?: UserOrganization[] }) {
   const settings = organizations.some((o) => o.abilities["org.manageSettings"]);
+  const pipeline = organizations.some((o) => o.abilities["org.readPipeline"]);
   return (
     <header className="top-bar">
       <div className="top-bar-inner">
@@ -40,7 +41,8 @@ export function TopBar({ user, organizations = [] }: { user: SignedInUser | null
             <NavLink to="/rooms" end={false}>
               Rooms
             </NavLink>
-            {/* Decided by the access policy (org.manageSettings, serialized by the root loader). */}
+            {/* Decided by the access policy (org.readPipeline, org.manageSettings, serialized by the root loader). */}
+            {pipeline ? <NavLink to="/pipeline">Pipeline</NavLink> : null}
             {settings ? <NavLink to="/settings">Settings</NavLink> : null}
           </nav>
         ) : null}

@@ -2,15 +2,53 @@ import { Collaboration } from "@tiptap/extension-collaboration";
 import { CollaborationCaret } from "@tiptap/extension-collaboration-caret";
 import { Placeholder } from "@tiptap/extensions";
 import { EditorContent, useEditor } from "@tiptap/react";
-import { useEffect } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useNavigate } from "react-router";
 import type { WebsocketProvider } from "y-websocket";
 import type * as Y from "yjs";
 import { avatarColour } from "../lib/format.ts";
 import { editorExtensions } from "./extensions.ts";
 import { FILE_CARD } from "./file-card.ts";
-import { browserFileCard } from "./file-card-view.client.ts";
+import { browserFileCard, browserImage } from "./file-card-view.client.ts";
+import { BubbleToolbar } from "./bubble-toolbar.tsx";
+import { imageUpload, insertImages } from "./image-upload.client.ts";
+import { PAGE_IMAGE } from "./page-image.ts";
+import { mentionLabel, PAGE_MENTION, PageMention } from "./page-mention.ts";
+import { slashMenu } from "./slash-menu.client.ts";
+import { suggestionList, type ListItem } from "./suggestion-list.client.ts";
 import { Toolbar } from "./toolbar.tsx";
+
+/** A participant the page may mention (the loader lists those who can read the page). */
+export interface Mentionable {
+  id: string;
+  name: string;
+}
+
+interface MentionItem extends ListItem {
+  id: string;
+  label: string;
+}
+
+/** TipTap's Mention with the page's participants as suggestions (`@` then a name). */
+function browserMention(people: readonly Mentionable[]) {
+  return PageMention.configure({
+    suggestion: {
+      char: "@",
+      items: ({ query }: { query: string }): MentionItem[] => {
+        const q = query.toLowerCase();
+        return people
+          .filter((p) => p.name.toLowerCase().includes(q))
+          .slice(0, 8)
+          .map((p) => ({ id: p.id, label: mentionLabel(p.name), title: p.name, icon: "@" }));
+      },
+      command: ({ editor, range, props }) => {
+        const item = props as MentionItem;
+        editor.chain().focus().insertContentAt(range, [{ type: PAGE_MENTION, attrs: { id: item.id, label: item.label } }, { type: "text", text: " " }]).run();
+      },
+      render: suggestionList<MentionItem>({ label: "Mention a participant", empty: "No participant of this page matches", testId: "mention-menu" }),
+    },
+  });
+}
 
 /**
  * A person's colour, from their id: the same as their avatar everywhere in Dealroom. The collab
@@ -52,18 +90,32 @@ export default function CollabEditor(props: {
   /** The page's room (file cards resolve and open there) and visibility (which files the picker offers). */
   roomId: string;
   pageVisibility: "internal" | "shared";
+  /** Who an @mention may name: participants who can read the page. */
+  mentionable: readonly Mentionable[];
   /** Called once the editor shows the synced document, so the page can drop its static copy. */
   onReady?: () => void;
 }) {
-  const { doc, provider, user, editable, roomId, pageVisibility, onReady } = props;
+  const { doc, provider, user, editable, roomId, pageVisibility, mentionable, onReady } = props;
   const navigate = useNavigate();
+  const [fileOpen, setFileOpen] = useState(false);
+  const [uploadMessage, setUploadMessage] = useState<string | null>(null);
+  const imageInput = useRef<HTMLInputElement>(null);
+  const uploadOptions = { roomId, visibility: pageVisibility, onMessage: setUploadMessage };
   const editor = useEditor(
     {
       immediatelyRender: false,
       editable,
       extensions: [
         // The shared list, with the browser's file card view (its data is fetched per reader).
-        ...editorExtensions().map((extension) => (extension.name === FILE_CARD ? browserFileCard({ roomId, navigate }) : extension)),
+        ...editorExtensions().map((extension) =>
+          extension.name === FILE_CARD ? browserFileCard({ roomId, navigate }) : extension.name === PAGE_MENTION
+              ? browserMention(mentionable)
+              : extension.name === PAGE_IMAGE
+                ? browserImage({ roomId })
+                : extension,
+        ),
+        slashMenu({ chooseImage: () => imageInput.current?.click(), chooseFileCard: () => setFileOpen(true) }),
+        imageUpload(uploadOptions),
         Collaboration.configure({ document: doc, field: "default" }),
         CollaborationCaret.configure({
           provider,
@@ -72,7 +124,7 @@ export default function CollabEditor(props: {
           selectionRender: (other) => ({ style: `background-color: ${caretColour(other)}33`, class: "ProseMirror-yjs-selection" }),
         }),
         // Display only (a decoration), so it does not change the shared schema.
-        Placeholder.configure({ placeholder: editable ? "Start writing… (# heading, - list, [] task, > quote)" : "" }),
+        Placeholder.configure({ placeholder: editable ? "Start writing… (type / for blocks, @ to mention; # heading, - list, [] task, > quote)" : "" }),
       ],
       editorProps: {
         attributes: {
@@ -82,7 +134,7 @@ export default function CollabEditor(props: {
         },
       },
     },
-    [doc, provider, user.id, user.name, user.color, roomId],
+    [doc, provider, user.id, user.name, user.color, roomId, pageVisibility, mentionable],
   );
 
   // Abilities can change while the page is open (the loader revalidates); follow them.
@@ -97,7 +149,34 @@ export default function CollabEditor(props: {
   if (!editor) return null;
   return (
     <div className={`wiki-editor${editable ? "" : " read-only"}`}>
-      {editable && <Toolbar editor={editor} roomId={roomId} pageVisibility={pageVisibility} />}
+      {editable && (
+        <Toolbar
+          editor={editor}
+          roomId={roomId}
+          pageVisibility={pageVisibility}
+          fileOpen={fileOpen}
+          setFileOpen={setFileOpen}
+          onImage={() => imageInput.current?.click()}
+        />
+      )}
+      {editable && (
+        <input
+          ref={imageInput}
+          type="file"
+          accept="image/png,image/jpeg,image/gif,image/webp"
+          hidden
+          aria-hidden="true"
+          tabIndex={-1}
+          data-testid="image-input"
+          onChange={(e) => {
+            const files = [...(e.target.files ?? [])];
+            e.target.value = "";
+            if (files.length) void insertImages(editor, files, uploadOptions);
+          }}
+        />
+      )}
+      <p className="wiki-upload-status" role="status" aria-live="polite" data-testid="image-upload-status">{uploadMessage ?? ""}</p>
+      {editable && <BubbleToolbar editor={editor} />}
       <EditorContent editor={editor} />
     </div>
   );

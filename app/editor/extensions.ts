@@ -1,8 +1,11 @@
 import { mergeAttributes, type Extensions } from "@tiptap/core";
 import { TaskItem, TaskList } from "@tiptap/extension-list";
 import { TableCell, TableHeader, TableKit } from "@tiptap/extension-table";
+import { Link } from "@tiptap/extension-link";
 import { StarterKit } from "@tiptap/starter-kit";
 import { FileCard } from "./file-card.ts";
+import { PageImage } from "./page-image.ts";
+import { PageMention } from "./page-mention.ts";
 
 /** Link targets a page may carry: web, mail, and same-site paths or anchors (no scheme). */
 const ALLOWED_LINK = /^(?:https?:|mailto:|[/#?.]|[^:]*$)/i;
@@ -58,6 +61,13 @@ const LabelledTaskItem = TaskItem.extend({
 });
 
 /**
+ * TipTap's Link, not inclusive: the mark ends where the link's text ends, so what is typed right
+ * after a link (a ".", a space) is plain text; typing inside the link still extends it, and a
+ * typed address still becomes a link at the space after it (autolink).
+ */
+const PageLink = Link.extend({ inclusive: () => false });
+
+/**
  * THE extension list of a page: the browser editor and the server (rendering, markdown,
  * versions, diff) build the same schema from it, so server output matches the editor.
  * The browser adds Collaboration and CollaborationCaret on top; nothing here touches the
@@ -68,11 +78,14 @@ export function editorExtensions(): Extensions {
     StarterKit.configure({
       // Collaboration brings its own undo, which only undoes the local user's changes.
       undoRedo: false,
-      link: {
-        autolink: true,
-        openOnClick: false,
-        isAllowedUri: (url) => isAllowedLink(url),
-      },
+      // Our own Link below: StarterKit's would be inclusive (TipTap makes a link inclusive
+      // when autolink is on), so text typed at a link's end, such as a full stop, joined it.
+      link: false,
+    }),
+    PageLink.configure({
+      autolink: true,
+      openOnClick: false,
+      isAllowedUri: (url) => isAllowedLink(url),
     }),
     TaskList,
     LabelledTaskItem.configure({ nested: true, a11y: { checkboxLabel: (node) => `Task: ${node.textContent.trim() || "empty task"}` } }),
@@ -80,5 +93,7 @@ export function editorExtensions(): Extensions {
     BoundedTableCell,
     BoundedTableHeader,
     FileCard,
+    PageImage,
+    PageMention,
   ];
 }

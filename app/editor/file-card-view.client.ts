@@ -1,6 +1,7 @@
 import type { NodeViewRendererProps } from "@tiptap/core";
 import { DOMSerializer, type Node as PMNode } from "@tiptap/pm/model";
 import { cardFileId, FILE_CARD, FileCard, fileCardSpec, type FileCardData } from "./file-card.ts";
+import { imageFileId, imageSrcOf, PAGE_IMAGE, PageImage, unavailableImageSpec } from "./page-image.ts";
 
 /**
  * The editor's file cards (browser only). The document holds only the file's id; what the card
@@ -143,6 +144,59 @@ export function browserFileCard(options: { roomId: string; navigate: (to: string
   return FileCard.extend({
     addNodeView() {
       return ({ node }: NodeViewRendererProps) => new FileCardView(node as PMNode, options.roomId, options.navigate);
+    },
+  });
+}
+
+/**
+ * The shared image node with the browser's view: the image loads only once the card endpoint
+ * says the reader may see its file (an internal image on a shared page shows "Image not
+ * available" to the buyer's side, and its bytes are never asked for).
+ */
+export function browserImage(options: { roomId: string }) {
+  return PageImage.extend({
+    addNodeView() {
+      return ({ node }: NodeViewRendererProps) => {
+        const dom = document.createElement("div");
+        dom.className = "page-image-view";
+        let current = node as PMNode;
+        const show = (n: PMNode) => {
+          current = n;
+          const fileId = imageFileId(n.attrs.src);
+          const img = document.createElement("img");
+          img.className = "page-image";
+          img.alt = typeof n.attrs.alt === "string" ? n.attrs.alt : "";
+          if (typeof n.attrs.width === "number") img.width = n.attrs.width;
+          const unavailable = () => dom.replaceChildren(DOMSerializer.renderSpec(document, unavailableImageSpec).dom);
+          if (!fileId) return unavailable();
+          void loadFileCard(options.roomId, fileId).then((card) => {
+            if (current !== n) return;
+            if (card?.available && card.contentType.startsWith("image/")) {
+              img.src = imageSrcOf(fileId);
+              dom.replaceChildren(img);
+            } else if (card) unavailable();
+          });
+        };
+        show(current);
+        return {
+          dom,
+          update: (n: PMNode) => {
+            if (n.type.name !== PAGE_IMAGE) return false;
+            if (n.attrs.src !== current.attrs.src) show(n);
+            else {
+              current = n;
+              const img = dom.querySelector("img");
+              if (img) {
+                img.alt = typeof n.attrs.alt === "string" ? n.attrs.alt : "";
+                if (typeof n.attrs.width === "number") img.width = n.attrs.width;
+                else img.removeAttribute("width");
+              }
+            }
+            return true;
+          },
+          ignoreMutation: () => true,
+        };
+      };
     },
   });
 }

@@ -29,10 +29,18 @@ function readState(editor: Editor) {
   };
 }
 
-export function Toolbar({ editor, roomId, pageVisibility }: { editor: Editor; roomId: string; pageVisibility: "internal" | "shared" }) {
+export function Toolbar({ editor, roomId, pageVisibility, fileOpen, setFileOpen, onImage }: {
+  editor: Editor;
+  roomId: string;
+  pageVisibility: "internal" | "shared";
+  /** The file picker (the slash menu opens it too). */
+  fileOpen: boolean;
+  setFileOpen: (open: boolean | ((open: boolean) => boolean)) => void;
+  /** Opens the chooser for an image to upload. */
+  onImage: () => void;
+}) {
   const state = useEditorState({ editor, selector: ({ editor }) => readState(editor) });
   const [linkOpen, setLinkOpen] = useState(false);
-  const [fileOpen, setFileOpen] = useState(false);
   const chain = () => editor.chain().focus();
 
   return (
@@ -89,6 +97,11 @@ export function Toolbar({ editor, roomId, pageVisibility }: { editor: Editor; ro
               onClick={() => chain().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run()}
             >
               <Icon d="M4 5h16v14H4zM4 10h16M4 15h16M10 5v14M15 5v14" />
+            </Btn>
+          )}
+          {has(editor, "image") && (
+            <Btn label="Insert image" onClick={onImage}>
+              <Icon d="M4 5h16v14H4zM4 16l5-5 4 4 2-2 5 5M15.5 9.5h.01" />
             </Btn>
           )}
           {has(editor, FILE_CARD) && (

@@ -24,6 +24,8 @@ export function roomInputFromForm(
     expectedCloseDate: optional(fields.expectedCloseDate) ?? blank,
   };
   if (mode === "create" && optional(fields.stage)) input.stage = fields.stage;
+  // "Start with": a template's id, or nothing for a blank room.
+  if (mode === "create" && optional(fields.templateId)) input.templateId = fields.templateId;
   if (mode === "update" && fields.description !== undefined) input.description = fields.description;
   for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
 

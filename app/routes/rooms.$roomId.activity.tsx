@@ -1,7 +1,7 @@
 import { Fragment, useState } from "react";
 import { Link, useRevalidator } from "react-router";
 import type { Route } from "./+types/rooms.$roomId.activity";
-import { activityLabel, activityLink } from "../components/threads/activity-text.ts";
+import { activityEntryText, activityLink } from "../components/threads/activity-text.ts";
 import { useAnyRoomEvent } from "../components/threads/live.ts";
 import { LiveStatus } from "../components/threads/live-status.tsx";
 import { Avatar } from "../components/people.tsx";
@@ -56,7 +56,9 @@ export default function RoomActivity({ loaderData }: Route.ComponentProps) {
       )}
       {items.length === 0 ? <p className="muted">Nothing has happened here yet.</p> : null}
       <ol className="activity-list">
-        {items.map((item, index) => (
+        {items.map((item, index) => {
+          const text = activityEntryText(item);
+          return (
           <Fragment key={item.id}>
             {index === 0 && sinceCount > 0 ? (
               <li className="activity-divider is-new" aria-hidden="true">
@@ -68,21 +70,30 @@ export default function RoomActivity({ loaderData }: Route.ComponentProps) {
                 Earlier
               </li>
             ) : null}
-            <li className={`activity-item${item.isNew ? " is-new" : ""}`} data-activity-type={item.type}>
-              {item.actor ? <Avatar person={{ userId: item.actor.id, name: item.actor.name }} size="sm" /> : <span className="avatar avatar-sm" aria-hidden="true" />}
+            <li className={`activity-item${item.isNew ? " is-new" : ""}`} data-activity-type={item.type} data-count={item.count}>
+              {text.person ? <Avatar person={{ userId: text.person.id, name: text.person.name }} size="sm" /> : <span className="avatar avatar-sm" aria-hidden="true" />}
               <div className="activity-text">
                 <span>
-                  <strong>{item.actor?.name ?? "Dealroom"}</strong> {activityLabel(item.type)}{" "}
+                  <strong>{text.who}</strong> {text.label}{" "}
                   {item.title ? <ActivityObject roomId={roomId} item={item} /> : null}
+                  {text.suffix}
                 </span>
-                <time dateTime={item.at} className="muted small">
-                  {formatDateTime(item.at)}
-                </time>
+                <span className="muted small">
+                  {/* Folded autosaves: from the first to the last. */}
+                  {item.count > 1 && item.firstAt !== item.at ? (
+                    <>
+                      <time dateTime={item.firstAt}>{formatDateTime(item.firstAt)}</time> – <time dateTime={item.at}>{formatDateTime(item.at)}</time>
+                    </>
+                  ) : (
+                    <time dateTime={item.at}>{formatDateTime(item.at)}</time>
+                  )}
+                </span>
               </div>
               {item.isNew ? <span className="badge badge-new">New</span> : null}
             </li>
           </Fragment>
-        ))}
+          );
+        })}
       </ol>
     </section>
   );

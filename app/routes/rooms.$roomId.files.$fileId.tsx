@@ -1,5 +1,6 @@
 import { data, Form, Link, redirect, useActionData, useNavigation, useRouteLoaderData } from "react-router";
 import type { Route } from "./+types/rooms.$roomId.files.$fileId";
+import { useEngagement } from "../components/engagement.tsx";
 import type { loader as roomLoader } from "./rooms.$roomId.tsx";
 import { FilePreview } from "../components/files/file-preview.tsx";
 import { InternalBadge } from "../components/files/file-table.tsx";
@@ -57,6 +58,7 @@ const LIVE_EVENTS = ["file.version_added", "file.updated", "file.removed"];
 
 export default function FileDetail({ loaderData }: Route.ComponentProps) {
   const { file, accessLog: log, folders } = loaderData;
+  useEngagement(file.roomId, "file", file.id);
   const room = useRouteLoaderData<typeof roomLoader>("routes/rooms.$roomId")?.room;
   const refresh = useDebouncedRevalidate();
   useRoomEvents(file.roomId, Object.fromEntries(LIVE_EVENTS.map((name) => [name, (p: any) => (p?.file?.id ?? p?.id) === file.id && refresh()])));

@@ -10,6 +10,7 @@ import { formatDate } from "../lib/format.ts";
 import { formatMoney } from "../lib/money.ts";
 import { actorContext } from "../lib/session.server.ts";
 import { formatBytes } from "../../shared/format.ts";
+import { nestHeadings } from "../../shared/headings.ts";
 import type { HandoffRecord, RecordPage } from "../../server/sales/handoff-record.ts";
 import handoffStyles from "../styles/handoff.css?url";
 import wikiStyles from "../styles/wiki.css?url";
@@ -406,7 +407,8 @@ function PageSection({ page, roomId, handedOff }: { page: RecordPage; roomId: st
           <summary>{v ? "The page at the hand-off" : "The whole page"}</summary>
           {/* Rendered on the server from the version's document with the page schema (text escaped, links filtered). */}
           {/* A scroll box of its own (tall pages): focusable, so it scrolls from the keyboard too. */}
-          <div className="wiki-prose handoff-page-content" tabIndex={0} role="region" aria-label={`Content of ${page.title}`} suppressHydrationWarning dangerouslySetInnerHTML={{ __html: html }} />
+          {/* The page's own headings sit below its <h4> title here (shared/headings.ts), so the outline does not skip levels. */}
+          <div className="wiki-prose handoff-page-content" tabIndex={0} role="region" aria-label={`Content of ${page.title}`} suppressHydrationWarning dangerouslySetInnerHTML={{ __html: nestHeadings(html, 4) }} />
         </details>
       ) : (
         <p className="muted small">This page was empty.</p>

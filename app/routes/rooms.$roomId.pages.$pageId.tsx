@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { Outlet, data, isRouteErrorResponse, useMatches, useRouteLoaderData, type ShouldRevalidateFunctionArgs } from "react-router";
 import type { Route } from "./+types/rooms.$roomId.pages.$pageId";
+import { useEngagement } from "../components/engagement.tsx";
 import type { loader as pagesLoader } from "./rooms.$roomId.pages.tsx";
 import { PageBody } from "../components/wiki/page-body.tsx";
 import { useRoomEvents } from "../components/threads/live.ts";
@@ -26,7 +27,9 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   // Rendered for this reader: file cards show only what the reader may see of their file.
   const html = await services.fileCards.pageHtmlForActor(ctx, page.roomId, services.render.pageNodeFromState(await ctx.documents.encodeState(page.id)));
   const me = { id: ctx.actor.userId, name: ctx.actor.name, color: avatarColour(ctx.actor.userId) };
-  return { page, html, me };
+  // Who an @mention may name: participants who can read this page (never a guest on an internal page).
+  const mentionable = page.abilities["item.edit"] ? await services.threadAccess.mentionableUsers(ctx, page.roomId, page.visibility) : [];
+  return { page, html, me, mentionable };
 }
 
 /** Typing a search or opening a version in the history panel does not reload the page itself. */
@@ -36,7 +39,8 @@ export function shouldRevalidate({ currentParams, nextParams, formMethod, defaul
 }
 
 export default function PageView({ loaderData }: Route.ComponentProps) {
-  const { page, html, me } = loaderData;
+  const { page, html, me, mentionable } = loaderData;
+  useEngagement(page.roomId, "page", page.id);
   const pages = useRouteLoaderData<typeof pagesLoader>("routes/rooms.$roomId.pages")?.pages ?? [];
   const panelOpen = useMatches().some((m) => m.id === "routes/rooms.$roomId.pages.$pageId.history");
   // Decided from the server's abilities before the editor mounts: readers never get an editable editor.
@@ -73,6 +77,7 @@ export default function PageView({ loaderData }: Route.ComponentProps) {
             editable={editable}
             roomId={page.roomId}
             pageVisibility={page.visibility}
+            mentionable={mentionable}
           />
         )}
       </article>

@@ -4,6 +4,7 @@ import type { loader as roomLoader } from "./rooms.$roomId.tsx";
 import { useDebouncedRevalidate, useRoomEvents } from "../components/threads/live.ts";
 import { NewPageForm } from "../components/wiki/new-page-form.tsx";
 import { PageTree, type TreePage } from "../components/wiki/page-tree.tsx";
+import { SaveTemplateForm } from "../components/wiki/save-template-form.tsx";
 import { SearchBox } from "../components/wiki/search-box.tsx";
 import { attempt, formFields, orErrorPage } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
@@ -16,8 +17,12 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const { services } = context.app;
   const ctx = actorContext(request, context);
   const q = new URL(request.url).searchParams.get("q")?.trim() ?? "";
-  const [pages, results] = await orErrorPage(() =>
-    Promise.all([services.pages.listPages(ctx, params.roomId, { includeArchived: true }), q ? services.search.searchRoom(ctx, params.roomId, q) : null]),
+  const [pages, results, canSaveTemplate] = await orErrorPage(() =>
+    Promise.all([
+      services.pages.listPages(ctx, params.roomId, { includeArchived: true }),
+      q ? services.search.searchRoom(ctx, params.roomId, q) : null,
+      services.roomTemplates.canSaveAsTemplate(ctx, params.roomId),
+    ]),
   );
   const tree: TreePage[] = pages.map((p) => ({
     id: p.id,
@@ -27,7 +32,7 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
     archived: p.archivedAt !== null,
   }));
   const hits = results?.map(({ rank: _rank, ...hit }) => hit) ?? null;
-  return { pages: tree, q, results: hits };
+  return { pages: tree, q, results: hits, canSaveTemplate };
 }
 
 /**
@@ -63,6 +68,12 @@ export async function action({ request, context, params }: Route.ActionArgs) {
       case "unarchive":
         await services.pages.setPageArchived(ctx, pageId, false);
         break;
+      case "save-template": {
+        // The room's organization: the template is one of its own (the service checks the room belongs to it).
+        const room = await services.rooms.getRoom(ctx, params.roomId);
+        const saved = await services.roomTemplates.saveRoomAsTemplate(ctx, room.organizationId, { name: fields.name ?? "", roomId: room.id });
+        return { ok: true as const, intent, error: null, saved: { id: saved.id, name: saved.name } };
+      }
       default:
         return { ok: false as const, intent, error: { code: "invalid", message: "Unknown action." } };
     }
@@ -91,6 +102,9 @@ export default function RoomPages({ loaderData, actionData }: Route.ComponentPro
           />
         )}
         <PageTree roomId={roomId!} pages={loaderData.pages} currentPageId={pageId} />
+        {loaderData.canSaveTemplate && room && loaderData.pages.some((p) => !p.archived) ? (
+          <SaveTemplateForm roomId={roomId!} organizationId={room.organizationId} roomName={room.account} />
+        ) : null}
       </aside>
       <div className="wiki-main">
         <Outlet />

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "react";
 import { Form, Link, redirect, useActionData, useNavigation, useSearchParams } from "react-router";
 import type { Route } from "./+types/rooms.$roomId.plan";
+import { useEngagement } from "../components/engagement.tsx";
 import { FormAlert, SelectField, TextareaField, TextField } from "../components/form.tsx";
 import { CalendarIcon, CheckIcon, LockIcon, PencilIcon, PlusIcon } from "../components/icons.tsx";
 import { Avatar } from "../components/people.tsx";
@@ -82,6 +83,7 @@ const STATUS_LABEL = { open: "Open", done: "Done", blocked: "Blocked" } as const
 
 export default function RoomPlan({ loaderData }: Route.ComponentProps) {
   const { roomId, plan, people } = loaderData;
+  useEngagement(roomId, "plan", roomId);
   const refresh = useDebouncedRevalidate();
   const live = useRoomEvents(roomId, Object.fromEntries(LIVE_EVENTS.map((name) => [name, refresh])));
   const actionData = useActionData<typeof action>();

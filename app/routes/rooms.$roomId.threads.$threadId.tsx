@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { Link, useFetcher } from "react-router";
 import type { Route } from "./+types/rooms.$roomId.threads.$threadId";
+import { useEngagement } from "../components/engagement.tsx";
 import { LiveStatus } from "../components/threads/live-status.tsx";
 import { MentionTextarea } from "../components/threads/mention-textarea.tsx";
 import { MessageItem, type MessageData } from "../components/threads/message-item.tsx";
@@ -68,6 +69,7 @@ function merge(list: MessageData[], incoming: MessageData): MessageData[] {
 
 export default function ThreadView({ loaderData }: Route.ComponentProps) {
   const { thread, people, canComment } = loaderData;
+  useEngagement(thread.roomId, "thread", thread.id);
   const [messages, setMessages] = useState(loaderData.messages);
   useEffect(() => setMessages(loaderData.messages), [loaderData.messages]);
   const refresh = useDebouncedRevalidate();

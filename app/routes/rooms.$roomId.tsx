@@ -6,6 +6,7 @@ import { ErrorPage } from "../components/error-page.tsx";
 import { CalendarIcon, GuestIcon, LockIcon, PencilIcon } from "../components/icons.tsx";
 import { AvatarStack } from "../components/people.tsx";
 import { StageBar } from "../components/stages/stage-bar.tsx";
+import { ThreadsTab } from "../components/threads/threads-tab.tsx";
 import { orErrorPage } from "../lib/actions.server.ts";
 import { formatDate } from "../lib/format.ts";
 import { formatMoney } from "../lib/money.ts";
@@ -23,14 +24,19 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 export async function loader({ request, context, params }: Route.LoaderArgs) {
   const { services } = context.app;
   const ctx = actorContext(request, context);
-  const [room, participants, timeline] = await orErrorPage(() =>
-    Promise.all([services.rooms.getRoom(ctx, params.roomId), services.participants.listParticipants(ctx, params.roomId), services.timeline.stageTimeline(ctx, params.roomId)]),
+  const [room, participants, timeline, unread] = await orErrorPage(() =>
+    Promise.all([
+      services.rooms.getRoom(ctx, params.roomId),
+      services.participants.listParticipants(ctx, params.roomId),
+      services.timeline.stageTimeline(ctx, params.roomId),
+      services.unread.roomUnread(ctx, params.roomId),
+    ]),
   );
-  return { room, participants, stages: timeline.stages.map((s) => s.name), cycle: cycleSummary(timeline) };
+  return { room, participants, stages: timeline.stages.map((s) => s.name), cycle: cycleSummary(timeline), unread: unread.unread };
 }
 
 export default function RoomLayout({ loaderData }: Route.ComponentProps) {
-  const { room, participants, cycle } = loaderData;
+  const { room, participants, cycle, unread } = loaderData;
   const team = participants.filter((p) => p.side === "internal");
   const guests = participants.filter((p) => p.side === "external");
   const base = `/rooms/${room.id}`;
@@ -97,7 +103,7 @@ export default function RoomLayout({ loaderData }: Route.ComponentProps) {
         </NavLink>
         <NavLink to={`${base}/plan`}>Plan</NavLink>
         <NavLink to={`${base}/pages`}>Pages</NavLink>
-        <NavLink to={`${base}/threads`}>Threads</NavLink>
+        <ThreadsTab roomId={room.id} to={`${base}/threads`} initial={unread} />
         <NavLink to={`${base}/files`}>Files</NavLink>
         <NavLink to={`${base}/activity`}>Activity</NavLink>
         <NavLink to={`${base}/timeline`}>Timeline</NavLink>
@@ -107,6 +113,13 @@ export default function RoomLayout({ loaderData }: Route.ComponentProps) {
             <LockIcon size={12} /> Internal planning
           </NavLink>
         ) : null}
+        {room.abilities["engagement.read"] ? (
+          <NavLink to={`${base}/engagement`} end className={({ isActive }) => `tab-internal${isActive ? " active" : ""}`}>
+            <LockIcon size={12} /> Engagement
+          </NavLink>
+        ) : (
+          <NavLink to={`${base}/engagement/me`}>What the seller sees about me</NavLink>
+        )}
         {room.abilities["room.readAudit"] ? <NavLink to={`${base}/audit`}>Audit</NavLink> : null}
       </nav>
 

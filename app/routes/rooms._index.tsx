@@ -1,3 +1,4 @@
+import { useId } from "react";
 import { Form, Link, redirect, useNavigation } from "react-router";
 import type { Route } from "./+types/rooms._index";
 import { StageBadge, StatusBadge } from "../components/deal.tsx";
@@ -5,6 +6,7 @@ import { FormAlert, MoneyField, SelectField, SubmitButton, TextField } from "../
 import { PlusIcon, RoomsIcon } from "../components/icons.tsx";
 import { RoleBadge, SideBadge } from "../components/people.tsx";
 import { attempt, echo, formFields } from "../lib/actions.server.ts";
+import { fieldError, type FormError } from "../lib/form-error.ts";
 import { formatDate } from "../lib/format.ts";
 import { CURRENCIES, formatMoney } from "../lib/money.ts";
 import { roomInputFromForm } from "../lib/room-form.server.ts";
@@ -12,7 +14,7 @@ import { actorContext } from "../lib/session.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Rooms · Dealroom" }];
 
-const NEW_ROOM_FIELDS = ["name", "account", "value", "expectedCloseDate", "stage"] as const;
+const NEW_ROOM_FIELDS = ["name", "account", "value", "expectedCloseDate", "stage", "templateId"] as const;
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { services } = context.app;
@@ -24,7 +26,14 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     rooms,
     summary: pipelineSummary(rooms),
     organizations,
-    newRoom: home ? { organization: home.name, stages: await services.stages.stagesOf(ctx.sql, home.id) } : null,
+    newRoom: home
+      ? {
+          organization: home.name,
+          stages: await services.stages.stagesOf(ctx.sql, home.id),
+          // What a new room may start with: built in, then the organization's own (decision 020).
+          templates: await services.roomTemplates.listRoomTemplates(ctx, home.id),
+        }
+      : null,
   };
 }
 
@@ -74,7 +83,7 @@ export default function Rooms({ loaderData, actionData }: Route.ComponentProps) 
             ) : null}
           </p>
         </div>
-        {newRoom ? <NewRoom stages={newRoom.stages} organization={newRoom.organization} actionData={actionData} /> : null}
+        {newRoom ? <NewRoom stages={newRoom.stages} templates={newRoom.templates} organization={newRoom.organization} actionData={actionData} /> : null}
       </div>
 
       {/* Pipeline figures are the seller's view; guests from the buyer's side get the list only. */}
@@ -163,12 +172,23 @@ export default function Rooms({ loaderData, actionData }: Route.ComponentProps) 
   );
 }
 
+type TemplateChoice = { id: string; name: string; builtIn: boolean; pages: { title: string; visibility: string }[] };
+
+/** "Welcome, Business case · internal: Deal strategy": what a template's pages are, for choosing one. */
+function pagesLine(pages: TemplateChoice["pages"]) {
+  const shared = pages.filter((p) => p.visibility === "shared").map((p) => p.title);
+  const internal = pages.filter((p) => p.visibility === "internal").map((p) => p.title);
+  return [shared.join(", "), internal.length ? `internal: ${internal.join(", ")}` : ""].filter(Boolean).join(" · ");
+}
+
 function NewRoom({
   stages,
+  templates,
   organization,
   actionData,
 }: {
   stages: readonly string[];
+  templates: readonly TemplateChoice[];
   organization: string;
   actionData: Route.ComponentProps["actionData"];
 }) {
@@ -194,11 +214,48 @@ function NewRoom({
             <TextField label="Expected close" name="expectedCloseDate" type="date" defaultValue={values.expectedCloseDate} error={error} />
             <SelectField label="Stage" name="stage" options={stages} defaultValue={values.stage ?? stages[0]} error={error} />
           </div>
+          <TemplateField templates={templates} value={values.templateId ?? ""} error={error} />
           <SubmitButton pending={busy} pendingText="Creating room…">
             Create room
           </SubmitButton>
         </Form>
       </div>
     </details>
+  );
+}
+
+/** "Start with": a blank room, or the pages of a template (built in, or the organization's own). */
+function TemplateField({ templates, value, error }: { templates: readonly TemplateChoice[]; value: string; error: FormError | null | undefined }) {
+  const message = fieldError(error, "templateId");
+  const errorId = useId();
+  return (
+    <fieldset className="field template-choice" aria-describedby={message ? errorId : undefined}>
+      <legend>Start with</legend>
+      <div className="template-options">
+        <label className="template-option">
+          <input type="radio" name="templateId" value="" defaultChecked={!value} />
+          <span className="template-option-text">
+            <span className="template-option-name">Blank</span>
+            <span className="muted small">No pages yet: write the first one later.</span>
+          </span>
+        </label>
+        {templates.map((t) => (
+          <label key={t.id} className="template-option">
+            <input type="radio" name="templateId" value={t.id} defaultChecked={value === t.id} />
+            <span className="template-option-text">
+              <span className="template-option-name">
+                {t.name} {t.builtIn ? <span className="badge badge-builtin">Built in</span> : null}
+              </span>
+              <span className="muted small">{pagesLine(t.pages)}</span>
+            </span>
+          </label>
+        ))}
+      </div>
+      {message ? (
+        <p className="field-error" id={errorId}>
+          Template {message}
+        </p>
+      ) : null}
+    </fieldset>
   );
 }

@@ -1,4 +1,5 @@
-import { Form, NavLink, Outlet } from "react-router";
+import { useEffect, useRef } from "react";
+import { Form, NavLink, Outlet, useLocation } from "react-router";
 import type { Route } from "./+types/settings";
 import { ErrorPage } from "../components/error-page.tsx";
 import { orErrorPage } from "../lib/actions.server.ts";
@@ -19,6 +20,7 @@ export const SETTINGS_TABS: { to: string; label: string }[] = [
   { to: "/settings/members", label: "Members" },
   { to: "/settings/stages", label: "Sales cycle" },
   { to: "/settings/delivery-team", label: "Delivery team" },
+  { to: "/settings/templates", label: "Room templates" },
   { to: "/outbox", label: "Outbox" },
 ];
 
@@ -31,6 +33,17 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 
 export default function Settings({ loaderData }: Route.ComponentProps) {
   const { organization, administered, orgQuery } = loaderData;
+  const { pathname } = useLocation();
+  const tabs = useRef<HTMLElement>(null);
+  // On a phone the tabs scroll sideways (app.css): bring the active one into view, as the room's tabs do.
+  useEffect(() => {
+    const nav = tabs.current;
+    const active = nav?.querySelector<HTMLElement>("a.active");
+    if (!nav || !active) return;
+    const box = nav.getBoundingClientRect();
+    const tab = active.getBoundingClientRect();
+    if (tab.left < box.left || tab.right > box.right) nav.scrollLeft += tab.left - box.left - 16;
+  }, [pathname]);
   return (
     <main className="page settings-page">
       <header className="page-header">
@@ -56,7 +69,7 @@ export default function Settings({ loaderData }: Route.ComponentProps) {
         ) : null}
       </header>
 
-      <nav className="tabs" aria-label="Settings sections">
+      <nav className="tabs" aria-label="Settings sections" ref={tabs}>
         {SETTINGS_TABS.map((tab) => (
           <NavLink key={tab.to} to={`${tab.to}${orgQuery}`}>
             {tab.label}

@@ -25,6 +25,8 @@ export interface Target {
   token?: string | undefined;
   /** Ours: the tokens of the room's editors; the n-th author of a page connects as tokens[n % length]. */
   tokens?: string[] | undefined;
+  /** Several processes of ours (the multi workload): the n-th author of a page connects to wsList[n % length]. */
+  wsList?: string[] | undefined;
 }
 
 let forwardedFor = 0;

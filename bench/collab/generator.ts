@@ -23,6 +23,7 @@ import { KEY_CLOCK_BITS, forEachAwarenessEntry, insertKey, readSaved, updateKey,
 interface Rep {
   latency: Samples; // fan-out, from the intended send time
   latencyActual: Samples; // fan-out, from the moment the bytes were handed to the socket
+  latencyCross: Samples; // fan-out to editors on another process than the sender's (multi workload)
   awareness: Samples;
   lag: Samples; // actual − intended send time
   durable: Samples;
@@ -54,6 +55,7 @@ interface AwarenessRec {
 const newRep = (): Rep => ({
   latency: new Samples(),
   latencyActual: new Samples(),
+  latencyCross: new Samples(),
   awareness: new Samples(),
   lag: new Samples(),
   durable: new Samples(),
@@ -90,6 +92,8 @@ class Editor {
     target: Target,
     readonly page: Page,
     readonly author: AuthorTrace,
+    /** Which of the target's processes this editor is connected to. */
+    readonly proc = 0,
   ) {
     this.socket = new ThinSocket(target, page.doc, (m, data, at) => this.onMessage(m, data, at));
   }
@@ -118,6 +122,7 @@ class Editor {
       rec.rep.deliveries++;
       rec.rep.latency.push(at - rec.intended);
       rec.rep.latencyActual.push(at - rec.actual);
+      if (rec.sender.proc !== this.proc) rec.rep.latencyCross.push(at - rec.intended);
     } else if (m.kind === "awareness") {
       forEachAwarenessEntry(data, m.start, (client, clock) => {
         const rec = this.page.awarenessSent.get(insertKey(client, clock));
@@ -181,6 +186,10 @@ const state = {
   editors: [] as Editor[],
   strays: 0,
   serverPid: 0,
+  /** Every server process under test (several with the multi workload); CPU is their sum. */
+  serverPids: [] as number[],
+  /** The Redis server of the multi workload, metered on its own. */
+  redisPid: 0,
   db: null as { url: string; name: string } | null,
   sql: null as Sql | null,
   traces: new Map<string, PageTrace[]>(),
@@ -231,9 +240,11 @@ async function databasePids(): Promise<number[]> {
 /** CPU (fraction of one core) of the server process, its PostgreSQL backends and this generator. */
 async function meter() {
   const pids = await databasePids();
+  const serverTicks = () => state.serverPids.reduce((s, p) => s + cpuTicks(p), 0);
   const start = {
     wall: performance.now(),
-    server: cpuTicks(state.serverPid),
+    server: serverTicks(),
+    redis: state.redisPid ? cpuTicks(state.redisPid) : 0,
     db: pids.reduce((s, p) => s + cpuTicks(p), 0),
     self: process.cpuUsage(),
   };
@@ -250,7 +261,8 @@ async function meter() {
       const dbNow = (await databasePids()).filter((p) => pids.includes(p));
       return {
         seconds,
-        serverCpu: (cpuTicks(state.serverPid) - start.server) / TICK / seconds,
+        serverCpu: (serverTicks() - start.server) / TICK / seconds,
+        redisCpu: state.redisPid ? (cpuTicks(state.redisPid) - start.redis) / TICK / seconds : null,
         dbCpu: (dbNow.reduce((s, p) => s + cpuTicks(p), 0) - start.db) / TICK / seconds,
         serverRssMb: Math.max(peakRss, rssBytes(state.serverPid)) / 2 ** 20,
         generatorCpu: (self.user + self.system) / 1e6 / seconds,
@@ -272,9 +284,9 @@ async function settle(args: { maxCpu: number; windowMs: number; timeoutMs: numbe
   let quiet = 0;
   while (quiet < 2 && performance.now() - started < args.timeoutMs) {
     const pids = await databasePids();
-    const before = cpuTicks(state.serverPid) + pids.reduce((s, p) => s + cpuTicks(p), 0);
+    const before = state.serverPids.reduce((s, p) => s + cpuTicks(p), 0) + pids.reduce((s, p) => s + cpuTicks(p), 0);
     await sleep(args.windowMs);
-    const after = cpuTicks(state.serverPid) + pids.reduce((s, p) => s + cpuTicks(p), 0);
+    const after = state.serverPids.reduce((s, p) => s + cpuTicks(p), 0) + pids.reduce((s, p) => s + cpuTicks(p), 0);
     const cpu = (after - before) / TICK / (args.windowMs / 1000);
     quiet = cpu < args.maxCpu ? quiet + 1 : 0;
   }
@@ -384,10 +396,12 @@ function traces(spec: Traces): PageTrace[] {
   return list;
 }
 
-async function connectEditors(args: { target: Target; serverPid: number; db: { url: string; name: string } | null; docs: string[]; traces: Traces; canaries: number }) {
+async function connectEditors(args: { target: Target; serverPid: number; serverPids?: number[]; redisPid?: number; db: { url: string; name: string } | null; docs: string[]; traces: Traces; canaries: number }) {
   await disconnect();
   state.target = args.target;
   state.serverPid = args.serverPid;
+  state.serverPids = args.serverPids ?? [args.serverPid];
+  state.redisPid = args.redisPid ?? 0;
   state.db = args.db;
   await state.sql?.end({ timeout: 2 });
   state.sql = args.db ? connectDb(args.db.url, 1) : null;
@@ -399,8 +413,12 @@ async function connectEditors(args: { target: Target; serverPid: number; db: { u
   for (const page of state.pages) {
     page.trace.authors.forEach((author, n) => {
       const tokens = args.target.tokens;
-      const target = tokens?.length ? { ...args.target, token: tokens[n % tokens.length] } : args.target;
-      all.push(new Editor(target, page, author));
+      let target = tokens?.length ? { ...args.target, token: tokens[n % tokens.length] } : args.target;
+      // Several processes: the editors of each page are split across them.
+      const list = args.target.wsList;
+      const proc = list?.length ? n % list.length : 0;
+      if (list?.length) target = { ...target, ws: list[proc]! };
+      all.push(new Editor(target, page, author, proc));
     });
   }
   for (const e of all) e.page.editors.push(e);
@@ -482,6 +500,7 @@ function repFigures(rep: Rep, seconds: number) {
     echoes: rep.echoes,
     latency: d(rep.latency),
     latencyFromActualSend: d(rep.latencyActual),
+    latencyCross: d(rep.latencyCross),
     awarenessLatency: d(rep.awareness),
     sendLag: d(rep.lag),
     durable: d(rep.durable),

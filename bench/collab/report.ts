@@ -184,6 +184,39 @@ export function renderReport(report: { environment: any; results: Record<string,
     out.push(`${k.trials.length} trials, killed ${Math.min(...k.trials.map((t: any) => t.killAfterMs))}–${Math.max(...k.trials.map((t: any) => t.killAfterMs))} ms into typing: ${k.sent} edits sent, ${k.acked} acknowledged as saved, **${k.missing} of those missing** from PostgreSQL after the kill.`);
   }
 
+  const m = results.multi;
+  if (m) {
+    out.push("", "### Several processes (ours on Redis; editors of each page split across the processes)", "");
+    const rows: (string | number)[][] = [];
+    for (const key of ["ours-1p", "ours-2p"]) {
+      const r = m[key];
+      if (!r) continue;
+      const label = key === "ours-1p" ? "ours, 1 process (no Redis)" : "ours, 2 processes + Redis";
+      if (r.error) {
+        rows.push([label, "failed", "", "", "", "", "", ""]);
+        continue;
+      }
+      for (const st of r.steps) {
+        const x = st.summary;
+        rows.push([
+          label,
+          `${st.rate}/s`,
+          range(x.p99),
+          key === "ours-1p" ? "–" : range(x.crossP99),
+          num(r.durable?.durable?.p99),
+          range(x.serverCpuUsPerDelivery, 0),
+          key === "ours-1p" ? "–" : range(x.redisCpuUsPerDelivery, 0),
+          `${num(x.deliveriesPerSecond?.median, 0)}, dropped ${x.dropped}${x.invalid ? " (invalid)" : ""}`,
+        ]);
+      }
+    }
+    out.push(table(["server", "rate per editor", "fan-out p99 ms (all)", "fan-out p99 ms (across processes)", "time to durable p99 ms (2/s)", "server CPU µs / delivery (all processes)", "Redis CPU µs / delivery", "deliveries/s"], rows));
+    const k = m.kill;
+    if (k && !k.error && k.trials.length) {
+      out.push("", `SIGKILL of one of two processes, ${k.trials.length} trials, killed ${Math.min(...k.trials.map((t: any) => t.killAfterMs))}–${Math.max(...k.trials.map((t: any) => t.killAfterMs))} ms into typing: ${k.sent} edits sent, ${k.acked} acknowledged as saved, **${k.missing} of those missing** from PostgreSQL.`);
+    } else if (k?.error) out.push("", `SIGKILL trials failed: ${String(k.error).split("\n")[0]}`);
+  }
+
   // Targets.
   const o = results.ours;
   if (o) {

@@ -3,7 +3,9 @@
  *
  *   npm run bench:collab              # the full run (≈ 15 min on 2 cores)
  *   npm run bench:collab -- --quick   # a smoke run (≈ 3 min)
- *   options: --servers=ours,hocuspocus  --workloads=steady,hot,durable,cold,memory,kill  --out=file.json
+ *   npm run bench:collab -- --workloads=multi   # only the several-processes rows (ours, 1 and 2 processes on Redis)
+ *   BENCH_MULTI_QUICK=1 …                       # the multi rows at a small size (also with --quick)
+ *   options: --servers=ours,hocuspocus  --workloads=steady,hot,durable,cold,memory,kill,multi  --out=file.json
  *            --report=file.json (print the table of an earlier run again)
  *            --priority (autogroup nice −10 for the servers and the generator, on a busy shared machine)
  *            --pages=N --rates=2,4 --reps=N --seconds=N --kill-trials=N --no-pin --server-flags=--cpu-prof,--cpu-prof-dir=/tmp/p
@@ -13,7 +15,9 @@
  * relay (a bare websocket relay, the floor). Each gets a fresh PostgreSQL database; the load
  * generator runs in its own process on the other core. See docs/performance.md.
  */
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fingerprint } from "./fingerprint.ts";
@@ -41,7 +45,7 @@ const option = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.s
 const QUICK = flag("quick");
 
 const ALL_SERVERS: ServerKind[] = ["ours", "ours-off", "hocuspocus", "reference", "relay"];
-const ALL_WORKLOADS = ["steady", "durable", "hot", "cold", "memory", "kill"] as const;
+const ALL_WORKLOADS = ["steady", "durable", "hot", "cold", "memory", "kill", "multi"] as const;
 type Workload = (typeof ALL_WORKLOADS)[number];
 const servers = (option("servers")?.split(",") as ServerKind[] | undefined) ?? ALL_SERVERS;
 const workloads = (option("workloads")?.split(",") as Workload[] | undefined) ?? [...ALL_WORKLOADS];
@@ -76,6 +80,15 @@ if (option("rates")) {
 if (option("reps")) CONFIG.steady.reps = CONFIG.hot.reps = Number(option("reps"));
 if (option("seconds")) CONFIG.steady.seconds = CONFIG.hot.seconds = Number(option("seconds"));
 if (option("kill-trials")) CONFIG.kill.trials = Number(option("kill-trials"));
+/**
+ * The several-processes rows (issue 15): ours with 1 process (no Redis, as shipped) and with 2
+ * processes on one Redis, the editors of each page split across them; SIGKILL trials of one of
+ * the two. BENCH_MULTI_QUICK=1 (or --quick) is the small size.
+ */
+const MULTI_QUICK = QUICK || process.env.BENCH_MULTI_QUICK === "1";
+const MULTI = MULTI_QUICK
+  ? { pages: 20, authors: 4, rates: [2], warmupS: 1, reps: 2, seconds: 3, drainMs: 2000, durableS: 3, killTrials: Number(option("kill-trials") ?? 20), killTypeS: 2 }
+  : { pages: 100, authors: 4, rates: [2, 4], warmupS: 1, reps: 3, seconds: 4, drainMs: 2000, durableS: 10, killTrials: Number(option("kill-trials") ?? 20), killTypeS: 3 };
 /** Extra node flags for the servers under test, e.g. --server-flags=--cpu-prof,--cpu-prof-dir=/tmp/prof */
 const SERVER_FLAGS = option("server-flags")?.split(",") ?? [];
 const PIN = !flag("no-pin");
@@ -181,6 +194,9 @@ function summarizeStep(step: any) {
     p999: pick((r) => r.latency?.p999),
     max: pick((r) => r.latency?.max),
     p99FromActualSend: pick((r) => r.latencyFromActualSend?.p99),
+    crossP99: pick((r) => r.latencyCross?.p99),
+    redisCpu: pick((r) => r.redisCpu ?? undefined),
+    redisCpuUsPerDelivery: pick((r) => (r.deliveriesPerSecond && r.redisCpu !== null && r.redisCpu !== undefined ? (r.redisCpu * 1e6) / r.deliveriesPerSecond : NaN)),
     awarenessP99: pick((r) => r.awarenessLatency?.p99),
     deliveriesPerSecond: pick((r) => r.deliveriesPerSecond),
     // Server CPU per delivered update (the fan-out work, cursor updates included): robust to a busy machine.
@@ -238,6 +254,166 @@ async function steady(gen: Generator, kind: ServerKind, server: RunningServer, d
   log(`  canaries: ${canaries.map((c: any) => `received all ${c.receivedAll}, fresh client equal ${c.freshEqual}`).join("; ")}; database equal ${stored.map((s: any) => `${s.dbEqual} (${s.afterMs} ms after the last client left)`).join(", ") || "n/a"}`);
   const sustained = steps.filter((s) => s.summary.sustained).map((s) => s.rate);
   return { steps, durable, canaries, stored, canaryOk, highestSustainedRate: sustained.length ? Math.max(...sustained) : 0 };
+}
+
+// ---------------------------------------------------------------- several processes (multi)
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A redis-server of the benchmark's own (no persistence), pinned with the servers, metered on its own. */
+async function startRedis(core: number | null) {
+  const port = await freePort();
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  const child = core === null ? spawn("redis-server", args, { stdio: "ignore", detached: true }) : spawn("taskset", ["-c", String(core), "redis-server", ...args], { stdio: "ignore", detached: true });
+  const exited = new Promise((r) => child.once("exit", r));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, "127.0.0.1");
+      s.once("error", () => resolve(false));
+      s.once("connect", () => s.write("PING\r\n"));
+      s.once("data", (d) => {
+        s.destroy();
+        resolve(d.toString().startsWith("+PONG"));
+      });
+    });
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error("redis-server did not start (is it installed?)");
+    await sleep(50);
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    pid: child.pid!,
+    async stop() {
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+function multiTraces() {
+  const c = MULTI;
+  return { name: "multi", pages: 10, authors: c.authors, edits: editsNeeded(c.rates, c.warmupS, c.reps, c.seconds, 2 * c.durableS + 10), firstClient: 200_000 };
+}
+
+/** One row: `processes` servers of ours (with Redis when 2), the steady rates, time to durable. */
+async function multiRow(gen: Generator, adminUrl: string, core: number | null, processes: number) {
+  const c = MULTI;
+  const name = `dealroom_bench_multi${processes}_${runId}`;
+  const url = await createDatabase(adminUrl, name);
+  const db = { url, name };
+  const redis = processes > 1 ? await startRedis(core) : null;
+  const env: Record<string, string> = redis ? { REDIS_URL: redis.url } : {};
+  const started: RunningServer[] = [];
+  try {
+    // One at a time: the first applies the migrations.
+    for (let i = 0; i < processes; i++) started.push(await startServer("ours", { databaseUrl: url, core, flags: SERVER_FLAGS, env }));
+    const setup = await setupOurs(started[0]!, url);
+    const docs = await setup.createPages(c.pages, `Multi ${processes}`);
+    const target = { kind: "ours" as const, ws: started[0]!.ws, wsList: started.map((s) => s.ws), token: setup.tokens[0], tokens: setup.tokens };
+    const connected = await gen.call("connect", { target, serverPid: started[0]!.pid, serverPids: started.map((s) => s.pid), redisPid: redis?.pid ?? 0, db, docs, traces: multiTraces(), canaries: CONFIG.canaries });
+    log(`  ${processes} process(es): ${connected.editors} editors on ${connected.pages} pages connected in ${(connected.connectMs / 1000).toFixed(1)} s`);
+    const steps = [];
+    for (const rate of c.rates) {
+      const step = await gen.call("rate", { rate, warmupS: c.warmupS, reps: c.reps, seconds: c.seconds, drainMs: c.drainMs });
+      const summary = summarizeStep(step);
+      steps.push({ ...step, summary });
+      log(`  ${rate}/s: p99 ${fmt(summary.p99?.median)} ms (across processes ${fmt(summary.crossP99?.median)} ms), ${fmt(summary.deliveriesPerSecond?.median, 0)} deliveries/s, server CPU ${pct(summary.serverCpu?.median)} (${fmt(summary.serverCpuUsPerDelivery?.median, 0)} µs/delivery), Redis CPU ${pct(summary.redisCpu?.median)} (${fmt(summary.redisCpuUsPerDelivery?.median, 0)} µs/delivery), dropped ${summary.dropped}${summary.invalid ? ` INVALID (${summary.invalidReasons.join("; ")})` : ""}`);
+    }
+    const settled = await gen.call("settle", { maxCpu: 0.1, windowMs: 500, timeoutMs: 30_000 });
+    const dstep = await gen.call("rate", { rate: 2, warmupS: 0, reps: 1, seconds: c.durableS, drainMs: c.drainMs, durable: { pollMs: 0, waitMs: 15_000 } });
+    const rep = dstep.reps[0];
+    const durable = { settled, rate: 2, seconds: c.durableS, sent: rep.sent, notDurable: rep.notDurable, durable: rep.durable };
+    log(`  time to durable: p50 ${fmt(rep.durable?.p50)} p99 ${fmt(rep.durable?.p99)} max ${fmt(rep.durable?.max)} ms; ${rep.notDurable} of ${rep.sent} not durable`);
+    const canaries = await gen.call("canaries", {});
+    const { canaryDocs } = await gen.call("disconnect");
+    const stored = await gen.call("stored", { storeTimeoutMs: 60_000, canaryDocs });
+    const canaryOk = canaries.every((x: any) => x.receivedAll && x.freshEqual !== false) && stored.every((s: any) => s.dbEqual);
+    log(`  canaries and database equal: ${canaryOk}`);
+    return { processes, redis: !!redis, steps, durable, canaryOk };
+  } finally {
+    for (const s of started) await s.stop();
+    await redis?.stop();
+    await dropDatabase(adminUrl, name).catch(() => {});
+  }
+}
+
+/**
+ * SIGKILL of one of two processes at a random moment during typing (editors of each page split
+ * across both): every edit acknowledged as saved, on either process, must be in PostgreSQL.
+ */
+async function multiKillTrials(gen: Generator, adminUrl: string, core: number | null) {
+  const c = MULTI;
+  const name = `dealroom_bench_multikill_${runId}`;
+  const url = await createDatabase(adminUrl, name);
+  const redis = await startRedis(core);
+  const env = { REDIS_URL: redis.url };
+  const trials = [];
+  let survivor: RunningServer | null = null;
+  let victim: RunningServer | null = null;
+  try {
+    survivor = await startServer("ours", { databaseUrl: url, core, env });
+    const setup = await setupOurs(survivor, url);
+    for (let t = 0; t < c.killTrials; t++) {
+      victim = await startServer("ours", { databaseUrl: url, core, env });
+      const sql = connectDb(url, 1);
+      const docs = await insertPages(sql, setup.roomId, setup.ownerId, 4, `Multi kill ${t + 1}`);
+      await sql.end({ timeout: 2 });
+      const target = { kind: "ours" as const, ws: survivor.ws, wsList: [victim.ws, survivor.ws], token: setup.tokens[0], tokens: setup.tokens };
+      await gen.call("connect", { target, serverPid: victim.pid, serverPids: [victim.pid, survivor.pid], redisPid: redis.pid, db: { url, name }, docs, traces: { ...multiTraces(), name: "multikill", pages: 2 }, canaries: 0 });
+      const delayMs = 300 + Math.random() * (c.killTypeS * 1000 - 600);
+      const typing = gen.call("typeUntilKilled", { rate: 4, maxS: c.killTypeS });
+      await sleep(delayMs);
+      victim.child.kill("SIGKILL");
+      const typed = await typing;
+      // The survivor's editors keep their acknowledgements coming until they leave.
+      await gen.call("disconnect");
+      const check = await gen.call("checkAcked", { kind: "ours", dbUrl: url, acked: typed.acked });
+      trials.push({ killAfterMs: Math.round(delayMs), sent: typed.sent, acked: check.acked, missing: check.missing });
+      await victim.stop("SIGKILL");
+      victim = null;
+    }
+  } finally {
+    await victim?.stop("SIGKILL");
+    await survivor?.stop();
+    await redis.stop();
+    await dropDatabase(adminUrl, name).catch(() => {});
+  }
+  const missing = trials.reduce((s, t) => s + t.missing, 0);
+  log(`  ${trials.length} SIGKILL trials of one of two processes: ${trials.reduce((s, t) => s + t.acked, 0)} acknowledged edits checked, ${missing} missing from PostgreSQL`);
+  return { trials, missing, acked: trials.reduce((s, t) => s + t.acked, 0), sent: trials.reduce((s, t) => s + t.sent, 0) };
+}
+
+async function multiProcess(gen: Generator, adminUrl: string, core: number | null) {
+  const out: Record<string, unknown> = { config: MULTI };
+  for (const processes of [1, 2]) {
+    log(`== ours, ${processes} process${processes > 1 ? "es on one Redis" : " (no Redis)"}`);
+    try {
+      out[`ours-${processes}p`] = await multiRow(gen, adminUrl, core, processes);
+    } catch (error) {
+      out[`ours-${processes}p`] = { error: (error as Error).stack ?? String(error) };
+      log(`  failed: ${(error as Error).message}`);
+      await gen.call("disconnect").catch(() => {});
+    }
+  }
+  log("== SIGKILL trials, one of two processes");
+  try {
+    out.kill = await multiKillTrials(gen, adminUrl, core);
+  } catch (error) {
+    out.kill = { error: (error as Error).stack ?? String(error) };
+    log(`  failed: ${(error as Error).message}`);
+    await gen.call("disconnect").catch(() => {});
+  }
+  return out;
 }
 
 function editsNeeded(rates: number[], warmupS: number, reps: number, seconds: number, extra = 0) {
@@ -461,7 +637,8 @@ async function main() {
     ...(await fingerprint(admin.url, admin.embedded !== null)),
     pinning: taskset ? { server: SERVER_CORE, generator: GENERATOR_CORE } : null,
     priority: process.env.BENCH_PRIORITY ? "autogroup nice -10 (servers and generator, each in its own session)" : "normal (servers and generator each in their own session)",
-    mode: QUICK ? "quick" : "full",
+    mode: QUICK ? "quick" : MULTI_QUICK ? "full (multi rows: BENCH_MULTI_QUICK small size)" : "full",
+    multi: MULTI,
     config: CONFIG,
   };
   log(`collab benchmark (${env.mode}): node ${env.node}, ${env.cpu.cores}× ${env.cpu.model}, PostgreSQL ${(env.postgres as Record<string, unknown>).server_version ?? "?"}, fdatasync ${env.fdatasync.medianUs} µs median, load ${env.loadAverage.join(" ")}`);
@@ -470,7 +647,9 @@ async function main() {
   try {
     const prepared = await gen.call("prepare", { traces: [steadyTraces(), hotTraces()] });
     log(`traces generated in ${(prepared.ms / 1000).toFixed(1)} s`);
-    for (const kind of servers) {
+    // --workloads=multi (and kill) alone start no per-server rows.
+    const perServer = workloads.some((w) => w !== "multi" && w !== "kill");
+    for (const kind of perServer ? servers : []) {
       log(`== ${kind}`);
       const dbName = `dealroom_bench_${kind.replace("-", "_")}_${runId}`;
       const needsDb = kind !== "relay";
@@ -499,6 +678,7 @@ async function main() {
         if (url) await dropDatabase(admin.url, dbName).catch(() => {});
       }
     }
+    if (workloads.includes("multi")) results.multi = await multiProcess(gen, admin.url, serverCore);
     if (workloads.includes("kill") && servers.includes("ours")) {
       log("== SIGKILL trials (ours)");
       try {

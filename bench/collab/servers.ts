@@ -57,17 +57,20 @@ export function shippedNodeFlags(): string[] {
  * Starts one server under test on port 0, pinned to `core`, with the memory probe loaded.
  * Ours is the real product entry point (server/main.ts); the others are bench/collab/servers/*.ts.
  */
-export async function startServer(kind: ServerKind, options: { databaseUrl: string | null; core: number | null; flags?: string[] }): Promise<RunningServer> {
+export async function startServer(kind: ServerKind, options: { databaseUrl: string | null; core: number | null; flags?: string[]; env?: Record<string, string> }): Promise<RunningServer> {
   const probe = pathToFileURL(path.join(HERE, "servers/probe.ts")).href;
   const entry =
     kind === "ours" || kind === "ours-off" ? (process.env.BENCH_OURS_ENTRY ?? path.join(ROOT, "server/main.ts")) : path.join(HERE, `servers/${kind === "relay" ? "relay" : kind}.ts`);
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production" };
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   if (kind === "ours" || kind === "ours-off") {
-    Object.assign(env, { SEED_DEMO: "false", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", DATA_DIR: path.join(os.tmpdir(), "dealroom-bench-data") });
+    // TRUST_PROXY: the thin clients name a client address each (X-Forwarded-For), see clients.ts.
+    Object.assign(env, { SEED_DEMO: "false", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", TRUST_PROXY: "loopback", DATA_DIR: path.join(os.tmpdir(), "dealroom-bench-data") });
     if (kind === "ours-off") env.COLLAB_PERSISTENCE = "off";
     else delete env.COLLAB_PERSISTENCE;
+    delete env.REDIS_URL;
   }
+  Object.assign(env, options.env ?? {});
   const shipped = kind === "ours" || kind === "ours-off" ? shippedNodeFlags() : [];
   const [cmd, args] = pinned(options.core, [process.execPath, "--expose-gc", ...shipped, ...(options.flags ?? []), "--import", "tsx", "--import", probe, entry]);
   const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe", "ipc"], detached: true });

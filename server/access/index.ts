@@ -174,6 +174,7 @@ export async function loadOrgStanding(sql: Tx, actor: Actor, organizationId: str
 const ORG_REFUSAL: Partial<Record<OrgAction, string>> = {
   "org.manageMembers": "manage members",
   "org.manageSales": "change the sales cycle",
+  "org.manageTemplates": "manage room templates",
   "org.manageSettings": "change organization settings",
   "org.readOutbox": "read the outbox",
 };

@@ -104,6 +104,10 @@ const roomRules = {
   "stakeholder.edit": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
   "qualification.read": isInternal,
   "qualification.edit": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
+  /** Everyone's reading time and the "gone quiet" flags: the seller's side only (docs/decisions/025-engagement.md). */
+  "engagement.read": isInternal,
+  /** What is recorded about oneself ("What the seller sees about me"): everyone in the room. */
+  "engagement.readOwn": seesRoom,
 } as const satisfies Record<string, (s: Standing) => boolean>;
 
 const itemRules = {
@@ -134,10 +138,25 @@ const orgRules = {
   "org.manageMembers": isOrgAdmin,
   /** The sales cycle and the delivery team (decision 008). */
   "org.manageSales": isOrgAdmin,
+  /**
+   * Saving a room's pages as one of the organization's room templates, and deleting them
+   * (decision 020): a template publishes a room's pages, internal ones too, to every member who
+   * creates a room, so it is the admins' call, like the sales cycle. Members use templates
+   * (org.createRoom); guests have no organization to see them in.
+   */
+  "org.manageTemplates": isOrgAdmin,
   /** The outbox holds sign-in and invitation links for the organization's people. */
   "org.readOutbox": isOrgAdmin,
   /** Pipeline inspection: admins see every room of the organization (as internal viewers). */
   "org.seeAllRooms": isOrgAdmin,
+  /**
+   * The pipeline page and GET /api/v1/pipeline (decision 021): every member, each over the rooms
+   * they may see there (admins: all of them, org.seeAllRooms; members: their internal ones).
+   * Guests are not members: the pipeline does not exist for them (404).
+   */
+  "org.readPipeline": isOrgMember,
+  /** Targets for the organization's members, and everyone's attainment (decision 021): admins. */
+  "org.manageTargets": isOrgAdmin,
 } as const satisfies Record<string, (s: OrgStanding) => boolean>;
 
 /**

@@ -2,6 +2,8 @@ import express, { type Request } from "express";
 import type { AppContext } from "../context.ts";
 import { addToDeliveryTeam, listDeliveryTeam, removeFromDeliveryTeam } from "../sales/delivery-team.ts";
 import { closeRoom, moveStage, reopenRoom } from "../sales/moves.ts";
+import { pipeline, pipelineCsv } from "../sales/pipeline.ts";
+import { listTargets, removeTarget, setTarget } from "../sales/targets.ts";
 import { exportName, prepareRoomArchive, recordFor, recordMarkdown, writeRecordPdf } from "../sales/handoff-export.ts";
 import { addStage, listOrgStages, removeStage, stageJson, updateStage } from "../sales/stages.ts";
 import { stageTimeline } from "../sales/timeline.ts";
@@ -51,6 +53,31 @@ export function salesApi(app: AppContext) {
     res.setHeader("Content-Type", "application/zip");
     res.setHeader("Content-Disposition", contentDisposition("attachment", archive.filename));
     await archive.streamTo(res);
+  }));
+
+  // Pipeline insight for the organization (docs/api.md "Pipeline"); the CSV of each table behind its charts.
+  api.get("/pipeline", route(async (req, res) => {
+    res.setHeader("Cache-Control", "private, no-store");
+    res.json(await pipeline(actorContext(app, req, res), req.query));
+  }));
+  api.get("/pipeline/export", route(async (req, res) => {
+    const csv = await pipelineCsv(actorContext(app, req, res), req.query);
+    res.setHeader("Cache-Control", "private, no-store");
+    res.setHeader("Content-Type", "text/csv; charset=utf-8");
+    res.setHeader("Content-Disposition", contentDisposition("attachment", csv.filename));
+    res.send(csv.body);
+  }));
+
+  // Targets for the organization's members (admins; decision 021).
+  api.get("/organizations/:organizationId/targets", route(async (req, res) => {
+    res.json({ items: await listTargets(actorContext(app, req, res), param(req, "organizationId")) });
+  }));
+  api.put("/organizations/:organizationId/targets", route(async (req, res) => {
+    res.json(await setTarget(actorContext(app, req, res), param(req, "organizationId"), body(req)));
+  }));
+  api.delete("/organizations/:organizationId/targets/:targetId", route(async (req, res) => {
+    await removeTarget(actorContext(app, req, res), param(req, "organizationId"), param(req, "targetId"));
+    res.status(204).end();
   }));
 
   api.get("/organizations/:organizationId/stages", route(async (req, res) => {

@@ -8,11 +8,13 @@ import { login, me, signup } from "../services/accounts.ts";
 import { acceptInvitation, createInvitation, listInvitations, resendInvitation, revokeInvitation } from "../services/invitations.ts";
 import { changeParticipantRole, listParticipants, removeParticipant } from "../services/participants.ts";
 import { createRoom, getRoom, listRooms, roomJson, updateRoom } from "../services/rooms.ts";
+import { engagementApi } from "./engagement.ts";
 import { filesApi } from "./files.ts";
 import { pagesApi } from "./pages.ts";
 import { peopleRouter } from "./people.ts";
 import { salesApi } from "./sales.ts";
 import { planApi } from "./plan.ts";
+import { roomTemplatesApi } from "./room-templates.ts";
 import { threadsApi } from "./threads.ts";
 import { actorContext, param, apiErrorHandler, authOf, jsonBody, requestMeta, requireActor, route } from "./http.ts";
 
@@ -105,6 +107,9 @@ export function apiV1(app: AppContext) {
   api.use(salesApi(app));
 
   api.use(planApi(app));
+
+  api.use(engagementApi(app));
+  api.use(roomTemplatesApi(app));
 
   api.use((_req: Request, _res: Response, next) => next(notFound("That endpoint")));
   api.use(apiErrorHandler(app));

@@ -6,6 +6,11 @@ import { tooManyRequests } from "../errors.ts";
 export const MESSAGE_BURST = { points: 10, duration: 20 };
 /** Threads one person may start in one room in a burst. */
 export const THREAD_BURST = { points: 30, duration: 60 };
+/**
+ * Engagement heartbeats one person may send a minute, over every tab and client: a beat every
+ * 15 s while active plus one on each hide, blur or change of item (docs/decisions/025-engagement.md).
+ */
+export const BEAT_BURST = { points: 20, duration: 60 };
 /** Refused attempts recorded per person (or address) and room a minute: enough to show a pattern, never a flood of rows. */
 export const REFUSAL_RECORDS = { points: 30, duration: 60 };
 /** The same refusal (person or address, room, kind, what was asked) is recorded once a minute; repeats collapse into it. */
@@ -43,7 +48,9 @@ export function createRateLimits(redis?: Redis, settings: RateLimitSettings = {}
     threadsPerRoom: limiter("threads-room", THREAD_BURST),
     refusalRecords: limiter("refusals", REFUSAL_RECORDS),
     refusalRepeats: limiter("refusal-repeats", REFUSAL_REPEATS),
-    collabUpgradesPerIp: limiter("collab-upgrades", settings.collabUpgradesPerIp ?? COLLAB_UPGRADES),
+    // Counted across processes too: without it N processes would let N times the burst through.
+    collabUpgradesPerIp: limiter("collab-upgrade-ip", settings.collabUpgradesPerIp ?? COLLAB_UPGRADES),
+    engagementBeats: limiter("engagement-beats", BEAT_BURST),
   };
 }
 export type RateLimits = ReturnType<typeof createRateLimits>;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Tx } from "../../db/client.ts";
-import { authorize, isInternal, loadStanding, visibleWhere, type Standing } from "../access/index.ts";
+import { authorize, historyVisibleWhere, isInternal, loadStanding, visibleWhere, type Standing } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import { parseInput } from "../validation.ts";
 import type { PersonRef } from "../threads/views.ts";
@@ -17,6 +17,20 @@ export interface ActivityItem {
   title: string | null;
   /** For messages: the thread they are in. */
   threadId?: string;
+  /**
+   * For page versions (`page.version.created`): why it was made (auto, manual, stage, handoff,
+   * restore); for a version nobody made by hand, whose edits it holds; for a restore, the number
+   * restored — null when the reader may not see that version (docs/decisions/012-history-visibility.md).
+   */
+  version?: { reason: string; authors: PersonRef[]; restoredFrom: number | null };
+}
+
+/** A feed entry as the activity page shows it: consecutive autosaves of one page by the same people are one entry. */
+export interface FeedEntry extends ActivityItem {
+  /** How many activities this entry stands for (autosaves folded together); 1 for every other entry. */
+  count: number;
+  /** The oldest activity's time (`at` is the newest). */
+  firstAt: string;
 }
 
 /**
@@ -47,11 +61,24 @@ const FeedQuery = z
 
 async function feedRows(sql: Tx, s: Standing, options: { before?: string; limit: number }): Promise<ActivityItem[]> {
   const rows = await sql<
-    { id: string; type: string; actorId: string | null; actorName: string | null; objectType: string | null; objectId: string | null; at: Date; title: string | null; threadId: string | null }[]
+    {
+      id: string; type: string; actorId: string | null; actorName: string | null; objectType: string | null; objectId: string | null; at: Date;
+      title: string | null; threadId: string | null; reason: string | null; authors: PersonRef[] | null; restoredFrom: number | null;
+    }[]
   >`
     select a.id::text as id, a.type, a.actor_id as "actorId", u.name as "actorName", a.object_type as "objectType",
       a.object_id as "objectId", a.at, ${objectTitle(sql, "a.object_type", "a.object_id")} as title,
-      case when a.object_type = 'message' then a.data->>'threadId' end as "threadId"
+      case when a.object_type = 'message' then a.data->>'threadId' end as "threadId",
+      case when a.type = 'page.version.created' then a.data->>'reason' end as reason,
+      case when a.type = 'page.version.created' and jsonb_typeof(a.data->'authorIds') = 'array' then (
+        select coalesce(json_agg(json_build_object('id', au.id, 'name', au.name) order by au.name, au.id), '[]'::json)
+        from users au where au.id::text in (select jsonb_array_elements_text(a.data->'authorIds'))
+      ) end as authors,
+      -- The version a restore brought back, only when the reader may see that version too.
+      case when a.type = 'page.version.created' and a.data ? 'restoredFrom' then (
+        select rv.number from page_versions rv
+        where rv.page_id::text = a.object_id and rv.number::text = a.data->>'restoredFrom' and ${historyVisibleWhere(sql, s, "rv.visibility")}
+      ) end as "restoredFrom"
     from activities a left join users u on u.id = a.actor_id
     where a.room_id = ${s.roomId} and ${activityVisibleWhere(sql, s)}
       ${options.before ? sql`and a.id < ${options.before}` : sql``}
@@ -66,7 +93,44 @@ async function feedRows(sql: Tx, s: Standing, options: { before?: string; limit:
     at: r.at.toISOString(),
     title: r.title,
     ...(r.threadId ? { threadId: r.threadId } : {}),
+    ...(r.type === "page.version.created" ? { version: { reason: r.reason ?? "auto", authors: r.authors ?? [], restoredFrom: r.restoredFrom } } : {}),
   }));
+}
+
+/** Autosaves this close together (newest to oldest, one after the other) fold into one entry. */
+export const AUTOSAVE_WINDOW_MS = 60 * 60 * 1000;
+
+/** Who made an autosave, as a key: the version's authors (or the actor); none is the system. */
+const autosaveKey = (item: ActivityItem) =>
+  item.type === "page.version.created" && item.version?.reason === "auto" && item.objectId
+    ? `${item.objectId}|${item.actor?.id ?? ""}|${item.version.authors.map((a) => a.id).sort().join(",")}`
+    : null;
+
+/**
+ * The feed as the activity page shows it (newest first): consecutive autosaves of one page by
+ * the same person or people (or the system), each within AUTOSAVE_WINDOW_MS of the next, are one
+ * entry with a count ("edited X · 14 times"). Entries on either side of `boundary` (the reader's
+ * last visit) are never folded together, so what is new stays apart from what is not.
+ */
+export function collapseAutosaves(items: ActivityItem[], boundary: Date | null = null, windowMs = AUTOSAVE_WINDOW_MS): FeedEntry[] {
+  const out: FeedEntry[] = [];
+  const side = (at: string) => (boundary === null ? 0 : new Date(at) > boundary ? 1 : 0);
+  let lastKey: string | null = null;
+  for (const item of items) {
+    const key = autosaveKey(item);
+    const previous = out[out.length - 1];
+    if (
+      key !== null && previous && key === lastKey && side(previous.firstAt) === side(item.at) &&
+      new Date(previous.firstAt).getTime() - new Date(item.at).getTime() <= windowMs
+    ) {
+      previous.count++;
+      previous.firstAt = item.at;
+      continue;
+    }
+    out.push({ ...item, count: 1, firstAt: item.at });
+    lastKey = key;
+  }
+  return out;
 }
 
 /** `GET /rooms/:roomId/activity`: newest first, only what the caller may see; `?before=<id>` pages back. */
@@ -137,16 +201,22 @@ export async function recordVisit(sql: Tx, s: Standing, now = new Date()): Promi
   return row?.previous ?? null;
 }
 
+/** The activity page reads this many activities and shows at most this many entries of them. */
+const FEED_PAGE_ROWS = 300;
+const FEED_PAGE_ENTRIES = 100;
+
 /**
- * The activity page: the feed, the reader's previous visit (items after it are new) and a
- * summary of what others did since. Opening it counts as a visit.
+ * The activity page: the feed (autosaves folded, collapseAutosaves), the reader's previous
+ * visit (items after it are new) and a summary of what others did since. Opening it counts as a
+ * visit.
  */
 export async function activityPage(ctx: ActorContext, roomId: string | undefined, now = new Date()) {
   const standing = await loadStanding(ctx.sql, ctx.actor, roomId);
   authorize(standing, "room.read");
-  const items = await feedRows(ctx.sql, standing, { limit: 100 });
+  const rows = await feedRows(ctx.sql, standing, { limit: FEED_PAGE_ROWS });
   const lastVisitAt = await recordVisit(ctx.sql, standing, now);
   const summary = lastVisitAt ? await summarize(ctx.sql, standing, lastVisitAt) : null;
+  const items = collapseAutosaves(rows, lastVisitAt).slice(0, FEED_PAGE_ENTRIES);
   return {
     items: items.map((item) => {
       const sinceLastVisit = lastVisitAt !== null && new Date(item.at) > lastVisitAt;

@@ -4,13 +4,13 @@ import type { ActorContext } from "../context.ts";
 import { notFound } from "../errors.ts";
 import { publishPersonal } from "../threads/events.ts";
 import { plainText } from "../threads/markdown.ts";
-import type { PersonRef } from "../threads/views.ts";
+import { mentionNamesOf, type PersonRef } from "../threads/views.ts";
 import { collectContentNotifications } from "./content.ts";
 import { objectTitle, sharedNow } from "./visibility.ts";
 
 export interface NotificationView {
   id: string;
-  kind: "mention" | "reply" | "content";
+  kind: "mention" | "reply" | "content" | "engagement";
   /** The activity type for content notifications (`page.created`...), else `message.created`. */
   type: string;
   roomId: string;
@@ -68,14 +68,15 @@ type Row = Awaited<ReturnType<typeof notificationRows>>[number];
 
 function urlOf(row: Pick<Row, "roomId" | "objectType" | "objectId" | "threadId" | "activityType">): string {
   if (row.activityType === "room.handed_off") return `/rooms/${row.roomId}/handoff`;
+  if (row.activityType?.startsWith("engagement.")) return `/rooms/${row.roomId}/engagement`;
   if (row.threadId) return `/rooms/${row.roomId}/threads/${row.threadId}`;
   if (row.objectType === "page") return `/rooms/${row.roomId}/pages/${row.objectId}`;
   if (row.objectType === "file" || row.objectType === "folder") return `/rooms/${row.roomId}/files`;
   return `/rooms/${row.roomId}`;
 }
 
-function toView(row: Row): NotificationView {
-  const text = row.body === null ? null : plainText(row.body);
+function toView(row: Row, mentions: ReadonlyMap<string, string> | undefined): NotificationView {
+  const text = row.body === null ? null : plainText(row.body, mentions);
   return {
     id: row.id,
     kind: row.kind,
@@ -101,7 +102,9 @@ export async function notificationsFor(sql: Tx, userId: string, options: { unrea
     ${options.unreadOnly ? sql`and n.read_at is null` : sql``}
     ${options.since ? sql`and n.created_at > ${options.since}` : sql``}
     ${options.until ? sql`and n.created_at <= ${options.until}` : sql``}`;
-  return (await notificationRows(sql, where, options.limit ?? 50)).map(toView);
+  const rows = await notificationRows(sql, where, options.limit ?? 50);
+  const mentions = await mentionNamesOf(sql, rows.flatMap((r) => (r.messageId && r.body !== null ? [r.messageId] : [])));
+  return rows.map((row) => toView(row, row.messageId ? mentions.get(row.messageId) : undefined));
 }
 
 export async function unreadNotificationCount(sql: Tx, userId: string): Promise<number> {
@@ -164,6 +167,8 @@ export function describeNotification(n: Pick<NotificationView, "kind" | "type" |
   const what = n.title ? `“${n.title}”` : "an item";
   if (n.kind === "mention") return `${who} mentioned you in ${what}`;
   if (n.kind === "reply") return `${who} replied in ${what}`;
+  if (n.type === "engagement.buyer_quiet") return `${what} has gone quiet: no buyer activity for a while`;
+  if (n.type === "engagement.champion_unseen") return `${what}: the champion has not been seen since the stage moved`;
   if (n.type === "room.handed_off") return `${who} handed ${what} to delivery`;
   if (n.type.startsWith("thread.")) return `${who} started the thread ${what}`;
   if (n.type.startsWith("page.")) return `${who} created the page ${what}`;

@@ -9,6 +9,7 @@ import { websocketOriginAllowed } from "../auth/origin.ts";
 import { validateSessionToken } from "../auth/sessions.ts";
 import { clientAddress, compileTrust } from "../client-ip.ts";
 import { withActor, type AppContext } from "../context.ts";
+import { Beat, recordBeat } from "../engagement/beats.ts";
 import { AppError } from "../errors.ts";
 import { PERSONAL_EVENTS } from "../threads/events.ts";
 import { markThreadRead } from "../threads/unread.ts";
@@ -37,6 +38,8 @@ const INBOUND = {
   "room:join": z.object({ roomId: z.string().min(1).max(100) }),
   "room:leave": z.object({ roomId: z.string().min(1).max(100) }),
   "thread:read": z.object({ threadId: z.string().min(1).max(100) }),
+  /** Active reading time (server/engagement/beats.ts): checked against the policy, bounded, rate-limited. */
+  "engagement:beat": Beat,
 } as const;
 type InboundEvent = keyof typeof INBOUND;
 
@@ -111,6 +114,11 @@ export function attachRealtime(app: AppContext, server: http.Server) {
     },
     async "thread:read"(socket, { threadId }) {
       const result = await markThreadRead(withActor(app, (socket.data as SocketData).actor, (socket.data as SocketData).ip), threadId);
+      return { ok: true, ...result };
+    },
+    async "engagement:beat"(socket, input) {
+      const data = socket.data as SocketData;
+      const result = await recordBeat(withActor(app, data.actor, data.ip), input);
       return { ok: true, ...result };
     },
   };
@@ -232,5 +240,6 @@ export function attachRealtime(app: AppContext, server: http.Server) {
 }
 
 function describeShape(event: InboundEvent): string {
+  if (event === "engagement:beat") return "{ roomId, itemType, itemId, seconds }";
   return event === "thread:read" ? "{ threadId }" : "{ roomId }";
 }

@@ -7,8 +7,10 @@ import type { Standing } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
 import { csvLines } from "../csv.ts";
 import { contentDisposition } from "../files/names.ts";
+import { plainText } from "../threads/markdown.ts";
 import { listMessages } from "../threads/messages.ts";
 import { listThreads } from "../threads/threads.ts";
+import { mentionNamesOf } from "../threads/views.ts";
 import { parseInput } from "../validation.ts";
 import { fileCardLinesFor } from "../wiki/file-cards.ts";
 import { getVersion, listVersions, type VersionSummary } from "../wiki/versions.ts";
@@ -219,8 +221,11 @@ export async function prepareRoomArchive(ctx: ActorContext, roomId: string | und
         for (const thread of (await listThreads(ctx, record.room.id)).slice(0, ARCHIVE_LIMITS.threads)) {
           const messages = (await listMessages(ctx, thread.id)).slice(0, ARCHIVE_LIMITS.messagesPerThread);
           const lines = [`# ${thread.title}`, "", `_${thread.visibility} · ${thread.status}${thread.page ? ` · about the page “${thread.page.title}”` : ""} · started ${thread.createdAt}_`, ""];
+          // The Markdown as written, with each mention as the name the message shows (never its code).
+          const mentions = await mentionNamesOf(ctx.sql, messages.map((m) => m.id));
           for (const m of messages) {
-            lines.push(`## ${m.author?.name ?? "Someone"} — ${m.createdAt}${m.editedAt ? " (edited)" : ""}`, "", m.deleted ? "_Deleted._" : m.body.trim(), "");
+            const text = m.deleted ? "_Deleted._" : plainText(m.body, mentions.get(m.id)).trim();
+            lines.push(`## ${m.author?.name ?? "Someone"} — ${m.createdAt}${m.editedAt ? " (edited)" : ""}`, "", text, "");
           }
           await add(`threads/${unique(slugify(thread.title, "thread"), threadSlugs)}.md`, `${lines.join("\n")}\n`);
         }

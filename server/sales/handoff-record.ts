@@ -3,7 +3,9 @@ import type { ActorContext } from "../context.ts";
 import { listFiles, type FileJson } from "../files/files.ts";
 import { listParticipants, type ParticipantView } from "../services/participants.ts";
 import { getRoom, type Room } from "../services/rooms.ts";
+import { plainText } from "../threads/markdown.ts";
 import { listThreads } from "../threads/threads.ts";
+import { mentionNamesOf } from "../threads/views.ts";
 import type { DiffBlock } from "../wiki/diff.ts";
 import { listPages } from "../wiki/pages.ts";
 import { compareWithCurrent, findVersion } from "../wiki/versions.ts";
@@ -267,18 +269,20 @@ function summarize(input: {
 async function lastMessages(ctx: ActorContext, standing: Standing, threadIds: string[]) {
   const out = new Map<string, NonNullable<OpenQuestion["lastMessage"]>>();
   if (threadIds.length === 0) return out;
-  const rows = await ctx.sql<{ threadId: string; body: string; authorId: string | null; authorName: string | null; createdAt: Date }[]>`
-    select distinct on (m.thread_id) m.thread_id as "threadId", m.body, u.id as "authorId", u.name as "authorName", m.created_at as "createdAt"
+  const rows = await ctx.sql<{ threadId: string; messageId: string; body: string; authorId: string | null; authorName: string | null; createdAt: Date }[]>`
+    select distinct on (m.thread_id) m.thread_id as "threadId", m.id as "messageId", m.body, u.id as "authorId", u.name as "authorName", m.created_at as "createdAt"
     from messages m
     join threads t on t.id = m.thread_id
     left join users u on u.id = m.author_id
     where m.thread_id = any(${threadIds}::uuid[]) and t.room_id = ${standing.roomId}
       and ${visibleWhere(ctx.sql, standing, "t.visibility")} and m.deleted_at is null
     order by m.thread_id, m.seq desc`;
+  const mentions = await mentionNamesOf(ctx.sql, rows.map((r) => r.messageId));
   for (const r of rows) {
     out.set(r.threadId, {
       author: r.authorId && r.authorName ? { id: r.authorId, name: r.authorName } : null,
-      excerpt: excerpt(r.body),
+      // Mentions read as names here and in every export made from the record.
+      excerpt: excerpt(plainText(r.body, mentions.get(r.messageId))),
       createdAt: r.createdAt.toISOString(),
     });
   }

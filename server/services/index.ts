@@ -2,6 +2,7 @@ import * as access from "../access/index.ts";
 import * as cookies from "../auth/cookies.ts";
 import * as sessions from "../auth/sessions.ts";
 import * as errors from "../errors.ts";
+import * as engagement from "../engagement/report.ts";
 import * as files from "../files/files.ts";
 import * as folders from "../files/folders.ts";
 import * as feed from "../notifications/feed.ts";
@@ -11,15 +12,18 @@ import * as deliveryTeam from "../sales/delivery-team.ts";
 import * as forms from "../sales/forms.ts";
 import * as handoffRecord from "../sales/handoff-record.ts";
 import * as moves from "../sales/moves.ts";
+import * as pipeline from "../sales/pipeline.ts";
 import * as plan from "../sales/plan.ts";
 import * as qualification from "../sales/qualification.ts";
 import * as stages from "../sales/stages.ts";
 import * as stakeholders from "../sales/stakeholders.ts";
+import * as targets from "../sales/targets.ts";
 import * as timeline from "../sales/timeline.ts";
 import * as search from "../search.ts";
 import * as threadAccess from "../threads/access.ts";
 import * as messages from "../threads/messages.ts";
 import * as threads from "../threads/threads.ts";
+import * as unread from "../threads/unread.ts";
 import * as validation from "../validation.ts";
 import * as fileCards from "../wiki/file-cards.ts";
 import * as pageTemplates from "../wiki/page-templates.ts";
@@ -32,6 +36,7 @@ import * as invitations from "./invitations.ts";
 import * as members from "./members.ts";
 import * as ownership from "./ownership.ts";
 import * as participants from "./participants.ts";
+import * as roomTemplates from "./room-templates.ts";
 import * as rooms from "./rooms.ts";
 import * as signInLinks from "./sign-in-links.ts";
 
@@ -48,6 +53,7 @@ export const services = {
   audit,
   cookies,
   deliveryTeam,
+  engagement,
   errors,
   feed,
   fileCards,
@@ -64,19 +70,23 @@ export const services = {
   pageTemplates,
   pages,
   participants,
+  pipeline,
   plan,
   preferences,
   qualification,
   render,
+  roomTemplates,
   rooms,
   search,
   sessions,
   signInLinks,
   stages,
   stakeholders,
+  targets,
   threadAccess,
   threads,
   timeline,
+  unread,
   validation,
   versions,
 };

@@ -8,6 +8,7 @@ import { recordActivity } from "./activity.ts";
 import { buyerLabelFor } from "../sales/buyer-stages.ts";
 import { listStages } from "../sales/stages.ts";
 import { stagesOf } from "./stages.ts";
+import { applyTemplate, TemplateId, templateForNewRoom } from "./room-templates.ts";
 
 export interface Room {
   id: string;
@@ -35,6 +36,8 @@ export const CreateRoomInput = z.object({
   stage: z.string().optional(),
   expectedCloseDate: IsoDate.nullish(),
   description: Description.optional(),
+  /** Our addition: the pages the room starts with, `builtin:<key>` or an organization template's id (decision 020). */
+  templateId: TemplateId.optional(),
 });
 export const UpdateRoomInput = z
   .object({
@@ -94,6 +97,8 @@ export async function createRoom(ctx: ActorContext, raw: unknown, organizationId
   const input = parseInput(CreateRoomInput, raw);
   const orgId = await homeOrganization(ctx, organizationId);
   const stage = await knownStage(ctx.sql, orgId, input.stage);
+  // A template of another organization (or none) is refused before anything is made.
+  const template = input.templateId ? await templateForNewRoom(ctx.sql, orgId, input.templateId) : null;
   const roomId = await transaction(ctx.sql, async (sql) => {
     const [row] = await sql<{ id: string }[]>`
       insert into rooms (organization_id, name, account, value_amount, value_currency, stage, expected_close_date, description, created_by)
@@ -104,10 +109,31 @@ export async function createRoom(ctx: ActorContext, raw: unknown, organizationId
     await recordActivity(sql, {
       roomId: row!.id, organizationId: orgId, actorId: ctx.actor.userId, type: "room.created",
       objectType: "room", objectId: row!.id, visibility: "shared", ip: ctx.ip,
+      // Which template, for the audit trail (an organization's template names are internal).
+      ...(template ? { data: { templateId: template.id } } : {}),
     });
     return row!.id;
   });
+  if (template) {
+    try {
+      // Pages go through the page service once the room is committed: their content becomes Y state.
+      await applyTemplate(ctx, roomId, template);
+    } catch (error) {
+      // No half-made room stays behind: nobody but its creator has seen it yet.
+      await removeNewRoom(ctx, roomId).catch((cleanup) => ctx.log.error({ err: cleanup, roomId }, "removing a room whose template failed"));
+      throw error;
+    }
+  }
   return getRoom(ctx, roomId);
+}
+
+/** Deletes a room made a moment ago, child pages before their parents (pages.parent_id restricts). */
+async function removeNewRoom(ctx: ActorContext, roomId: string) {
+  await transaction(ctx.sql, async (sql) => {
+    const pages = await sql<{ id: string }[]>`select id from pages where room_id = ${roomId} order by created_at desc, sort_order desc`;
+    for (const page of pages) await sql`delete from pages where id = ${page.id}`;
+    await sql`delete from rooms where id = ${roomId}`;
+  });
 }
 
 export async function getRoom(ctx: ActorContext, roomId: string | undefined): Promise<RoomView> {

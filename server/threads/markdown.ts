@@ -67,7 +67,12 @@ export function mentionedUserIds(body: string): string[] {
   return [...ids];
 }
 
-/** A body as plain text for e-mails and previews: mentions become "@Name". */
-export function plainText(body: string): string {
-  return body.replace(MENTION_PATTERN, (_all, name: string) => `@${name}`);
+/**
+ * A body as text for everything that is not the message's HTML (e-mails, notification and record
+ * excerpts, exports): each mention becomes "@Name", as the HTML shows it — the person's name from
+ * `mentions` (the message's resolved mentions, views.ts mentionNamesOf) when given, else the name
+ * written in the mention. Never the raw `@[Name](id)` code.
+ */
+export function plainText(body: string, mentions?: ReadonlyMap<string, string>): string {
+  return body.replace(MENTION_PATTERN, (_all, name: string, userId: string) => `@${mentions?.get(userId.toLowerCase()) ?? name}`);
 }

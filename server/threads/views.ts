@@ -154,3 +154,22 @@ export async function messageViews(sql: Tx, filter: { threadId: string } | { mes
     deleted: r.deletedAt !== null,
   }));
 }
+
+/**
+ * The resolved mentions of messages (message_mentions: people who could read the thread when it
+ * was written) with their current names, by message id → user id → name: what plainText shows
+ * for a mention, as the message's HTML does.
+ */
+export async function mentionNamesOf(sql: Tx, messageIds: readonly string[]): Promise<Map<string, Map<string, string>>> {
+  const out = new Map<string, Map<string, string>>();
+  if (messageIds.length === 0) return out;
+  const rows = await sql<{ messageId: string; userId: string; name: string }[]>`
+    select mm.message_id as "messageId", mm.user_id as "userId", u.name
+    from message_mentions mm join users u on u.id = mm.user_id
+    where mm.message_id = any(${messageIds as string[]}::uuid[])`;
+  for (const r of rows) {
+    if (!out.has(r.messageId)) out.set(r.messageId, new Map());
+    out.get(r.messageId)!.set(r.userId.toLowerCase(), r.name);
+  }
+  return out;
+}

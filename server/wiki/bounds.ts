@@ -4,6 +4,8 @@ import { isAllowedLink } from "../../app/editor/extensions.ts";
 import { cardFileId } from "../../app/editor/file-card.ts";
 import { DocumentOutOfBounds } from "../../collab/hooks.ts";
 import { measureFragment as measureYFragment, type DocumentFormat, type FragmentMeasure } from "../../collab/update-bounds.ts";
+import { imageFileId, isImageAlt, isImageHeight, isImageWidth } from "../../app/editor/page-image.ts";
+import { isMentionId, isMentionLabel } from "../../app/editor/page-mention.ts";
 import { AppError } from "../errors.ts";
 import { PAGE_FRAGMENT, pageSchema } from "./schema.ts";
 
@@ -63,6 +65,9 @@ const NODE_ATTRS: Record<string, Record<string, (v: unknown) => boolean>> = {
   tableCell: cellAttrs,
   tableHeader: cellAttrs,
   fileCard: { fileId: (v) => v === null || cardFileId(v) !== null },
+  // src only ever our own file's download address (app/editor/page-image.ts); no title.
+  image: { src: (v) => imageFileId(v) !== null, alt: isImageAlt, width: isImageWidth, height: isImageHeight },
+  mention: { id: isMentionId, label: isMentionLabel, mentionSuggestionChar: oneOf("@") },
 };
 
 const optionalText = (max: number) => (v: unknown) => v === null || (typeof v === "string" && v.length <= max);

@@ -2,6 +2,7 @@ import type { Node as PMNode } from "@tiptap/pm/model";
 import type { Tx } from "../../db/client.ts";
 import { loadStanding, type Standing } from "../access/index.ts";
 import { cardFileId, FILE_CARD, fileCardMeta } from "../../app/editor/file-card.ts";
+import { imageFileId, PAGE_IMAGE } from "../../app/editor/page-image.ts";
 import type { ActorContext } from "../context.ts";
 import { loadFileCards } from "../files/file-cards.ts";
 import { renderNodeHtmlFor } from "./render.ts";
@@ -14,12 +15,12 @@ import { renderNodeHtmlFor } from "./render.ts";
  * that reader, with each card looked up through the access policy (server/files/file-cards.ts).
  */
 
-/** The file ids of a page's cards, each once, in document order. */
+/** The file ids of a page's cards and images, each once, in document order. */
 export function fileCardIds(node: PMNode): string[] {
   const ids = new Set<string>();
   node.descendants((child) => {
-    if (child.type.name === FILE_CARD) {
-      const id = cardFileId(child.attrs.fileId);
+    if (child.type.name === FILE_CARD || child.type.name === PAGE_IMAGE) {
+      const id = child.type.name === FILE_CARD ? cardFileId(child.attrs.fileId) : imageFileId(child.attrs.src);
       if (id) ids.add(id);
       return false;
     }
@@ -39,15 +40,18 @@ export async function pageHtmlForActor(ctx: ActorContext, roomId: string, node: 
   return pageHtmlFor(ctx.sql, await loadStanding(ctx.sql, ctx.actor, roomId), node);
 }
 
+const MENTION = /\[@ id="[0-9a-f-]{36}" label="([^"\[\]\\<>\n]{1,100})"\]/g;
 const CARD_LINE = /^([ \t>]*)\[\[file:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\]\][ \t]*$/gim;
 
 /**
  * For exports written from page markdown (the hand-off record): each card line
  * `[[file:<id>]]` becomes what this reader may see of the file — "File: <name> (<type> · <size>
  * · version N)" or "File not available" — so an export names files without any markdown
- * carrying a name.
+ * carrying a name. A mention's shortcode becomes "@Name".
  */
-export async function fileCardLinesFor(sql: Tx, standing: Standing, markdown: string): Promise<string> {
+export async function fileCardLinesFor(sql: Tx, standing: Standing, input: string): Promise<string> {
+  // Mentions read as "@Name" in an export, not as the editor's shortcode (app/editor/page-mention.ts).
+  const markdown = input.replace(MENTION, (_m, label: string) => `@${label}`);
   const ids = [...markdown.matchAll(CARD_LINE)].map((m) => m[2]!.toLowerCase());
   if (ids.length === 0) return markdown;
   const cards = await loadFileCards(sql, standing, ids);

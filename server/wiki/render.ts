@@ -4,6 +4,7 @@ import { yXmlFragmentToProseMirrorRootNode } from "@tiptap/y-tiptap";
 import { Window } from "happy-dom";
 import * as Y from "yjs";
 import { cardFileId, FILE_CARD, fileCardSpec, type FileCardData } from "../../app/editor/file-card.ts";
+import { imageFileId, PAGE_IMAGE, unavailableImageSpec } from "../../app/editor/page-image.ts";
 import { assertMeasureInBounds, fitNode, measureFragment, placeholderNode } from "./bounds.ts";
 import { PAGE_FRAGMENT, pageSchema } from "./schema.ts";
 
@@ -92,8 +93,8 @@ export interface ReaderFileCards {
 }
 
 /**
- * HTML of a page node for one reader: file cards show what `fileCards` says about their file
- * (a card not in the map reads "File not available"). Everything else as `renderNode`.
+ * HTML of a page node for one reader: file cards and images show what `fileCards` says about
+ * their file (one not in the map reads "File not available" / "Image not available"). Everything else as `renderNode`.
  */
 export function renderNodeHtmlFor(node: PMNode, fileCards: ReaderFileCards): string {
   const { document, serializer } = serializerDom();
@@ -104,6 +105,13 @@ export function renderNodeHtmlFor(node: PMNode, fileCards: ReaderFileCards): str
         const fileId = cardFileId(card.attrs.fileId);
         const data = fileId ? fileCards.cards.get(fileId) : undefined;
         return fileCardSpec(fileId, data ?? { id: "", available: false }, fileCards.roomId);
+      },
+      // An image shows only to a reader who may see its file (an internal image on a shared
+      // page reads "Image not available" for the buyer's side, without its address).
+      [PAGE_IMAGE]: (image) => {
+        const fileId = imageFileId(image.attrs.src);
+        const data = fileId ? fileCards.cards.get(fileId) : undefined;
+        return data?.available && data.contentType.startsWith("image/") ? serializer.nodes[PAGE_IMAGE]!(image) : unavailableImageSpec;
       },
     },
     serializer.marks,

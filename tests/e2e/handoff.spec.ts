@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import type { APIRequestContext, Page } from "@playwright/test";
 import { expect, test, unique, type ApiUser } from "./fixtures.ts";
 
@@ -96,4 +97,11 @@ test("a delivery engineer reads the hand-off record and sees what changed since 
   await expect(diff.locator("ins")).toContainText(added);
   // The frozen version above the diff still reads as it was handed off.
   await expect(section.locator(".handoff-page-content")).not.toContainText(added);
+
+  // Opened, the page's own headings sit below its title: the outline skips no level.
+  await section.getByTestId("handoff-page-full").locator("summary").click();
+  await expect(section.locator(".handoff-page-content")).toBeVisible();
+  const outline = await new AxeBuilder({ page }).withRules(["heading-order"]).analyze();
+  expect(outline.violations.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(" ")) }))).toEqual([]);
+  await expect(section.locator(".handoff-page-content").getByRole("heading", { name: "Scope", level: 5 })).toBeVisible();
 });

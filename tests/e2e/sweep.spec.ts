@@ -62,6 +62,8 @@ const ROUTES: Route[] = [
   { name: "planning", path: (ids) => `/rooms/${ids.room}/planning`, refused: { prospect: 404 } },
   { name: "handoff", path: (ids) => `/rooms/${ids.room}/handoff`, screenshot: true },
   { name: "audit", path: (ids) => `/rooms/${ids.room}/audit`, refused: { prospect: 403, delivery: 403 } },
+  { name: "engagement", path: (ids) => `/rooms/${ids.room}/engagement`, refused: { prospect: 404 }, screenshot: true },
+  { name: "engagement-me", path: (ids) => `/rooms/${ids.room}/engagement/me` },
   { name: "files", path: (ids) => `/rooms/${ids.room}/files`, screenshot: true },
   { name: "file", path: (ids) => `/rooms/${ids.room}/files/${ids.file}` },
   { name: "notifications", path: () => "/notifications" },
@@ -69,7 +71,10 @@ const ROUTES: Route[] = [
   { name: "settings-members", path: () => "/settings/members", refused: { prospect: 403, delivery: 403 } },
   { name: "settings-stages", path: () => "/settings/stages", refused: { prospect: 403, delivery: 403 } },
   { name: "settings-delivery-team", path: () => "/settings/delivery-team", refused: { prospect: 403, delivery: 403 } },
+  { name: "settings-templates", path: () => "/settings/templates", refused: { prospect: 403, delivery: 403 }, screenshot: true },
   { name: "outbox", path: () => "/outbox", refused: { prospect: 403, delivery: 403 } },
+  // The organization's pipeline (decision 021): its members; the prospect is a guest (404).
+  { name: "pipeline", path: () => "/pipeline", refused: { prospect: 404 }, screenshot: true },
 ];
 
 async function login(request: APIRequestContext, email: string): Promise<string> {

@@ -129,3 +129,48 @@ test("the activity feed marks what is new since the last visit", async ({ page, 
   await expect(earlierItem).not.toHaveClass(/is-new/);
   await expect(page.locator("main")).not.toContainText(secret);
 });
+
+test("the Threads tab counts what each reader has not read, live, and a guest never counts an internal thread", async ({ page, newPerson, api, signIn, request }) => {
+  test.slow(); // two browsers, live events
+  const seller = await api.signup(`Maya ${unique()}`);
+  const room = await api.createRoom(seller);
+  const guest = await api.addParticipant(seller, room.id, "external", "editor", `Jordan ${unique()}`);
+  const post = async (who: { token: string }, path: string, data: unknown) => {
+    const res = await request.post(path, { headers: { authorization: `Bearer ${who.token}` }, data });
+    expect(res.ok(), `POST ${path}`).toBe(true);
+    return res.json();
+  };
+  const shared = await post(seller, `/api/v1/rooms/${room.id}/threads`, { title: "Pilot scope", visibility: "shared", body: "Which sites first?" });
+  const internal = await post(seller, `/api/v1/rooms/${room.id}/threads`, { title: "Discount floor", visibility: "internal", body: "18% at most." });
+  await post(seller, `/api/v1/threads/${internal.id}/messages`, { body: "Agreed." });
+
+  // The guest: one unread message, the shared thread's; the internal thread's two never count.
+  await signIn(page.context(), guest);
+  await page.goto(`/rooms/${room.id}`);
+  const tabs = page.getByRole("navigation", { name: "Room sections" });
+  await expect(tabs.getByRole("link", { name: "Threads, 1 unread" })).toBeVisible();
+  await expect(page.locator('[data-testid="threads-tab"][data-live="true"]')).toBeVisible();
+
+  // A new shared message arrives while the guest is on the overview; a new internal one does not count.
+  await post(seller, `/api/v1/threads/${shared.id}/messages`, { body: "Lisbon and Porto." });
+  await expect(tabs.getByRole("link", { name: "Threads, 2 unread" })).toBeVisible();
+  await post(seller, `/api/v1/threads/${internal.id}/messages`, { body: "Not below 15%." });
+  await post(seller, `/api/v1/threads/${shared.id}/messages`, { body: "And Madrid later." });
+  await expect(tabs.getByRole("link", { name: "Threads, 3 unread" })).toBeVisible();
+
+  // Reading the thread clears the count, without a reload.
+  await tabs.getByRole("link", { name: "Threads, 3 unread" }).click();
+  await page.getByRole("link", { name: /Pilot scope/ }).first().click();
+  await expect(page.getByText("And Madrid later.")).toBeVisible();
+  await expect(tabs.getByRole("link", { name: "Threads", exact: true })).toBeVisible();
+
+  // The seller counts the guest's reply, and everything internal was their own.
+  const sellerPage = await newPerson();
+  await signIn(sellerPage.context(), seller);
+  await sellerPage.goto(`/rooms/${room.id}/plan`);
+  const sellerTabs = sellerPage.getByRole("navigation", { name: "Room sections" });
+  await expect(sellerTabs.getByRole("link", { name: "Threads", exact: true })).toBeVisible();
+  await expect(sellerPage.locator('[data-testid="threads-tab"][data-live="true"]')).toBeVisible();
+  await post(guest, `/api/v1/threads/${shared.id}/messages`, { body: "Porto first, please." });
+  await expect(sellerTabs.getByRole("link", { name: "Threads, 1 unread" })).toBeVisible();
+});

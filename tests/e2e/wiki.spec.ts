@@ -479,3 +479,34 @@ test("a rename by someone else shows in the open page's header and the tree at o
   await expect(buyer.locator("#page-title")).toHaveText("Pricing, agreed");
   await expect(buyer.getByRole("complementary", { name: "Pages" }).getByRole("link", { name: "Pricing, agreed" })).toHaveCount(1);
 });
+
+test("a full stop typed right after a link stays outside the link, whether the link was made in the toolbar or typed", async ({ page, context, request, api, signIn }) => {
+  const seller = await api.signup("Maya Seller");
+  const room = await api.createRoom(seller);
+  const created = await createPage(request, seller, room.id, { title: `Links ${unique()}`, visibility: "shared", markdown: "Notes." });
+  await signIn(context, seller);
+  await page.goto(`/rooms/${room.id}/pages/${created.id}`);
+  await waitLive(page);
+  const editor = editorOf(page);
+
+  // A link made from the toolbar over a selected word, then "." right after it.
+  await typeAtEnd(page, "Read the guide");
+  for (let i = 0; i < "guide".length; i++) await page.keyboard.press("Shift+ArrowLeft");
+  await page.getByRole("toolbar", { name: "Formatting" }).getByRole("button", { name: "Link" }).click();
+  await page.getByLabel("Link address").fill("https://example.com/guide");
+  await page.getByLabel("Link address").press("Enter");
+  await expect(editor.locator('a[href="https://example.com/guide"]')).toHaveText("guide");
+  await page.keyboard.press("End");
+  await page.keyboard.type(". Then more");
+  await expect(editor.locator("p", { hasText: "Read the guide" })).toHaveText("Read the guide. Then more");
+  await expect(editor.locator('a[href="https://example.com/guide"]')).toHaveText("guide");
+
+  // A typed address becomes a link at the space after it; back to its end, "." stays outside.
+  await typeAtEnd(page, "Docs at https://example.com/docs ");
+  await expect(editor.locator('a[href="https://example.com/docs"]')).toHaveText("https://example.com/docs");
+  await page.keyboard.press("Backspace");
+  await page.keyboard.type(".");
+  await expect(editor.locator("p", { hasText: "Docs at" })).toHaveText("Docs at https://example.com/docs.");
+  await expect(editor.locator('a[href="https://example.com/docs"]')).toHaveText("https://example.com/docs");
+  await expect(page.getByTestId("save-status")).toHaveText("Saved", CONNECT);
+});

@@ -43,13 +43,23 @@ describe("the demo room", () => {
     expect(second.roomId).toBe(first.roomId);
     // Seeding again changes nothing, and seeding signs nobody in.
     expect(await counts()).toEqual(afterFirst);
-    expect(afterFirst).toMatchObject({ users: 4, memberships: 3, participants: 3, sessions: 0 });
+    expect(afterFirst).toMatchObject({ users: 4, memberships: 3, sessions: 0 });
+    const [inDemoRoom] = await server.sql<{ n: number }[]>`select count(*)::int as n from participants where room_id = ${first.roomId}`;
+    expect(inDemoRoom!.n).toBe(3);
     const [team] = await server.sql<{ n: number }[]>`select count(*)::int as n from memberships where delivery_team`;
     expect(team!.n).toBe(1);
     const [closing] = await server.sql<{ fields: number }[]>`select jsonb_array_length(form)::int as fields from stages where name = 'Closing'`;
     expect(closing!.fields).toBe(5);
     const [count] = await server.sql<{ rooms: number }[]>`select count(*)::int as rooms from rooms`;
-    expect(count?.rooms).toBe(1);
+    // The demo room, and the year of other deals the pipeline page shows (server/sales/demo-pipeline.ts).
+    expect(count?.rooms).toBe(17);
+    const [history] = await server.sql<{ won: number; lost: number; open: number; currencies: number; oldest: number }[]>`
+      select count(*) filter (where status = 'won')::int as won, count(*) filter (where status = 'lost')::int as lost,
+        count(*) filter (where status = 'open')::int as open, count(distinct value_currency)::int as currencies,
+        max(extract(day from now() - created_at))::int as oldest
+      from rooms where id <> ${first.roomId}`;
+    expect(history).toMatchObject({ won: 6, lost: 5, open: 5, currencies: 2 });
+    expect(history!.oldest).toBeGreaterThanOrEqual(299);
 
     const seller = await signIn("maya.chen@northwind.example");
     const prospect = await signIn("jordan.lee@acme.example");

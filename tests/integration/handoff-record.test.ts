@@ -391,4 +391,49 @@ describe("the hand-off record", () => {
     const seller = (await raw(owner, `/rooms/${room.id}/handoff?format=markdown`)).bytes.toString("utf8");
     expect(seller).toContain(`File: ${internalName}`);
   });
+
+  it("shows mentions as names, never as their codes: record excerpts, Markdown, PDF, archived threads, notifications, search", async () => {
+    const { owner, room, externalEditor, internalEditor } = await roomWithCast(server);
+    const word = uniqueLabel("pilotlength").toLowerCase();
+    const mention = (u: TestUser) => `@[${u.name}](${u.id})`;
+    const question = (await must(server, owner, `/rooms/${room.id}/threads`, { body: { title: "SSO tenant", visibility: "shared", body: `Can ${mention(externalEditor)} confirm the tenant?` } }, 201)).id as string;
+    const decided = (await must(server, owner, `/rooms/${room.id}/threads`, { body: { title: "Pilot length", visibility: "shared", body: "How long is the pilot?" } }, 201)).id as string;
+    await must(server, owner, `/threads/${decided}/messages`, { body: { body: `Agreed with ${mention(externalEditor)} and ${mention(internalEditor)}: 90 days, ${word}.` } }, 201);
+    await must(server, owner, `/threads/${decided}/resolve`, {}, 200);
+    const codes = [`](${externalEditor.id})`, `](${internalEditor.id})`, "@["];
+    const noCodes = (text: string, where: string) => {
+      for (const code of codes) expect(text, `${where} shows a mention's code`).not.toContain(code);
+    };
+
+    for (const reader of [owner, externalEditor]) {
+      const record = (await api(reader, `/rooms/${room.id}/handoff`)).body;
+      const decision = record.decisions.find((d: any) => d.threadId === decided);
+      expect(decision.message.excerpt).toBe(`Agreed with @${externalEditor.name} and @${internalEditor.name}: 90 days, ${word}.`);
+      const open = record.openQuestions.find((q: any) => q.threadId === question);
+      expect(open.lastMessage.excerpt).toBe(`Can @${externalEditor.name} confirm the tenant?`);
+      noCodes(JSON.stringify([record.decisions, record.openQuestions]), "the record's excerpts");
+
+      const md = (await raw(reader, `/rooms/${room.id}/handoff?format=markdown`)).bytes.toString("utf8");
+      expect(md).toContain(`@${externalEditor.name}`);
+      noCodes(md, "the Markdown record");
+      const pdf = pdfText((await raw(reader, `/rooms/${room.id}/handoff?format=pdf`)).bytes);
+      expect(squash(pdf)).toContain(squash(`@${externalEditor.name}`));
+      noCodes(pdf, "the PDF record");
+
+      const zip = unzip((await raw(reader, `/rooms/${room.id}/export`)).bytes);
+      const archived = [...zip].find(([name, text]) => name.startsWith("threads/") && text.startsWith("# Pilot length"));
+      expect(archived, "the archived thread").toBeTruthy();
+      expect(archived![1]).toContain(`Agreed with @${externalEditor.name} and @${internalEditor.name}: 90 days`);
+      for (const [name, text] of zip) if (name.startsWith("threads/")) noCodes(text, name);
+
+      const found = (await api(reader, `/rooms/${room.id}/search?q=${word}`)).body.items.filter((i: any) => i.type === "message");
+      expect(found).toHaveLength(1);
+      noCodes(JSON.stringify(found), "search");
+    }
+
+    // The person mentioned reads the message as names in their notifications (and so in the digest).
+    const inbox = (await api(externalEditor, "/notifications")).body.items as any[];
+    const mentioned = inbox.filter((n) => n.kind === "mention" && (n.threadId === decided || n.threadId === question));
+    expect(mentioned.map((n) => n.excerpt).sort()).toEqual([`Agreed with @${externalEditor.name} and @${internalEditor.name}: 90 days, ${word}.`, `Can @${externalEditor.name} confirm the tenant?`]);
+  });
 });

@@ -126,6 +126,7 @@ describe("what an external participant's clients receive during a busy internal 
         `/rooms/${room.id}/pages?archived=true`,
         `/rooms/${room.id}/search?q=ZEBRA`,
         `/rooms/${room.id}/activity`,
+        `/organizations/${cast.organization.id}/room-templates`,
         `/rooms/${room.id}/threads`,
         `/rooms/${room.id}/files`,
         `/rooms/${room.id}/folders`,
@@ -141,6 +142,12 @@ describe("what an external participant's clients receive during a busy internal 
         `/rooms/${room.id}/qualification`,
         `/rooms/${room.id}/handoff`,
         `/rooms/${room.id}/handoff?format=markdown`,
+        // The seller's pipeline (decision 021): a 404 for the buyer's side, by id or not.
+        `/pipeline`,
+        `/pipeline?organizationId=${cast.organization.id}`,
+        `/pipeline/export?table=stages&organizationId=${cast.organization.id}`,
+        `/rooms/${room.id}/engagement`,
+        `/rooms/${room.id}/engagement/me`,
       ]) {
         const res = await server.api(`/api/v1${what}`, { token: external.token });
         answers.push({ at: Date.now(), what, body: JSON.stringify(res.body) });
@@ -198,6 +205,10 @@ describe("what an external participant's clients receive during a busy internal 
     hideId("internal sub page id", subPage.id);
     // A shared page under the internal one: the external sees it, never its parent.
     await call(owner, "POST", `/rooms/${room.id}/pages`, { title: "Shared appendix", visibility: "shared", parentId: internalPage.id }, 201);
+    // The seller's team reading internal pages: recorded, and never shown to the buyer (docs/decisions/025-engagement.md).
+    await call(owner, "POST", "/engagement/beats", { roomId: room.id, itemType: "page", itemId: internalPage.id, seconds: 0 }, 200);
+    await server.sql`update engagement_cursors set last_beat_at = now() - interval '20 seconds' where user_id = ${owner.id}`;
+    expect((await call(owner, "POST", "/engagement/beats", { roomId: room.id, itemType: "page", itemId: subPage.id, seconds: 15 }, 200)).credited).toBe(15);
     await look();
 
     // Internal discussion.
@@ -263,6 +274,11 @@ describe("what an external participant's clients receive during a busy internal 
     await call(owner, "PATCH", `/files/${laterShared}`, { name: "Price list.txt" }, 200);
     await call(owner, "PATCH", `/files/${laterShared}`, { visibility: "shared" }, 200);
     await lookAtHistory(pageB.id, laterShared);
+
+    // The room's pages, internal ones with them, saved as a room template of the organization (decision 020).
+    const template = await call(owner, "POST", `/organizations/${cast.organization.id}/room-templates`, { name: secret("room template name"), roomId: room.id }, 201);
+    hideId("room template id", template.id);
+    await look();
 
     // People: a pending internal invitation, an internal newcomer whose role changes and who is removed.
     const invited = `${secret("invited internal address").toLowerCase()}@example.test`;

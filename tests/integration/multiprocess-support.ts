@@ -81,7 +81,13 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const url = await waitFor(() => output.match(/running at (http:\/\/\S+)/)?.[1], "the server to start", 90_000).catch((error) => {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  // A process that exits before it listens (no build, bad env) fails at once, not after the wait.
+  const url = await waitFor(() => {
+    if (gone) throw new Error("the server exited before it listened");
+    return output.match(/running at (http:\/\/\S+)/)?.[1];
+  }, "the server to start", 90_000).catch((error) => {
     child.kill("SIGKILL");
     throw new Error(`${(error as Error).message}\n${output}`);
   });
@@ -95,5 +101,61 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       child.kill(signal);
       await exited;
     },
+  };
+}
+
+export interface CuttableProxy {
+  url: string;
+  /** Connections made through the proxy so far. */
+  connections(): number;
+  /** A partition: every open connection is cut and new ones are refused, until `restore`. */
+  cut(): Promise<void>;
+  restore(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy between one process and the Redis at `targetPort`, to partition that process (and
+ * only it) from Redis: `cut` resets its connections and refuses new ones, as a lost link would.
+ */
+export async function cuttableProxy(targetPort: number): Promise<CuttableProxy> {
+  const port = await freePort();
+  const open = new Set<net.Socket>();
+  let made = 0;
+  const server = net.createServer((client) => {
+    made++;
+    const upstream = net.connect(targetPort, "127.0.0.1");
+    open.add(client).add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on("error", drop).on("close", drop);
+    upstream.on("error", drop).on("close", drop);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  const listen = () => new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  await listen();
+  const stop = async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of open) socket.resetAndDestroy();
+    open.clear();
+    await closed;
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    connections: () => made,
+    cut: stop,
+    restore: listen,
+    close: () => (server.listening ? stop() : Promise.resolve()),
   };
 }

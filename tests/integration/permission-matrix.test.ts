@@ -26,6 +26,7 @@ import {
   freshStage,
   freshStakeholder,
   freshStep,
+  freshTemplate,
   freshToken,
   historyFixture,
   uniqueLabel,
@@ -795,6 +796,59 @@ const API: ApiEntry[] = [
       room  200   200  200    200  200   200    200   404    404   401`,
   },
   {
+    // The pipeline (decision 021): every member of the organization, over the rooms they may see;
+    // guests are in no organization of the seller's: 404. self: the reader's own first
+    // organization (the outsider has one of their own, guests none); org: the owner's, by id.
+    endpoint: "GET /pipeline",
+    request: ({ f, row }) => ({ path: row === "org" ? `/pipeline?organizationId=${f.organizationId}` : "/pipeline" }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    404  404   404    200   200    200   401
+      org   200   200  200    404  404   404    200   200    404   401`,
+  },
+  {
+    endpoint: "GET /pipeline/export",
+    request: ({ f, row }) => ({ path: row === "org" ? `/pipeline/export?table=stages&organizationId=${f.organizationId}` : "/pipeline/export?table=stages" }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    404  404   404    200   200    200   401
+      org   200   200  200    404  404   404    200   200    404   401`,
+  },
+  {
+    // Targets (decision 021): admins set and read them; members are refused, others learn nothing.
+    endpoint: "GET /organizations/:organizationId/targets",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/targets` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   403  403    404  404   404    200   403    404   401`,
+  },
+  {
+    endpoint: "PUT /organizations/:organizationId/targets",
+    request: ({ f }) => ({
+      path: `/organizations/${f.organizationId}/targets`,
+      body: { userId: f.users.inEd.id, periodStart: "2031-01-01", periodEnd: "2031-03-31", kind: "wins", amount: 3 },
+    }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   403  403    404  404   404    200   403    404   401`,
+  },
+  {
+    endpoint: "DELETE /organizations/:organizationId/targets/:targetId",
+    fresh: async ({ f }) => {
+      // A period of its own (a day in 2040–2067), so each cell deletes a target of its own.
+      const day = new Date(Date.UTC(2040, 0, 1) + Math.floor(Math.random() * 10_000) * 86_400_000).toISOString().slice(0, 10);
+      const res = await f.server.api(`/api/v1/organizations/${f.organizationId}/targets`, {
+        token: f.users.owner.token, method: "PUT",
+        body: { userId: f.users.inEd.id, periodStart: day, periodEnd: day, kind: "value", currency: "USD", amount: 100 },
+      });
+      return { targetId: res.body.id };
+    },
+    request: ({ f, fresh }) => ({ path: `/organizations/${f.organizationId}/targets/${fresh.targetId ?? "00000000-0000-4000-8000-000000000000"}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   204   403  403    404  404   404    204   403    404   401`,
+  },
+  {
     // Members of the organization read its cycle (they create rooms in it); admins change it.
     endpoint: "GET /organizations/:organizationId/stages",
     request: ({ f }) => ({ path: `/organizations/${f.organizationId}/stages` }),
@@ -846,6 +900,39 @@ const API: ApiEntry[] = [
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       member 204  403  403    404  404   404    204   403    404   401`,
+  },
+
+  // ── Room templates (decision 020) ─────────────────────────────────────────────────────
+  {
+    // Members read the organization's templates (they start rooms from them); guests and outsiders learn of none.
+    endpoint: "GET /organizations/:organizationId/room-templates",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/room-templates` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   200  200    404  404   404    200   200    404   401`,
+  },
+  {
+    endpoint: "GET /organizations/:organizationId/room-templates/:templateId",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/room-templates/${f.templateId}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   200  200    404  404   404    200   200    404   401`,
+  },
+  {
+    // Admins save a room's pages (internal ones too) as a template; members may not; nobody else learns of it.
+    endpoint: "POST /organizations/:organizationId/room-templates",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/room-templates`, body: { name: uniqueLabel("template"), roomId: f.templateRoomId } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   201   403  403    404  404   404    201   403    404   401`,
+  },
+  {
+    endpoint: "DELETE /organizations/:organizationId/room-templates/:templateId",
+    fresh: async ({ f }) => ({ templateId: await freshTemplate(f) }),
+    request: ({ f, fresh }) => ({ path: `/organizations/${f.organizationId}/room-templates/${fresh.templateId ?? f.templateId}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   204   403  403    404  404   404    204   403    404   401`,
   },
 
   // ── Mutual action plan, stakeholder map, qualification (decision 009) ───────────────────
@@ -949,6 +1036,32 @@ const API: ApiEntry[] = [
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       internal 200 200 403    404  404   404    403   404    404   401`,
+  },
+  // ── Engagement (decision 025) ─────────────────────────────────────────────────────────────
+  {
+    // Everyone's reading time: the seller's side only; for the buyer's side it does not exist.
+    endpoint: "GET /rooms/:roomId/engagement",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/engagement` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401`,
+  },
+  {
+    // One's own figures: everyone in the room.
+    endpoint: "GET /rooms/:roomId/engagement/me",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/engagement/me` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   401`,
+  },
+  {
+    // A heartbeat: anyone who may read the item; for an internal item the buyer's side gets 404 (dropped, nothing stored).
+    endpoint: "POST /engagement/beats",
+    request: ({ f, item }) => ({ path: "/engagement/beats", body: { roomId: f.roomId, itemType: "page", itemId: item.page, seconds: 0 } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401
+      shared   200 200 200    200  200   200    200   404    404   401`,
   },
 ];
 
@@ -1113,6 +1226,22 @@ const PAGES: PageEntry[] = [
       internal 200 200 200  404  404   404    200   404    404   login`,
   },
   {
+    // The Engagement tab: internal readers only; for the buyer's side the tab does not exist.
+    path: "/rooms/:roomId/engagement",
+    url: (f) => `/rooms/${f.roomId}/engagement`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200  404  404   404    200   404    404   login`,
+  },
+  {
+    // "What the seller sees about me": everyone in the room.
+    path: "/rooms/:roomId/engagement/me",
+    url: (f) => `/rooms/${f.roomId}/engagement/me`,
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      room  200   200  200    200  200   200    200   404    404   login`,
+  },
+  {
     // The stage timeline: everyone in the room (as GET /rooms/:roomId/stages; the service scopes forms and reasons).
     path: "/rooms/:roomId/timeline",
     url: (f) => `/rooms/${f.roomId}/timeline`,
@@ -1154,6 +1283,15 @@ const PAGES: PageEntry[] = [
       public 200  200  200    200  200   200    200   200    200   200`,
   },
   {
+    // The pipeline page, like GET /pipeline: members of the organization; guests 404.
+    path: "/pipeline",
+    url: (f, row) => (row === "org" ? `/pipeline?org=${f.organizationId}` : "/pipeline"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    404  404   404    200   200    200   login
+      org   200   200  200    404  404   404    200   200    404   login`,
+  },
+  {
     // Each admin reads their own organization's outbox (the outsider administers their own).
     path: "/outbox",
     url: () => "/outbox",
@@ -1192,6 +1330,15 @@ const PAGES: PageEntry[] = [
   {
     path: "/settings/delivery-team",
     url: (f, row) => (row === "org" ? `/settings/delivery-team?org=${f.organizationId}` : "/settings/delivery-team"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   403  403    403  403   403    200   403    200   login
+      org   200   403  403    404  404   404    200   403    404   login`,
+  },
+  {
+    // Room templates (decision 020): like the members tab.
+    path: "/settings/templates",
+    url: (f, row) => (row === "org" ? `/settings/templates?org=${f.organizationId}` : "/settings/templates"),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       self  200   403  403    403  403   403    200   403    200   login

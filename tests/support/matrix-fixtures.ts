@@ -65,6 +65,14 @@ export interface Fixtures {
   stakeholder: string;
   stakeholderName: string;
   qualificationNote: string;
+  /**
+   * A room of the owner's whose pages are saved as room templates, and one such template. Not
+   * the fixture room: saving a template publishes a room's pages to every member of the
+   * organization (decision 020), so a template of the fixture room would hand its secrets to
+   * the member outside it by design.
+   */
+  templateRoomId: string;
+  templateId: string;
 }
 
 let counter = 0;
@@ -155,9 +163,13 @@ export async function buildFixtures(server: TestServer): Promise<Fixtures> {
   const qualificationNote = uniqueLabel("MATRIX-INTERNAL-QUALIFICATION");
   await must(server, owner, `/rooms/${room.id}/qualification/budget`, { method: "PUT", body: { status: "yes", note: qualificationNote } }, 200);
 
+  const templateRoom = await createRoom(server, owner, { name: uniqueLabel("template-source") });
+  await must(server, owner, `/rooms/${templateRoom.id}/pages`, { body: { title: "Kick-off", visibility: "internal", markdown: "# Kick-off\n\nAgenda." } }, 201);
+  const template = await must(server, owner, `/organizations/${cast.organization.id}/room-templates`, { body: { name: uniqueLabel("template"), roomId: templateRoom.id } }, 201);
+
   return {
     ...f, items: { internal, shared }, history, invitation: { id: invitation.id, token: invitation.token }, ownerNotification: notification.id,
-    stakeholder: stakeholder.id, stakeholderName, qualificationNote,
+    stakeholder: stakeholder.id, stakeholderName, qualificationNote, templateRoomId: templateRoom.id, templateId: template.id,
   };
 }
 
@@ -277,6 +289,12 @@ export async function freshRoom(f: Fixtures, options: { closed?: boolean } = {})
   const room = await createRoom(f.server, f.users.owner);
   if (options.closed) await must(f.server, f.users.owner, `/rooms/${room.id}/close`, { body: { outcome: "lost", reason: "No budget" } }, 200);
   return room.id;
+}
+
+/** A new room template of the organization, saved from the template room. */
+export async function freshTemplate(f: Fixtures) {
+  const template = await must(f.server, f.users.owner, `/organizations/${f.organizationId}/room-templates`, { body: { name: uniqueLabel("fresh-template"), roomId: f.templateRoomId } }, 201);
+  return template.id as string;
 }
 
 /** A new stage at the end of the organization's cycle. */

@@ -117,23 +117,25 @@ const PLANNING_COLUMNS = {
   editPeople: "stakeholder.edit",
   readQual: "qualification.read",
   editQual: "qualification.edit",
+  engagement: "engagement.read",
+  ownEngagement: "engagement.readOwn",
 } as const satisfies Record<string, RoomAction>;
 
 const PLANNING = parseTable(
   `
-  who                  newStep newIntStep reorder readPeople editPeople readQual editQual
-  internalOwnerAdmin   Y       Y          Y       Y          Y          Y        Y
-  internalOwner        Y       Y          Y       Y          Y          Y        Y
-  internalEditorAdmin  Y       Y          Y       Y          Y          Y        Y
-  internalEditor       Y       Y          Y       Y          Y          Y        Y
-  internalCommenter    .       .          .       Y          .          Y        .
-  internalViewer       .       .          .       Y          .          Y        .
-  externalEditor       Y       .          Y       .          .          .        .
-  externalCommenter    .       .          .       .          .          .        .
-  externalViewer       .       .          .       .          .          .        .
-  adminNotInRoom       .       .          .       Y          .          Y        .
-  memberNotInRoom      .       .          .       .          .          .        .
-  outsider             .       .          .       .          .          .        .
+  who                  newStep newIntStep reorder readPeople editPeople readQual editQual engagement ownEngagement
+  internalOwnerAdmin   Y       Y          Y       Y          Y          Y        Y        Y          Y
+  internalOwner        Y       Y          Y       Y          Y          Y        Y        Y          Y
+  internalEditorAdmin  Y       Y          Y       Y          Y          Y        Y        Y          Y
+  internalEditor       Y       Y          Y       Y          Y          Y        Y        Y          Y
+  internalCommenter    .       .          .       Y          .          Y        .        Y          Y
+  internalViewer       .       .          .       Y          .          Y        .        Y          Y
+  externalEditor       Y       .          Y       .          .          .        .        .          Y
+  externalCommenter    .       .          .       .          .          .        .        .          Y
+  externalViewer       .       .          .       .          .          .        .        .          Y
+  adminNotInRoom       .       .          .       Y          .          Y        .        Y          Y
+  memberNotInRoom      .       .          .       .          .          .        .        .          .
+  outsider             .       .          .       .          .          .        .        .          .
   `,
   PLANNING_COLUMNS,
 );
@@ -169,23 +171,26 @@ const ORG_COLUMNS = {
   sales: "org.manageSales",
   outbox: "org.readOutbox",
   allRooms: "org.seeAllRooms",
+  pipeline: "org.readPipeline",
+  targets: "org.manageTargets",
+  templates: "org.manageTemplates",
 } as const satisfies Record<string, OrgAction>;
 
 const ORG = parseTable(
   `
-  who                  read newRoom settings members sales outbox allRooms
-  internalOwnerAdmin   Y    Y       Y        Y       Y     Y      Y
-  internalOwner        Y    Y       .        .       .     .      .
-  internalEditorAdmin  Y    Y       Y        Y       Y     Y      Y
-  internalEditor       Y    Y       .        .       .     .      .
-  internalCommenter    Y    Y       .        .       .     .      .
-  internalViewer       Y    Y       .        .       .     .      .
-  externalEditor       .    .       .        .       .     .      .
-  externalCommenter    .    .       .        .       .     .      .
-  externalViewer       .    .       .        .       .     .      .
-  adminNotInRoom       Y    Y       Y        Y       Y     Y      Y
-  memberNotInRoom      Y    Y       .        .       .     .      .
-  outsider             .    .       .        .       .     .      .
+  who                  read newRoom settings members sales outbox allRooms pipeline targets templates
+  internalOwnerAdmin   Y    Y       Y        Y       Y     Y      Y      Y        Y        Y
+  internalOwner        Y    Y       .        .       .     .      .      Y        .        .
+  internalEditorAdmin  Y    Y       Y        Y       Y     Y      Y      Y        Y        Y
+  internalEditor       Y    Y       .        .       .     .      .      Y        .        .
+  internalCommenter    Y    Y       .        .       .     .      .      Y        .        .
+  internalViewer       Y    Y       .        .       .     .      .      Y        .        .
+  externalEditor       .    .       .        .       .     .      .      .        .        .
+  externalCommenter    .    .       .        .       .     .      .      .        .        .
+  externalViewer       .    .       .        .       .     .      .      .        .        .
+  adminNotInRoom       Y    Y       Y        Y       Y     Y      Y      Y        Y        Y
+  memberNotInRoom      Y    Y       .        .       .     .      .      Y        .        .
+  outsider             .    .       .        .       .     .      .      .        .        .
   `,
   ORG_COLUMNS,
 );
@@ -288,6 +293,8 @@ describe("organization actions", () => {
       ["memberNotInRoom", "org.readOutbox", 403],
       ["internalOwner", "org.manageSettings", 403],
       ["externalEditor", "org.read", 404],
+      ["externalViewer", "org.readPipeline", 404],
+      ["memberNotInRoom", "org.readPipeline", "ok"],
       ["outsider", "org.readOutbox", 404],
     ];
     for (const [who, action, expected] of cases) {

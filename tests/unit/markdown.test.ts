@@ -178,7 +178,12 @@ describe("rendering a page document", () => {
     expect(names).toEqual(expect.arrayContaining(["starterKit", "taskList", "taskItem", "tableKit"]));
     const starterKit = editorExtensions().find((e) => e.name === "starterKit")!;
     expect(starterKit.options.undoRedo).toBe(false);
-    expect(starterKit.options.link).toMatchObject({ autolink: true, openOnClick: false });
+    // The link is our own (not inclusive: text typed after a link stays outside it), configured like StarterKit's was.
+    expect(starterKit.options.link).toBe(false);
+    const link = editorExtensions().find((e) => e.name === "link")!;
+    expect(link.options).toMatchObject({ autolink: true, openOnClick: false });
+    const { inclusive } = link.config as { inclusive?: () => boolean };
+    expect(inclusive?.()).toBe(false);
   });
 });
 

@@ -5,6 +5,7 @@ import { formatMoney, majorUnitsText, parseMoneyInput } from "../../app/lib/mone
 import { loginUrl, safeRedirect } from "../../app/lib/redirect.ts";
 import { SESSION_COOKIE, readCookie } from "../../server/auth/cookies.ts";
 import { actorless, auditWords } from "../../app/components/audit-text.ts";
+import { nestHeadings } from "../../shared/headings.ts";
 
 describe("safeRedirect", () => {
   it("keeps paths on this site, with their query", () => {
@@ -125,5 +126,20 @@ describe("refusals over live connections in the audit trail", () => {
       outcome: "too large",
     });
     expect(auditWords({ type: "access.out_of_bounds", objectType: "page", objectId: "p", visibility: "internal", data: { status: 422, bound: "schema" } }, nameOf).outcome).toBe("too complex");
+  });
+});
+
+describe("nestHeadings", () => {
+  it("moves a page's headings below the heading it is shown under, keeping their level for styling", () => {
+    expect(nestHeadings("<h1>Scope</h1><p>Text</p><h2>Goals</h2><h3>Deep</h3>", 4)).toBe(
+      '<h5 data-level="1">Scope</h5><p>Text</p><h6 data-level="2">Goals</h6><h6 data-level="3">Deep</h6>',
+    );
+  });
+  it("rewrites tags only, never text or attribute values that look like tags", () => {
+    const html = '<p><a href="https://x.example/<h1 a=&quot;b&quot;>" rel="noopener">x&lt;h1&gt;"y"</a></p><h2>T</h2>';
+    expect(nestHeadings(html, 4)).toBe('<p><a href="https://x.example/<h1 a=&quot;b&quot;>" rel="noopener">x&lt;h1&gt;"y"</a></p><h6 data-level="2">T</h6>');
+  });
+  it("leaves markup it cannot read as serializer output alone", () => {
+    expect(nestHeadings("<h1>a<", 4)).toBe("<h1>a<");
   });
 });

@@ -6,6 +6,8 @@ const LABELS: Record<string, string> = {
   "room.updated": "updated the room details",
   "room.stage_changed": "moved the stage",
   "room.ownership_transferred": "handed the room on",
+  "room_template.saved": "saved the room's pages as a template",
+  "room_template.deleted": "deleted a room template",
   // Audit-only events (the audit trail, app/components/audit-text.ts, adds the details).
   "account.signed_in": "signed in",
   "access.denied": "was refused",
@@ -56,6 +58,58 @@ const LABELS: Record<string, string> = {
 
 export function activityLabel(type: string): string {
   return LABELS[type] ?? type.replace(/[._]/g, " ");
+}
+
+/** What a page version entry says, by why it was made (server/wiki/versions.ts VersionReason). */
+const VERSION_LABELS: Record<string, string> = {
+  auto: "edited",
+  manual: "saved a version of",
+  stage: "kept a version at the stage change of",
+  handoff: "kept the hand-off version of",
+};
+
+interface PersonRef {
+  id: string;
+  name: string;
+}
+
+/** One feed entry as the activity page says it: who, what they did, to what (the object, after `label`), and how often. */
+export interface ActivityEntryText {
+  who: string;
+  /** Whose avatar stands for the entry. */
+  person: PersonRef | null;
+  label: string;
+  /** After the object: " · 14 times" for folded autosaves. */
+  suffix: string;
+}
+
+const names = (people: PersonRef[]) =>
+  people.length <= 2 ? people.map((p) => p.name).join(" and ") : `${people[0]!.name} and ${people.length - 1} others`;
+
+/**
+ * "Maya Chen edited Business case · 14 times", "Maya Chen restored version 2 of Business case":
+ * an autosave is told as the edits of the people it saved (the system's own when nobody's), a
+ * restore by the version it brought back (when the reader may see that version).
+ */
+export function activityEntryText(item: {
+  type: string;
+  actor: PersonRef | null;
+  count?: number;
+  version?: { reason: string; authors: PersonRef[]; restoredFrom: number | null };
+}): ActivityEntryText {
+  const count = item.count ?? 1;
+  const suffix = count > 1 ? ` · ${count} times` : "";
+  const v = item.version;
+  if (item.type === "page.version.created" && v) {
+    if (v.reason === "restore") {
+      return { who: item.actor?.name ?? "Dealroom", person: item.actor, label: v.restoredFrom ? `restored version ${v.restoredFrom} of` : "restored an earlier version of", suffix };
+    }
+    if (v.reason === "auto" && !item.actor && v.authors.length > 0) {
+      return { who: names(v.authors), person: v.authors[0]!, label: VERSION_LABELS.auto!, suffix };
+    }
+    return { who: item.actor?.name ?? "Dealroom", person: item.actor, label: VERSION_LABELS[v.reason] ?? activityLabel(item.type), suffix };
+  }
+  return { who: item.actor?.name ?? "Dealroom", person: item.actor, label: activityLabel(item.type), suffix };
 }
 
 /** Where an activity's object lives in the app, when it has a page of its own. */

@@ -1,5 +1,5 @@
 import { Suspense, lazy, useCallback, useState } from "react";
-import type { CaretUser } from "../../editor/collab-editor.client.tsx";
+import type { CaretUser, Mentionable } from "../../editor/collab-editor.client.tsx";
 import type { LiveSession } from "../../editor/use-live-page.ts";
 
 // The editor bundle (TipTap, ProseMirror, Yjs bindings) loads in the browser only, after the
@@ -19,8 +19,9 @@ export function PageBody(props: {
   editable: boolean;
   roomId: string;
   pageVisibility: "internal" | "shared";
+  mentionable: readonly Mentionable[];
 }) {
-  const { html, session, synced, user, editable, roomId, pageVisibility } = props;
+  const { html, session, synced, user, editable, roomId, pageVisibility, mentionable } = props;
   const [readyFor, setReadyFor] = useState<LiveSession | null>(null);
   const onReady = useCallback(() => setReadyFor(session), [session]);
   const live = session !== null && synced && readyFor === session;
@@ -47,6 +48,7 @@ export function PageBody(props: {
               editable={editable}
               roomId={roomId}
               pageVisibility={pageVisibility}
+              mentionable={mentionable}
               onReady={onReady}
             />
           </Suspense>

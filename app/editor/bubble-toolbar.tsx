@@ -1,0 +1,155 @@
+import { NodeSelection } from "@tiptap/pm/state";
+import { useEditorState, type Editor } from "@tiptap/react";
+import { BubbleMenu } from "@tiptap/react/menus";
+import { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import { IMAGE_BOUNDS, PAGE_IMAGE } from "./page-image.ts";
+import { linkHref } from "./toolbar.tsx";
+
+/**
+ * The toolbar that appears over a selection (TipTap's BubbleMenu): bold, italic and link for
+ * text; alt text and width for a selected image. "Comment" is not offered: pages have no
+ * anchored comments yet (issue 19, not built), so the button would lead nowhere.
+ */
+
+const IMAGE_WIDTHS = [
+  { label: "Small", width: 240 },
+  { label: "Medium", width: 480 },
+  { label: "Full width", width: null },
+] as const;
+
+function isImageSelected(editor: Editor) {
+  const { selection } = editor.state;
+  return selection instanceof NodeSelection && selection.node.type.name === PAGE_IMAGE;
+}
+
+export function BubbleToolbar({ editor }: { editor: Editor }) {
+  const state = useEditorState({
+    editor,
+    selector: ({ editor }) => ({
+      bold: editor.isActive("bold"),
+      italic: editor.isActive("italic"),
+      link: editor.isActive("link"),
+      image: isImageSelected(editor),
+      alt: isImageSelected(editor) ? ((editor.getAttributes(PAGE_IMAGE).alt as string | null) ?? "") : "",
+      width: isImageSelected(editor) ? ((editor.getAttributes(PAGE_IMAGE).width as number | null) ?? null) : null,
+    }),
+  });
+  const [linkOpen, setLinkOpen] = useState(false);
+
+  return (
+    <BubbleMenu
+      editor={editor}
+      className="bubble-toolbar"
+      data-testid="bubble-toolbar"
+      options={{ placement: "top", offset: 8, flip: true, shift: { padding: 8 } }}
+      shouldShow={({ editor, state: s, from, to }) => {
+        if (!editor.isEditable) return false;
+        if (isImageSelected(editor)) return true;
+        // Text only: not an empty selection, not a whole block node (a file card), not inside code.
+        return from !== to && !(s.selection instanceof NodeSelection) && !editor.isActive("codeBlock") && s.doc.textBetween(from, to).trim() !== "";
+      }}
+    >
+      {state.image ? (
+        <ImageControls editor={editor} alt={state.alt} width={state.width} />
+      ) : linkOpen ? (
+        <BubbleLinkForm editor={editor} onDone={() => setLinkOpen(false)} />
+      ) : (
+        <div role="toolbar" aria-label="Selection" className="bubble-row">
+          <BubbleButton label="Bold" active={state.bold} onClick={() => editor.chain().focus().toggleBold().run()}><b>B</b></BubbleButton>
+          <BubbleButton label="Italic" active={state.italic} onClick={() => editor.chain().focus().toggleItalic().run()}><i>I</i></BubbleButton>
+          <BubbleButton label="Link" active={state.link} onClick={() => setLinkOpen(true)}>Link</BubbleButton>
+        </div>
+      )}
+    </BubbleMenu>
+  );
+}
+
+function ImageControls({ editor, alt, width }: { editor: Editor; alt: string; width: number | null }) {
+  const [value, setValue] = useState(alt);
+  useEffect(() => setValue(alt), [alt]);
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    editor.chain().focus().updateAttributes(PAGE_IMAGE, { alt: value.trim().slice(0, IMAGE_BOUNDS.maxAlt) || null }).run();
+  };
+  return (
+    <div className="bubble-image">
+      <div role="group" aria-label="Image width" className="bubble-row">
+        {IMAGE_WIDTHS.map((w) => (
+          <BubbleButton
+            key={w.label}
+            label={w.label}
+            active={width === w.width}
+            onClick={() => editor.chain().focus().updateAttributes(PAGE_IMAGE, { width: w.width, height: null }).run()}
+          >
+            {w.label}
+          </BubbleButton>
+        ))}
+      </div>
+      <form className="bubble-row" onSubmit={save}>
+        <label className="visually-hidden" htmlFor="bubble-image-alt">Alt text</label>
+        <input
+          id="bubble-image-alt"
+          type="text"
+          placeholder="Describe the image (alt text)"
+          maxLength={IMAGE_BOUNDS.maxAlt}
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+        />
+        <button type="submit" className="button small">Save</button>
+      </form>
+    </div>
+  );
+}
+
+function BubbleLinkForm({ editor, onDone }: { editor: Editor; onDone: () => void }) {
+  const [value, setValue] = useState((editor.getAttributes("link").href as string | undefined) ?? "");
+  const [error, setError] = useState<string | null>(null);
+  const apply = (event: FormEvent) => {
+    event.preventDefault();
+    const href = linkHref(value);
+    if (!href) return setError("Enter a web address (https://…) or an e-mail link (mailto:…).");
+    editor.chain().focus().extendMarkRange("link").setLink({ href }).run();
+    onDone();
+  };
+  return (
+    <form className="bubble-row bubble-link" onSubmit={apply}>
+      <label className="visually-hidden" htmlFor="bubble-link-url">Link address</label>
+      <input
+        id="bubble-link-url"
+        autoFocus
+        type="text"
+        inputMode="url"
+        placeholder="https://example.com"
+        value={value}
+        onChange={(e) => {
+          setValue(e.target.value);
+          setError(null);
+        }}
+        onKeyDown={(e) => e.key === "Escape" && onDone()}
+      />
+      <button type="submit" className="button small">Apply</button>
+      {editor.isActive("link") && (
+        <button type="button" className="button small ghost" onClick={() => { editor.chain().focus().extendMarkRange("link").unsetLink().run(); onDone(); }}>
+          Remove
+        </button>
+      )}
+      {error && <p className="wiki-linkform-error" role="alert">{error}</p>}
+    </form>
+  );
+}
+
+function BubbleButton(props: { label: string; active?: boolean; onClick: () => void; children: ReactNode }) {
+  return (
+    <button
+      type="button"
+      className="bubble-button"
+      aria-label={props.label}
+      aria-pressed={props.active ?? undefined}
+      title={props.label}
+      onMouseDown={(e) => e.preventDefault()}
+      onClick={props.onClick}
+    >
+      {props.children}
+    </button>
+  );
+}

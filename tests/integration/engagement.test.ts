@@ -1,0 +1,214 @@
+// Engagement tracking over the real server and real socket.io clients (docs/decisions/025-engagement.md):
+// heartbeats accumulate into one row per reader, item and day; a beat for an item the sender may
+// not read is dropped; no client adds more than the wall-clock time since its previous beat; a
+// flood is rate-limited; the internal team's reading is kept apart; the engagement view is
+// internal only and each participant's own figures match it.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { addParticipant, createRoom, roomWithCast, type TestUser } from "../support/factories.ts";
+import { notifyQuietRooms } from "../../server/engagement/quiet.ts";
+import { relaxPerIpLimits } from "../support/matrix-fixtures.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
+import { socketClient, type SocketClient } from "./socket-support.ts";
+
+let server: TestServer;
+let cast: Awaited<ReturnType<typeof roomWithCast>>;
+let roomId: string;
+let sharedPage: string;
+let internalPage: string;
+const clients: SocketClient[] = [];
+
+const api = (user: TestUser, path: string, body?: unknown, method?: string) =>
+  server.api(`/api/v1${path}`, { token: user.token, body, method: method ?? (body === undefined ? "GET" : "POST") });
+
+async function client(user: TestUser) {
+  const c = await socketClient(server.url, user.token);
+  clients.push(c);
+  return c;
+}
+/** Moves the person's last heartbeat `seconds` into the past: as if that much wall-clock time had gone by. */
+const age = (user: TestUser, seconds: number) =>
+  server.sql`update engagement_cursors set last_beat_at = now() - make_interval(secs => ${seconds}) where user_id = ${user.id}`;
+const stored = async (user: TestUser, itemId: string) => {
+  const [row] = await server.sql<{ s: number | null }[]>`select sum(active_seconds)::int as s from engagement_daily where user_id = ${user.id} and item_id = ${itemId}`;
+  return row?.s ?? 0;
+};
+
+beforeAll(async () => {
+  server = await startTestServer();
+  relaxPerIpLimits(server);
+  cast = await roomWithCast(server);
+  roomId = cast.room.id;
+  const shared = await api(cast.owner, `/rooms/${roomId}/pages`, { title: "Business case", visibility: "shared" });
+  const internal = await api(cast.owner, `/rooms/${roomId}/pages`, { title: "Pricing floor SECRET", visibility: "internal" });
+  expect(shared.status).toBe(201);
+  sharedPage = shared.body.id;
+  internalPage = internal.body.id;
+});
+afterEach(() => {
+  for (const c of clients.splice(0)) c.socket.disconnect();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+describe("heartbeats", () => {
+  it("accumulate into one row per reader, item and day, and the view and the reader's own figures agree", async () => {
+    const buyer = await client(cast.externalEditor);
+    const beat = (seconds: number) => buyer.emit("engagement:beat", { roomId, itemType: "page", itemId: sharedPage, seconds });
+    expect(await beat(0)).toEqual({ ok: true, credited: 0, tracking: true });
+    await age(cast.externalEditor, 20);
+    expect(await beat(15)).toMatchObject({ ok: true, credited: 15 });
+    await age(cast.externalEditor, 20);
+    expect(await beat(15)).toMatchObject({ ok: true, credited: 15 });
+    expect(await stored(cast.externalEditor, sharedPage)).toBe(30);
+    const [counted] = await server.sql<{ n: number }[]>`select count(*)::int as n from engagement_daily where user_id = ${cast.externalEditor.id}`;
+    expect(counted?.n).toBe(1);
+
+    const view = await api(cast.owner, `/rooms/${roomId}/engagement`);
+    expect(view.status).toBe(200);
+    const person = view.body.participants.find((p: any) => p.userId === cast.externalEditor.id);
+    expect(person).toMatchObject({ side: "external", activeSeconds: 30, items: [{ type: "page", id: sharedPage, title: "Business case", activeSeconds: 30 }] });
+    expect(person.lastActiveAt).toEqual(expect.any(String));
+    const today = new Date().toISOString().slice(0, 10);
+    expect(view.body.days.at(-1)).toMatchObject({ date: today, externalActiveSeconds: 30 });
+    expect(view.body.items.find((i: any) => i.id === sharedPage).readers).toEqual([
+      { userId: cast.externalEditor.id, name: expect.any(String), side: "external", activeSeconds: 30 },
+    ]);
+
+    const mine = await api(cast.externalEditor, `/rooms/${roomId}/engagement/me`);
+    expect(mine.status).toBe(200);
+    expect(mine.body.participants).toEqual([person]);
+    expect(mine.body.days.at(-1)).toEqual(view.body.days.at(-1));
+    // The buyer's own view carries nothing about anyone else.
+    expect(JSON.stringify(mine.body)).not.toContain(cast.owner.id);
+  });
+
+  it("for an internal item from an external participant are dropped: 404, nothing stored", async () => {
+    const guest = await client(cast.externalViewer);
+    expect(await guest.emit("engagement:beat", { roomId, itemType: "page", itemId: sharedPage, seconds: 0 })).toMatchObject({ ok: true });
+    await age(cast.externalViewer, 20);
+    const answer = await guest.emit("engagement:beat", { roomId, itemType: "page", itemId: internalPage, seconds: 15 });
+    expect(answer).toEqual({ error: { code: "not_found", message: expect.any(String) } });
+    // The same over the beacon endpoint.
+    const beacon = await api(cast.externalViewer, "/engagement/beats", { roomId, itemType: "page", itemId: internalPage, seconds: 15 });
+    expect(beacon.status).toBe(404);
+    const rows = await server.sql`select 1 from engagement_daily where item_id = ${internalPage}`;
+    expect(rows.length).toBe(0);
+    // An item of another room, an unknown id, a room one is not in: dropped the same way.
+    const outsider = await client(cast.outsider);
+    expect(await outsider.emit("engagement:beat", { roomId, itemType: "page", itemId: sharedPage, seconds: 15 })).toMatchObject({ error: { code: "not_found" } });
+    expect(await guest.emit("engagement:beat", { roomId, itemType: "plan", itemId: cast.otherRoom.id, seconds: 15 })).toMatchObject({ error: { code: "not_found" } });
+    expect(await guest.emit("engagement:beat", { roomId, itemType: "page", itemId: sharedPage, seconds: 1.5 })).toMatchObject({ error: { code: "invalid_input" } });
+    expect(await guest.emit("engagement:beat", { roomId, itemType: "video", itemId: sharedPage, seconds: 1 })).toMatchObject({ error: { code: "invalid_input" } });
+  });
+
+  it("never credit more than the wall-clock time since the person's previous beat, nor more than the cap", async () => {
+    const reader = await client(cast.internalViewer);
+    // A first beat has nothing to measure from: it starts the clock and credits nothing.
+    expect(await reader.emit("engagement:beat", { roomId, itemType: "plan", itemId: roomId, seconds: 30 })).toMatchObject({ credited: 0 });
+    await age(cast.internalViewer, 3);
+    const claimed = await reader.emit("engagement:beat", { roomId, itemType: "plan", itemId: roomId, seconds: 30 });
+    expect(claimed.credited).toBeGreaterThanOrEqual(2);
+    expect(claimed.credited).toBeLessThanOrEqual(4);
+    // An hour away, then a claim of an hour: one beat adds at most the cap.
+    await age(cast.internalViewer, 3600);
+    expect(await reader.emit("engagement:beat", { roomId, itemType: "plan", itemId: roomId, seconds: 3600 })).toMatchObject({ credited: 30 });
+    // Two clients of one person do not add up to more than the time that passed.
+    const second = await client(cast.internalViewer);
+    await age(cast.internalViewer, 10);
+    const [a, b] = await Promise.all([
+      reader.emit("engagement:beat", { roomId, itemType: "plan", itemId: roomId, seconds: 10 }),
+      second.emit("engagement:beat", { roomId, itemType: "plan", itemId: roomId, seconds: 10 }),
+    ]);
+    expect(a.credited + b.credited).toBeLessThanOrEqual(11);
+  });
+
+  it("are rate-limited: a flood is refused, and what it stored stays within wall-clock time", async () => {
+    const flooder = await client(cast.internalEditor);
+    const started = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, () => flooder.emit("engagement:beat", { roomId, itemType: "page", itemId: sharedPage, seconds: 30 })),
+    );
+    const limited = answers.filter((a) => a.error?.code === "rate_limited");
+    expect(limited.length).toBeGreaterThanOrEqual(40);
+    const elapsed = (Date.now() - started) / 1000;
+    expect(await stored(cast.internalEditor, sharedPage)).toBeLessThanOrEqual(Math.ceil(elapsed) + 1);
+    // The beacon endpoint counts against the same limit.
+    expect((await api(cast.internalEditor, "/engagement/beats", { roomId, itemType: "page", itemId: sharedPage, seconds: 1 })).status).toBe(429);
+  });
+});
+
+describe("the engagement view", () => {
+  it("keeps the internal team's reading apart from the buyer's", async () => {
+    const seller = await client(cast.owner);
+    await seller.emit("engagement:beat", { roomId, itemType: "page", itemId: internalPage, seconds: 0 });
+    await age(cast.owner, 12);
+    expect(await seller.emit("engagement:beat", { roomId, itemType: "page", itemId: internalPage, seconds: 12 })).toMatchObject({ credited: 12 });
+    const view = await api(cast.internalEditor, `/rooms/${roomId}/engagement`);
+    const today = view.body.days.at(-1);
+    expect(today.internalActiveSeconds).toBeGreaterThanOrEqual(12);
+    expect(today.externalActiveSeconds).toBe(30);
+    const owner = view.body.participants.find((p: any) => p.userId === cast.owner.id);
+    expect(owner).toMatchObject({ side: "internal", activeSeconds: 12 });
+  });
+
+  it("is internal only: 404 for external participants and outsiders; each participant reads their own figures", async () => {
+    for (const nobody of [cast.externalEditor, cast.externalViewer, cast.orgMember, cast.outsider]) {
+      const res = await api(nobody, `/rooms/${roomId}/engagement`);
+      expect(res.status).toBe(404);
+      expect(JSON.stringify(res.body)).not.toContain("SECRET");
+    }
+    for (const nobody of [cast.orgMember, cast.outsider]) expect((await api(nobody, `/rooms/${roomId}/engagement/me`)).status).toBe(404);
+    expect((await api(cast.externalViewer, `/rooms/${roomId}/engagement/me`)).status).toBe(200);
+  });
+
+  it("hides from an external reader an item made internal after they read it", async () => {
+    const page = await api(cast.owner, `/rooms/${roomId}/pages`, { title: "Soon internal", visibility: "shared" });
+    const buyer = await client(cast.externalViewer);
+    await age(cast.externalViewer, 20);
+    expect(await buyer.emit("engagement:beat", { roomId, itemType: "page", itemId: page.body.id, seconds: 9 })).toMatchObject({ credited: 9 });
+    expect((await api(cast.owner, `/pages/${page.body.id}`, { visibility: "internal" }, "PATCH")).status).toBe(200);
+    const mine = await api(cast.externalViewer, `/rooms/${roomId}/engagement/me`);
+    expect(JSON.stringify(mine.body)).not.toContain(page.body.id);
+    expect(mine.body.days.at(-1).externalActiveSeconds).toBe(0);
+    const view = await api(cast.owner, `/rooms/${roomId}/engagement`);
+    expect(view.body.participants.find((p: any) => p.userId === cast.externalViewer.id).items.map((i: any) => i.id)).toContain(page.body.id);
+  });
+
+  it("records nothing while tracking is off for the organization or the room", async () => {
+    await server.sql`update rooms set engagement_tracking = false where id = ${roomId}`;
+    try {
+      const buyer = await client(cast.externalEditor);
+      await age(cast.externalEditor, 20);
+      expect(await buyer.emit("engagement:beat", { roomId, itemType: "page", itemId: sharedPage, seconds: 15 })).toEqual({ ok: true, credited: 0, tracking: false });
+      expect(await stored(cast.externalEditor, sharedPage)).toBe(30);
+      expect((await api(cast.externalEditor, `/rooms/${roomId}/engagement/me`)).body.tracking).toEqual({ enabled: false, organization: true, room: false });
+    } finally {
+      await server.sql`update rooms set engagement_tracking = true where id = ${roomId}`;
+    }
+  });
+});
+
+describe("gone quiet", () => {
+  it("flags a room without buyer activity past the organization's threshold and tells its owner once", async () => {
+    const quiet = await createRoom(server, cast.owner);
+    await addParticipant(server, cast.owner, quiet.id, "external", "viewer");
+    await server.sql`update rooms set created_at = now() - interval '20 days' where id = ${quiet.id}`;
+    const view = await api(cast.owner, `/rooms/${quiet.id}/engagement`);
+    expect(view.body.quiet).toEqual([{ kind: "buyer_quiet", days: 20, thresholdDays: 14, lastBuyerActivityAt: null }]);
+    expect(view.body.days.length).toBe(21);
+    // The threshold is the organization's: at 30 days the room is not quiet yet.
+    await server.sql`update organizations set quiet_after_days = 30 where id = ${cast.organization.id}`;
+    expect((await api(cast.owner, `/rooms/${quiet.id}/engagement`)).body.quiet).toEqual([]);
+    await server.sql`update organizations set quiet_after_days = 14 where id = ${cast.organization.id}`;
+
+    expect(await notifyQuietRooms(server.app)).toBeGreaterThanOrEqual(1);
+    const inbox = await api(cast.owner, "/notifications");
+    const notice = inbox.body.items.find((n: any) => n.roomId === quiet.id);
+    expect(notice).toMatchObject({ kind: "engagement", type: "engagement.buyer_quiet", url: `/rooms/${quiet.id}/engagement` });
+    // Once per episode.
+    await notifyQuietRooms(server.app);
+    const again = await api(cast.owner, "/notifications");
+    expect(again.body.items.filter((n: any) => n.roomId === quiet.id).length).toBe(1);
+  });
+});
