@@ -104,6 +104,9 @@ const roomRules = {
   "stakeholder.edit": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
   "qualification.read": isInternal,
   "qualification.edit": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
+  /** The room's event-based forecast (decision 027): internal by construction. */
+  "forecast.read": isInternal,
+  "forecast.edit": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
 } as const satisfies Record<string, (s: Standing) => boolean>;
 
 const itemRules = {
@@ -146,6 +149,9 @@ const orgRules = {
   "org.readPipeline": isOrgMember,
   /** Targets for the organization's members, and everyone's attainment (decision 021): admins. */
   "org.manageTargets": isOrgAdmin,
+  /** The forecast's statuses and matrices (decision 027): members read them, admins edit them. */
+  "org.readForecast": isOrgMember,
+  "org.manageForecast": isOrgAdmin,
 } as const satisfies Record<string, (s: OrgStanding) => boolean>;
 
 /**
