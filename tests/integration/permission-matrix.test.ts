@@ -848,6 +848,24 @@ const API: ApiEntry[] = [
       org   204   403  403    404  404   404    204   403    404   401`,
   },
   {
+    // The forecast's statuses and matrices (decision 027): members read them, admins edit them; guests learn nothing.
+    endpoint: "GET /organizations/:organizationId/forecast",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/forecast` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   200  200    404  404   404    200   200    404   401`,
+  },
+  {
+    endpoint: "PUT /organizations/:organizationId/forecast",
+    request: ({ f }) => ({
+      path: `/organizations/${f.organizationId}/forecast`,
+      body: { buying: [{ label: "Budget confirmed" }], sales: [{ label: "Qualified" }], probability: [[0.1, 0.5], [0.4, 0.9]], days: [[90, 60], [30, 10]] },
+    }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   403  403    404  404   404    200   403    404   401`,
+  },
+  {
     // Members of the organization read its cycle (they create rooms in it); admins change it.
     endpoint: "GET /organizations/:organizationId/stages",
     request: ({ f }) => ({ path: `/organizations/${f.organizationId}/stages` }),
@@ -994,6 +1012,22 @@ const API: ApiEntry[] = [
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       internal 200 200 200    404  404   404    200   404    404   401`,
+  },
+  {
+    // The event-based forecast (decision 027): internal by construction, like the qualification.
+    endpoint: "GET /rooms/:roomId/forecast",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/forecast` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401`,
+  },
+  {
+    // An empty list of marks: a success never changes what later cells see.
+    endpoint: "PUT /rooms/:roomId/forecast",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/forecast`, body: { statuses: [] } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 403    404  404   404    403   404    404   401`,
   },
   {
     // Another item than the fixture's noted one: a success never changes what later cells see.
