@@ -1294,6 +1294,15 @@ const PAGES: PageEntry[] = [
       org   200   403  403    404  404   404    200   403    404   login`,
   },
   {
+    // The forecast's statuses and matrices (decision 027): the settings page, admins only.
+    path: "/settings/forecast",
+    url: (f, row) => (row === "org" ? `/settings/forecast?org=${f.organizationId}` : "/settings/forecast"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   403  403    403  403   403    200   403    200   login
+      org   200   403  403    404  404   404    200   403    404   login`,
+  },
+  {
     path: "/notifications",
     url: () => "/notifications",
     expect: `
