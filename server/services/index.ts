@@ -18,6 +18,7 @@ import * as qualification from "../sales/qualification.ts";
 import * as stages from "../sales/stages.ts";
 import * as stakeholders from "../sales/stakeholders.ts";
 import * as targets from "../sales/targets.ts";
+import * as forecast from "../sales/forecast.ts";
 import * as timeline from "../sales/timeline.ts";
 import * as search from "../search.ts";
 import * as threadAccess from "../threads/access.ts";
@@ -83,6 +84,7 @@ export const services = {
   stages,
   stakeholders,
   targets,
+  forecast,
   threadAccess,
   threads,
   timeline,

@@ -849,6 +849,24 @@ const API: ApiEntry[] = [
       org   204   403  403    404  404   404    204   403    404   401`,
   },
   {
+    // The forecast's statuses and matrices (decision 027): members read them, admins edit them; guests learn nothing.
+    endpoint: "GET /organizations/:organizationId/forecast",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/forecast` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   200  200    404  404   404    200   200    404   401`,
+  },
+  {
+    endpoint: "PUT /organizations/:organizationId/forecast",
+    request: ({ f }) => ({
+      path: `/organizations/${f.organizationId}/forecast`,
+      body: { buying: [{ label: "Budget confirmed" }], sales: [{ label: "Qualified" }], probability: [[0.1, 0.5], [0.4, 0.9]], days: [[90, 60], [30, 10]] },
+    }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   403  403    404  404   404    200   403    404   401`,
+  },
+  {
     // Members of the organization read its cycle (they create rooms in it); admins change it.
     endpoint: "GET /organizations/:organizationId/stages",
     request: ({ f }) => ({ path: `/organizations/${f.organizationId}/stages` }),
@@ -1028,6 +1046,22 @@ const API: ApiEntry[] = [
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       internal 200 200 200    404  404   404    200   404    404   401`,
+  },
+  {
+    // The event-based forecast (decision 027): internal by construction, like the qualification.
+    endpoint: "GET /rooms/:roomId/forecast",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/forecast` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401`,
+  },
+  {
+    // An empty list of marks: a success never changes what later cells see.
+    endpoint: "PUT /rooms/:roomId/forecast",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/forecast`, body: { statuses: [] } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 403    404  404   404    403   404    404   401`,
   },
   {
     // Another item than the fixture's noted one: a success never changes what later cells see.
@@ -1339,6 +1373,15 @@ const PAGES: PageEntry[] = [
     // Room templates (decision 020): like the members tab.
     path: "/settings/templates",
     url: (f, row) => (row === "org" ? `/settings/templates?org=${f.organizationId}` : "/settings/templates"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   403  403    403  403   403    200   403    200   login
+      org   200   403  403    404  404   404    200   403    404   login`,
+  },
+  {
+    // The forecast's statuses and matrices (decision 027): the settings page, admins only.
+    path: "/settings/forecast",
+    url: (f, row) => (row === "org" ? `/settings/forecast?org=${f.organizationId}` : "/settings/forecast"),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       self  200   403  403    403  403   403    200   403    200   login
