@@ -2,6 +2,7 @@ import type { AppContext } from "./context.ts";
 import { sweepOrphanedFiles, DEFAULT_SWEEP_GRACE_MS } from "./files/sweep.ts";
 import { closeMail, flushOutbox } from "./mail/outbox.ts";
 import { sendDigests } from "./notifications/digest.ts";
+import { deliverDue } from "./webhooks/webhooks.ts";
 import { sweepDueVersions, SWEEP_BATCH, SWEEP_INTERVAL_MS } from "./wiki/versions.ts";
 
 /**
@@ -17,6 +18,8 @@ export interface Job {
   name: JobName;
   /** Time between ticks. */
   everyMs: number;
+  /** Overrides `everyMs` from the configuration (e.g. WEBHOOK_TICK_MS). */
+  everyMsFrom?(app: AppContext): number;
   /** The first tick, after start; defaults to `everyMs`. */
   firstAfterMs?: number;
   /** One tick; `stopping()` turns true once stop() was called, for jobs that loop through a backlog. */
@@ -25,7 +28,7 @@ export interface Job {
   onStop?(app: AppContext): void;
 }
 
-export type JobName = "page-versions" | "file-sweep" | "digests";
+export type JobName = "page-versions" | "file-sweep" | "digests" | "webhooks";
 
 export const JOBS: readonly Job[] = [
   {
@@ -55,6 +58,16 @@ export const JOBS: readonly Job[] = [
       await flushOutbox(app);
     },
     onStop: (app) => closeMail(app),
+  },
+  {
+    // The webhook outbox (docs/decisions/022-crm-sync.md): due deliveries, a few at a time, each
+    // with a short timeout; the advisory lock keeps it to one process. WEBHOOK_TICK_MS sets the pace.
+    name: "webhooks",
+    everyMs: 5000,
+    everyMsFrom: (app) => app.config.webhooks.tickMs,
+    async run(app, stopping) {
+      while (!stopping() && (await deliverDue(app, stopping)) === 50) {}
+    },
   },
 ];
 
@@ -112,18 +125,19 @@ export function startJobs(app: AppContext, options: { only?: readonly JobName[];
   };
 
   for (const job of jobs) {
+    const every = job.everyMsFrom?.(app) ?? job.everyMs;
     const start = () => {
       void tick(job);
-      const interval = setInterval(() => void tick(job), job.everyMs);
+      const interval = setInterval(() => void tick(job), every);
       interval.unref();
       timers.push(interval);
     };
-    if (job.firstAfterMs !== undefined && job.firstAfterMs !== job.everyMs) {
+    if (job.firstAfterMs !== undefined && job.firstAfterMs !== every) {
       const first = setTimeout(start, job.firstAfterMs);
       first.unref();
       timers.push(first);
     } else {
-      const interval = setInterval(() => void tick(job), job.everyMs);
+      const interval = setInterval(() => void tick(job), every);
       interval.unref();
       timers.push(interval);
     }

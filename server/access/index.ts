@@ -176,6 +176,7 @@ const ORG_REFUSAL: Partial<Record<OrgAction, string>> = {
   "org.manageSales": "change the sales cycle",
   "org.manageSettings": "change organization settings",
   "org.readOutbox": "read the outbox",
+  "org.manageWebhooks": "manage webhooks",
 };
 
 /**

@@ -146,6 +146,8 @@ const orgRules = {
   "org.readPipeline": isOrgMember,
   /** Targets for the organization's members, and everyone's attainment (decision 021): admins. */
   "org.manageTargets": isOrgAdmin,
+  /** The organization's webhooks and their deliveries (decision 022): admins. */
+  "org.manageWebhooks": isOrgAdmin,
 } as const satisfies Record<string, (s: OrgStanding) => boolean>;
 
 /**
