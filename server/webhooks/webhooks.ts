@@ -87,7 +87,10 @@ export interface WebhookView {
   pending: number;
 }
 
+/** The organization asked for (`?org=`), else the caller's first where they are an admin. A guest (in no organization) gets 404. */
 async function orgFor(ctx: ActorContext, requested: string | null | undefined) {
+  const [member] = await ctx.sql`select 1 from memberships where user_id = ${ctx.actor.userId} and deactivated_at is null limit 1`;
+  if (!member) throw notFound("Organization");
   return (await chooseOrganization(ctx.sql, ctx.actor, "org.manageWebhooks", requested ?? null)).organizationId;
 }
 
