@@ -49,8 +49,8 @@ export function apiV1(app: AppContext) {
     res.json(await me(app.sql, requireActor(res)));
   }));
 
-  // Webhooks (docs/api.md "Webhooks"): the organization is `?org=`, else the caller's first where they are an admin.
-  const orgOf = (req: Request) => (typeof req.query.org === "string" ? req.query.org : null);
+  // Webhooks (docs/api.md "Webhooks"): the organization is `?organizationId=`, else the caller's first where they are an admin.
+  const orgOf = (req: Request) => (typeof req.query.organizationId === "string" ? req.query.organizationId : null);
   api.post("/webhooks", route(async (req, res) => {
     const { id, secret, webhook } = await createWebhook(actorContext(app, req, res), body(req), orgOf(req));
     res.status(201).json({ id, secret, webhook });
@@ -71,7 +71,7 @@ export function apiV1(app: AppContext) {
     res.json({ items: await listRooms(actorContext(app, req, res)) });
   }));
   api.put("/rooms/by-external-id/:externalId", route(async (req, res) => {
-    const org = typeof req.query.org === "string" ? req.query.org : undefined;
+    const org = typeof req.query.organizationId === "string" ? req.query.organizationId : undefined;
     const { created, room } = await upsertRoomByExternalId(actorContext(app, req, res), param(req, "externalId"), body(req), org);
     res.status(created ? 201 : 200).json(roomJson(room));
   }));

@@ -203,7 +203,7 @@ export const ExternalId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, "must be 
  * PUT /rooms/by-external-id/:externalId (decision 022): the room of the caller's organization
  * with that CRM id, created (the creation body) or updated (the update's fields; `stage`, when
  * sent, must name the current stage: moves go through POST /rooms/:id/stage). Organization:
- * `?org=`, else the caller's first where they may create rooms. Someone who may create rooms in
+ * `?organizationId=`, else the caller's first where they may create rooms. Someone who may create rooms in
  * none (a guest) gets 404, like for any organization-level surface they are not part of.
  */
 export async function upsertRoomByExternalId(ctx: ActorContext, rawExternalId: string | undefined, raw: unknown, requestedOrg?: string): Promise<{ created: boolean; room: RoomView }> {
