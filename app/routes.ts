@@ -46,6 +46,7 @@ export default [
     route("members", "routes/settings.members.tsx"),
     route("stages", "routes/settings.stages.tsx"),
     route("delivery-team", "routes/settings.delivery-team.tsx"),
+    route("webhooks", "routes/settings.webhooks.tsx"),
   ]),
   route("notifications", "routes/notifications.tsx"),
   route("notifications/count", "routes/notifications.count.tsx"),

@@ -19,6 +19,7 @@ export const SETTINGS_TABS: { to: string; label: string }[] = [
   { to: "/settings/members", label: "Members" },
   { to: "/settings/stages", label: "Sales cycle" },
   { to: "/settings/delivery-team", label: "Delivery team" },
+  { to: "/settings/webhooks", label: "Webhooks" },
   { to: "/outbox", label: "Outbox" },
 ];
 
