@@ -1306,6 +1306,15 @@ const PAGES: PageEntry[] = [
       org   200   403  403    404  404   404    200   403    404   login`,
   },
   {
+    // The webhooks page (decision 022): admins, like the other settings tabs.
+    path: "/settings/webhooks",
+    url: (f, row) => (row === "org" ? `/settings/webhooks?org=${f.organizationId}` : "/settings/webhooks"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   403  403    403  403   403    200   403    200   login
+      org   200   403  403    404  404   404    200   403    404   login`,
+  },
+  {
     path: "/notifications",
     url: () => "/notifications",
     expect: `
