@@ -163,6 +163,8 @@ const orgRules = {
   /** The forecast's statuses and matrices (decision 027): members read them, admins edit them. */
   "org.readForecast": isOrgMember,
   "org.manageForecast": isOrgAdmin,
+  /** The organization's webhooks and their deliveries (decision 022): admins. */
+  "org.manageWebhooks": isOrgAdmin,
 } as const satisfies Record<string, (s: OrgStanding) => boolean>;
 
 /**

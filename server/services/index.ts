@@ -31,6 +31,7 @@ import * as pageTemplates from "../wiki/page-templates.ts";
 import * as pages from "../wiki/pages.ts";
 import * as render from "../wiki/render.ts";
 import * as versions from "../wiki/versions.ts";
+import * as webhooks from "../webhooks/webhooks.ts";
 import * as accounts from "./accounts.ts";
 import * as audit from "./audit.ts";
 import * as invitations from "./invitations.ts";
@@ -85,6 +86,7 @@ export const services = {
   stakeholders,
   targets,
   forecast,
+  webhooks,
   threadAccess,
   threads,
   timeline,

@@ -796,6 +796,52 @@ const API: ApiEntry[] = [
       room  200   200  200    200  200   200    200   404    404   401`,
   },
   {
+    // Rooms by external id (decision 022): whoever may create rooms in the organization; guests
+    // (in no organization) 404. Each cell its own CRM id, so every success is a creation.
+    endpoint: "PUT /rooms/by-external-id/:externalId",
+    request: () => ({
+      path: `/rooms/by-external-id/${uniqueLabel("opp").replace(/[^A-Za-z0-9._:-]/g, "-").slice(0, 100)}`,
+      body: { name: "CRM opportunity", account: "Globex" },
+    }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  201   201  201    404  404   404    201   201    201   401`,
+  },
+  {
+    // Webhooks (decision 022): admins of the organization; members 403; guests and others 404.
+    // 203.0.113.10 (TEST-NET-3) passes the SSRF check without DNS; it only hears of hand-offs.
+    endpoint: "POST /webhooks",
+    request: ({ f, row }) => ({
+      path: row === "org" ? `/webhooks?organizationId=${f.organizationId}` : "/webhooks",
+      body: { url: "https://203.0.113.10/hooks", events: ["room.handed_off"] },
+    }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  201   403  403    404  404   404    201   403    201   401
+      org   201   403  403    404  404   404    201   403    404   401`,
+  },
+  {
+    endpoint: "GET /webhooks",
+    request: ({ f, row }) => ({ path: row === "org" ? `/webhooks?organizationId=${f.organizationId}` : "/webhooks" }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   403  403    404  404   404    200   403    200   401
+      org   200   403  403    404  404   404    200   403    404   401`,
+  },
+  {
+    endpoint: "DELETE /webhooks/:webhookId",
+    fresh: async ({ f }) => {
+      const res = await f.server.api(`/api/v1/webhooks?organizationId=${f.organizationId}`, {
+        token: f.users.owner.token, body: { url: "https://203.0.113.10/hooks", events: ["room.handed_off"] },
+      });
+      return { webhookId: res.body.id };
+    },
+    request: ({ f, fresh }) => ({ path: `/webhooks/${fresh.webhookId ?? "00000000-0000-4000-8000-000000000000"}?organizationId=${f.organizationId}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   204   403  403    404  404   404    204   403    404   401`,
+  },
+  {
     // The pipeline (decision 021): every member of the organization, over the rooms they may see;
     // guests are in no organization of the seller's: 404. self: the reader's own first
     // organization (the outsider has one of their own, guests none); org: the owner's, by id.
@@ -1382,6 +1428,15 @@ const PAGES: PageEntry[] = [
     // The forecast's statuses and matrices (decision 027): the settings page, admins only.
     path: "/settings/forecast",
     url: (f, row) => (row === "org" ? `/settings/forecast?org=${f.organizationId}` : "/settings/forecast"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   403  403    403  403   403    200   403    200   login
+      org   200   403  403    404  404   404    200   403    404   login`,
+  },
+  {
+    // The webhooks page (decision 022): admins, like the other settings tabs.
+    path: "/settings/webhooks",
+    url: (f, row) => (row === "org" ? `/settings/webhooks?org=${f.organizationId}` : "/settings/webhooks"),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       self  200   403  403    403  403   403    200   403    200   login
