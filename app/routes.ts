@@ -50,6 +50,8 @@ export default [
     route("stages", "routes/settings.stages.tsx"),
     route("delivery-team", "routes/settings.delivery-team.tsx"),
     route("templates", "routes/settings.templates.tsx"),
+    route("forecast", "routes/settings.forecast.tsx"),
+    route("webhooks", "routes/settings.webhooks.tsx"),
   ]),
   route("notifications", "routes/notifications.tsx"),
   route("notifications/count", "routes/notifications.count.tsx"),

@@ -28,6 +28,12 @@ const EnvSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_REGION: z.string().min(1).optional(),
   // Which reverse proxies may name the client's address in X-Forwarded-For (docs/decisions/014-*).
+  // Webhooks (docs/decisions/022-*): private/loopback targets are refused unless this is 1.
+  WEBHOOKS_ALLOW_PRIVATE: z.enum(["0", "1"]).default("0"),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  // First retry delay; doubles per attempt, capped at an hour, given up after 24 h.
+  WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
+  WEBHOOK_TICK_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
   TRUST_PROXY: z
     .string()
     .trim()
@@ -91,6 +97,7 @@ export interface Config {
   s3: S3Config | undefined;
   /** Reverse proxies trusted for X-Forwarded-For; by default none (server/client-ip.ts). */
   trustProxy: TrustProxy;
+  webhooks: { allowPrivate: boolean; timeoutMs: number; backoffMs: number; tickMs: number };
 }
 
 export interface S3Config {
@@ -133,5 +140,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { endpoint: e.S3_ENDPOINT, bucket: e.S3_BUCKET!, accessKeyId: e.S3_ACCESS_KEY_ID!, secretAccessKey: e.S3_SECRET_ACCESS_KEY!, region: e.S3_REGION! }
       : undefined,
     trustProxy: e.TRUST_PROXY,
+    webhooks: { allowPrivate: e.WEBHOOKS_ALLOW_PRIVATE === "1", timeoutMs: e.WEBHOOK_TIMEOUT_MS, backoffMs: e.WEBHOOK_BACKOFF_MS, tickMs: e.WEBHOOK_TICK_MS },
   };
 }

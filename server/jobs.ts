@@ -2,6 +2,7 @@ import type { AppContext } from "./context.ts";
 import { sweepOrphanedFiles, DEFAULT_SWEEP_GRACE_MS } from "./files/sweep.ts";
 import { closeMail, flushOutbox } from "./mail/outbox.ts";
 import { sendDigests } from "./notifications/digest.ts";
+import { deliverDue } from "./webhooks/webhooks.ts";
 import { sweepDueVersions, SWEEP_BATCH, SWEEP_INTERVAL_MS } from "./wiki/versions.ts";
 import { notifyQuietRooms } from "./engagement/quiet.ts";
 
@@ -18,6 +19,8 @@ export interface Job {
   name: JobName;
   /** Time between ticks. */
   everyMs: number;
+  /** Overrides `everyMs` from the configuration (e.g. WEBHOOK_TICK_MS). */
+  everyMsFrom?(app: AppContext): number;
   /** The first tick, after start; defaults to `everyMs`. */
   firstAfterMs?: number;
   /** One tick; `stopping()` turns true once stop() was called, for jobs that loop through a backlog. */
@@ -26,7 +29,7 @@ export interface Job {
   onStop?(app: AppContext): void;
 }
 
-export type JobName = "page-versions" | "file-sweep" | "digests" | "engagement-quiet";
+export type JobName = "page-versions" | "file-sweep" | "digests" | "engagement-quiet" | "webhooks";
 
 export const JOBS: readonly Job[] = [
   {
@@ -64,6 +67,16 @@ export const JOBS: readonly Job[] = [
     async run(app) {
       const sent = await notifyQuietRooms(app);
       if (sent) app.log.info({ sent }, "gone-quiet notices");
+    },
+  },
+  {
+    // The webhook outbox (docs/decisions/022-crm-sync.md): due deliveries, a few at a time, each
+    // with a short timeout; the advisory lock keeps it to one process. WEBHOOK_TICK_MS sets the pace.
+    name: "webhooks",
+    everyMs: 5000,
+    everyMsFrom: (app) => app.config.webhooks.tickMs,
+    async run(app, stopping) {
+      while (!stopping() && (await deliverDue(app, stopping)) === 50) {}
     },
   },
 ];
@@ -122,18 +135,19 @@ export function startJobs(app: AppContext, options: { only?: readonly JobName[];
   };
 
   for (const job of jobs) {
+    const every = job.everyMsFrom?.(app) ?? job.everyMs;
     const start = () => {
       void tick(job);
-      const interval = setInterval(() => void tick(job), job.everyMs);
+      const interval = setInterval(() => void tick(job), every);
       interval.unref();
       timers.push(interval);
     };
-    if (job.firstAfterMs !== undefined && job.firstAfterMs !== job.everyMs) {
+    if (job.firstAfterMs !== undefined && job.firstAfterMs !== every) {
       const first = setTimeout(start, job.firstAfterMs);
       first.unref();
       timers.push(first);
     } else {
-      const interval = setInterval(() => void tick(job), job.everyMs);
+      const interval = setInterval(() => void tick(job), every);
       interval.unref();
       timers.push(interval);
     }

@@ -162,11 +162,69 @@ export default function Pipeline({ loaderData }: Route.ComponentProps) {
         <Attainment p={p} />
       </section>
 
-      <section aria-labelledby="later-heading" className="card pipeline-section">
-        <h2 id="later-heading">Forecast</h2>
-        <p className="muted">The event-based forecast (buying and sales statuses) is not available yet. Nothing here is estimated in its place.</p>
+      <section aria-labelledby="forecast-heading" className="card pipeline-section">
+        <h2 id="forecast-heading">Forecast</h2>
+        <Forecast p={p} />
       </section>
     </main>
+  );
+}
+
+/** The event-based forecast (decision 027): probability × value per month of expected close and currency. */
+function Forecast({ p }: { p: PipelineAnswer }) {
+  if (p.forecast.byRoom.length === 0) return <p className="muted">No open deal in this selection.</p>;
+  return (
+    <>
+      <p className="muted small">Each open deal's probability and time until close come from the buying and sales statuses it has completed (Settings › Forecast).</p>
+      {p.forecast.weighted.length ? (
+        <Scroll label="Weighted forecast by month and currency">
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th scope="col">Expected close</th>
+                <th scope="col">Currency</th>
+                <th scope="col" className="num">Deals</th>
+                <th scope="col" className="num">Weighted value</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.forecast.weighted.map((w) => (
+                <tr key={`${w.period} ${w.currency}`}>
+                  <th scope="row">{w.period}</th>
+                  <td>{w.currency}</td>
+                  <td className="num">{w.count}</td>
+                  <td className="num">{formatMoney({ amount: w.amount, currency: w.currency })}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
+      ) : null}
+      <Scroll label="Forecast by deal">
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">Deal</th>
+              <th scope="col" className="num">Probability</th>
+              <th scope="col">Expected close</th>
+              <th scope="col">Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.forecast.byRoom.map((r) => (
+              <tr key={r.roomId}>
+                <th scope="row">
+                  <Link to={`/rooms/${r.roomId}`}>{r.name}</Link>
+                </th>
+                <td className="num">{percent(r.probability)}</td>
+                <td className="nowrap">{formatDate(r.expectedCloseDate)}</td>
+                <td>{r.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Scroll>
+    </>
   );
 }
 

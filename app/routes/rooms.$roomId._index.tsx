@@ -12,6 +12,7 @@ import { formatMoney } from "../lib/money.ts";
 import { useRoomData } from "../lib/room-data.ts";
 import { actorContext } from "../lib/session.server.ts";
 import type { ParticipantActions, ParticipantView } from "../../server/services/participants.ts";
+import type { FormError } from "../lib/form-error.ts";
 
 const ROLE_OPTIONS = [
   { value: "editor", label: "Editor — edits pages, uploads files" },
@@ -27,7 +28,9 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   // Invitations are the owner's business; others never load them. Pending ones carry their link again.
   const invitations = room.abilities["invitation.manage"] ? await services.invitations.listInvitations(ctx, room.id, true) : null;
   // Who can be managed or made owner is the service's answer, never re-derived here.
-  return { invitations, actions: await services.participants.participantActions(ctx, room.id) };
+  // The event-based forecast (decision 027) is internal: guests never load it.
+  const forecast = room.abilities["forecast.read"] ? await services.forecast.getRoomForecast(ctx, room.id) : null;
+  return { invitations, forecast, actions: await services.participants.participantActions(ctx, room.id) };
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
@@ -36,6 +39,18 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const fields = await formFields(request);
   const roomId = params.roomId;
   switch (fields.intent) {
+    case "forecast":
+      return attempt(
+        async () => {
+          const current = await services.forecast.getRoomForecast(ctx, roomId);
+          const marked = new Set(Object.keys(fields).filter((k) => k.startsWith("status:")).map((k) => k.slice("status:".length)));
+          await services.forecast.setRoomForecast(ctx, roomId, {
+            statuses: [...current.buying, ...current.sales].map((st) => ({ statusId: st.id, completed: marked.has(st.id) })),
+          });
+          return { ok: true as const, intent: "forecast" as const };
+        },
+        { intent: "forecast" },
+      );
     case "invite":
       return attempt(
         async () => {
@@ -99,7 +114,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
 
 export default function RoomOverview({ loaderData, actionData }: Route.ComponentProps) {
   const { room, participants } = useRoomData();
-  const { invitations, actions } = loaderData;
+  const { invitations, actions, forecast } = loaderData;
   // Row actions run through fetchers; without JavaScript their refusals arrive here instead.
   const rowError = actionData && !actionData.ok && actionData.intent !== "invite" ? actionData.error : null;
   return (
@@ -129,6 +144,7 @@ export default function RoomOverview({ loaderData, actionData }: Route.Component
       </div>
 
       <aside className="overview-side">
+        {forecast ? <ForecastCard forecast={forecast} failed={actionData && !actionData.ok && actionData.intent === "forecast" ? actionData.error : null} /> : null}
         {room.abilities["room.invite"] ? <InviteCard actionData={actionData} /> : null}
         {invitations ? <InvitationsCard invitations={invitations} /> : null}
         <section className="card" aria-labelledby="details-heading">
@@ -375,6 +391,48 @@ function InviteCard({ actionData }: { actionData: Route.ComponentProps["actionDa
         <SubmitButton pending={busy} pendingText="Creating invitation…">
           Create invitation
         </SubmitButton>
+      </Form>
+    </section>
+  );
+}
+
+/** The room's event-based forecast (internal only; decision 027), and its statuses to mark. */
+function ForecastCard({ forecast, failed }: { forecast: NonNullable<Route.ComponentProps["loaderData"]["forecast"]>; failed: FormError | null }) {
+  const f = forecast.forecast;
+  const group = (title: string, statuses: typeof forecast.buying) => (
+    <fieldset className="forecast-statuses">
+      <legend>{title}</legend>
+      {statuses.map((st) => (
+        <label key={st.id} className="checkbox">
+          <input
+            type="checkbox"
+            name={`status:${st.id}`}
+            defaultChecked={st.completed}
+            disabled={!forecast.abilities.edit || st.completedBy === "planStep"}
+          />{" "}
+          {st.label}
+          {st.planStep ? <span className="muted small"> (plan step: {st.planStep.title})</span> : null}
+        </label>
+      ))}
+    </fieldset>
+  );
+  return (
+    <section className="card" aria-labelledby="forecast-heading">
+      <h2 id="forecast-heading">Forecast</h2>
+      <p>
+        <strong>{Math.round(f.probability * 1000) / 10}%</strong>, expected to close by <strong>{f.expectedCloseDate}</strong>
+      </p>
+      <p className="muted small">{f.reason}</p>
+      {failed ? <FormAlert error={failed} /> : null}
+      <Form method="post" key={JSON.stringify(forecast.buying.concat(forecast.sales).map((s) => s.completed))} preventScrollReset>
+        <input type="hidden" name="intent" value="forecast" />
+        {group("Buying statuses", forecast.buying)}
+        {group("Sales statuses", forecast.sales)}
+        {forecast.abilities.edit ? (
+          <button type="submit" className="button secondary small">
+            Save statuses
+          </button>
+        ) : null}
       </Form>
     </section>
   );

@@ -177,6 +177,7 @@ const ORG_REFUSAL: Partial<Record<OrgAction, string>> = {
   "org.manageTemplates": "manage room templates",
   "org.manageSettings": "change organization settings",
   "org.readOutbox": "read the outbox",
+  "org.manageWebhooks": "manage webhooks",
 };
 
 /**

@@ -108,6 +108,9 @@ const roomRules = {
   "engagement.read": isInternal,
   /** What is recorded about oneself ("What the seller sees about me"): everyone in the room. */
   "engagement.readOwn": seesRoom,
+  /** The room's event-based forecast (decision 027): internal by construction. */
+  "forecast.read": isInternal,
+  "forecast.edit": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
 } as const satisfies Record<string, (s: Standing) => boolean>;
 
 const itemRules = {
@@ -157,6 +160,11 @@ const orgRules = {
   "org.readPipeline": isOrgMember,
   /** Targets for the organization's members, and everyone's attainment (decision 021): admins. */
   "org.manageTargets": isOrgAdmin,
+  /** The forecast's statuses and matrices (decision 027): members read them, admins edit them. */
+  "org.readForecast": isOrgMember,
+  "org.manageForecast": isOrgAdmin,
+  /** The organization's webhooks and their deliveries (decision 022): admins. */
+  "org.manageWebhooks": isOrgAdmin,
 } as const satisfies Record<string, (s: OrgStanding) => boolean>;
 
 /**

@@ -3,6 +3,7 @@ import type { AppContext } from "../context.ts";
 import { addToDeliveryTeam, listDeliveryTeam, removeFromDeliveryTeam } from "../sales/delivery-team.ts";
 import { closeRoom, moveStage, reopenRoom } from "../sales/moves.ts";
 import { pipeline, pipelineCsv } from "../sales/pipeline.ts";
+import { getForecastSettings, getRoomForecast, setForecastSettings, setRoomForecast } from "../sales/forecast.ts";
 import { listTargets, removeTarget, setTarget } from "../sales/targets.ts";
 import { exportName, prepareRoomArchive, recordFor, recordMarkdown, writeRecordPdf } from "../sales/handoff-export.ts";
 import { addStage, listOrgStages, removeStage, stageJson, updateStage } from "../sales/stages.ts";
@@ -66,6 +67,22 @@ export function salesApi(app: AppContext) {
     res.setHeader("Content-Type", "text/csv; charset=utf-8");
     res.setHeader("Content-Disposition", contentDisposition("attachment", csv.filename));
     res.send(csv.body);
+  }));
+
+  // The event-based forecast (decision 027): a room's statuses, and the organization's statuses and matrices.
+  api.get("/rooms/:roomId/forecast", route(async (req, res) => {
+    res.setHeader("Cache-Control", "private, no-store");
+    res.json(await getRoomForecast(actorContext(app, req, res), param(req, "roomId")));
+  }));
+  api.put("/rooms/:roomId/forecast", route(async (req, res) => {
+    res.json(await setRoomForecast(actorContext(app, req, res), param(req, "roomId"), body(req)));
+  }));
+  api.get("/organizations/:organizationId/forecast", route(async (req, res) => {
+    res.setHeader("Cache-Control", "private, no-store");
+    res.json(await getForecastSettings(actorContext(app, req, res), param(req, "organizationId")));
+  }));
+  api.put("/organizations/:organizationId/forecast", route(async (req, res) => {
+    res.json(await setForecastSettings(actorContext(app, req, res), param(req, "organizationId"), body(req)));
   }));
 
   // Targets for the organization's members (admins; decision 021).

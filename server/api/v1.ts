@@ -7,7 +7,8 @@ import { isSecureRequest } from "../auth/middleware.ts";
 import { login, me, signup } from "../services/accounts.ts";
 import { acceptInvitation, createInvitation, listInvitations, resendInvitation, revokeInvitation } from "../services/invitations.ts";
 import { changeParticipantRole, listParticipants, removeParticipant } from "../services/participants.ts";
-import { createRoom, getRoom, listRooms, roomJson, updateRoom } from "../services/rooms.ts";
+import { createRoom, getRoom, listRooms, roomJson, updateRoom, upsertRoomByExternalId } from "../services/rooms.ts";
+import { createWebhook, deleteWebhook, listWebhooks } from "../webhooks/webhooks.ts";
 import { engagementApi } from "./engagement.ts";
 import { filesApi } from "./files.ts";
 import { pagesApi } from "./pages.ts";
@@ -50,12 +51,31 @@ export function apiV1(app: AppContext) {
     res.json(await me(app.sql, requireActor(res)));
   }));
 
+  // Webhooks (docs/api.md "Webhooks"): the organization is `?organizationId=`, else the caller's first where they are an admin.
+  const orgOf = (req: Request) => (typeof req.query.organizationId === "string" ? req.query.organizationId : null);
+  api.post("/webhooks", route(async (req, res) => {
+    const { id, secret, webhook } = await createWebhook(actorContext(app, req, res), body(req), orgOf(req));
+    res.status(201).json({ id, secret, webhook });
+  }));
+  api.get("/webhooks", route(async (req, res) => {
+    res.json(await listWebhooks(actorContext(app, req, res), orgOf(req)));
+  }));
+  api.delete("/webhooks/:webhookId", route(async (req, res) => {
+    await deleteWebhook(actorContext(app, req, res), param(req, "webhookId"), orgOf(req));
+    res.status(204).end();
+  }));
+
   // Rooms and participants
   api.post("/rooms", route(async (req, res) => {
     res.status(201).json(roomJson(await createRoom(actorContext(app, req, res), body(req))));
   }));
   api.get("/rooms", route(async (req, res) => {
     res.json({ items: await listRooms(actorContext(app, req, res)) });
+  }));
+  api.put("/rooms/by-external-id/:externalId", route(async (req, res) => {
+    const org = typeof req.query.organizationId === "string" ? req.query.organizationId : undefined;
+    const { created, room } = await upsertRoomByExternalId(actorContext(app, req, res), param(req, "externalId"), body(req), org);
+    res.status(created ? 201 : 200).json(roomJson(room));
   }));
   api.get("/rooms/:roomId", route(async (req, res) => {
     res.json(roomJson(await getRoom(actorContext(app, req, res), param(req, "roomId"))));

@@ -6,6 +6,7 @@ import { invalid, notFound } from "../errors.ts";
 import { csvLines } from "../csv.ts";
 import { IsoDate, parseInput } from "../validation.ts";
 import { listStages, type Stage } from "./stages.ts";
+import { forecastsFor } from "./forecast.ts";
 import { attainmentFor, type Attainment } from "./targets.ts";
 
 /**
@@ -85,8 +86,14 @@ export interface PipelineAnswer {
     /** How many completed stays the average is over. */
     stays: number;
   }[];
-  /** Event-based forecast: not yet available (docs/api.md), so empty, never invented. */
-  forecast: { weighted: never[]; byRoom: never[] };
+  /**
+   * Event-based forecast (decision 027) of the open rooms in the answer: each room's cell of the
+   * matrices, and per month of expected close and currency, the sum of probability × value.
+   */
+  forecast: {
+    weighted: { period: string; currency: string; amount: number; count: number }[];
+    byRoom: { roomId: string; name: string; value: Money | null; probability: number; days: number; expectedCloseDate: string; reason: string; weighted: Money | null }[];
+  };
   /** Targets overlapping the period and what each member achieved (admins: everyone's; members: their own). */
   attainment: Attainment[];
   stallFactor: number;
@@ -423,7 +430,7 @@ export async function pipeline(ctx: ActorContext, raw: unknown): Promise<Pipelin
     },
     velocity,
     stages,
-    forecast: { weighted: [], byRoom: [] },
+    forecast: await weightedForecast(ctx.sql, standing.organizationId, open),
     attainment: await attainmentFor(ctx.sql, standing, { from: input.from ?? null, to: endDate, ownerId: input.ownerId, currency: input.currency }),
     stallFactor: factor,
     stalled,
@@ -471,4 +478,30 @@ export async function pipelineCsv(ctx: ActorContext, raw: unknown): Promise<{ fi
     }
   }
   return { filename: `pipeline-${which}-${p.period.to}.csv`, body: csvLines(rows) };
+}
+
+/** The forecast part of the answer (decision 027); money is never added across currencies. */
+async function weightedForecast(sql: Tx, organizationId: string, open: Deal[]): Promise<PipelineAnswer["forecast"]> {
+  const forecasts = await forecastsFor(sql, organizationId, open.map((d) => d.row.id));
+  const byRoom = open.map((d) => {
+    const f = forecasts.get(d.row.id)!;
+    return {
+      roomId: d.row.id, name: d.row.name, value: d.value, probability: f.probability, days: f.days,
+      expectedCloseDate: f.expectedCloseDate, reason: f.reason,
+      weighted: d.value ? { amount: Math.round(d.value.amount * f.probability), currency: d.value.currency } : null,
+    };
+  }).sort((a, b) => a.expectedCloseDate.localeCompare(b.expectedCloseDate) || a.name.localeCompare(b.name));
+  const sums = new Map<string, { period: string; currency: string; exact: number; count: number }>();
+  for (const r of byRoom) {
+    if (!r.value) continue;
+    const period = r.expectedCloseDate.slice(0, 7);
+    const key = `${period} ${r.value.currency}`;
+    const e = sums.get(key) ?? sums.set(key, { period, currency: r.value.currency, exact: 0, count: 0 }).get(key)!;
+    e.exact += r.value.amount * r.probability;
+    e.count += 1;
+  }
+  const weighted = [...sums.values()]
+    .map((e) => ({ period: e.period, currency: e.currency, amount: Math.round(e.exact), count: e.count }))
+    .sort((a, b) => a.period.localeCompare(b.period) || a.currency.localeCompare(b.currency));
+  return { weighted, byRoom };
 }

@@ -1,3 +1,4 @@
+import { ensureForecastDefaults } from "../sales/forecast.ts";
 import { z } from "zod";
 import type { Tx } from "../../db/client.ts";
 import { chooseOrganization, orgAbilities, type Actor, type OrgAbilities, type OrgAction } from "../access/index.ts";
@@ -60,6 +61,7 @@ export async function signup(app: AppContext, raw: unknown, kind: Session["kind"
     const [organization] = await sql<{ id: string; name: string }[]>`
       insert into organizations (name) values (${input.organization}) returning id, name`;
     await sql`insert into memberships (organization_id, user_id, role) values (${organization!.id}, ${user.id}, 'admin')`;
+    await ensureForecastDefaults(sql, organization!.id);
     const { token, session } = await createSession(sql, user.id, kind, meta);
     await recordActivity(sql, {
       organizationId: organization!.id, actorId: user.id, type: "account.signed_up", visibility: "internal", ip: meta.ip,

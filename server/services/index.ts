@@ -18,6 +18,7 @@ import * as qualification from "../sales/qualification.ts";
 import * as stages from "../sales/stages.ts";
 import * as stakeholders from "../sales/stakeholders.ts";
 import * as targets from "../sales/targets.ts";
+import * as forecast from "../sales/forecast.ts";
 import * as timeline from "../sales/timeline.ts";
 import * as search from "../search.ts";
 import * as threadAccess from "../threads/access.ts";
@@ -30,6 +31,7 @@ import * as pageTemplates from "../wiki/page-templates.ts";
 import * as pages from "../wiki/pages.ts";
 import * as render from "../wiki/render.ts";
 import * as versions from "../wiki/versions.ts";
+import * as webhooks from "../webhooks/webhooks.ts";
 import * as accounts from "./accounts.ts";
 import * as audit from "./audit.ts";
 import * as invitations from "./invitations.ts";
@@ -83,6 +85,8 @@ export const services = {
   stages,
   stakeholders,
   targets,
+  forecast,
+  webhooks,
   threadAccess,
   threads,
   timeline,

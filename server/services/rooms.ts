@@ -2,7 +2,7 @@ import { z } from "zod";
 import { transaction, type Tx } from "../../db/client.ts";
 import { abilities, authorize, can, loadStanding, requireOrg, visibleRoomsWhere, type OrgRole, type RoomAbilities, type Standing } from "../access/index.ts";
 import type { ActorContext } from "../context.ts";
-import { forbidden, invalid } from "../errors.ts";
+import { forbidden, invalid, notFound } from "../errors.ts";
 import { IsoDate, Money, Name, parseInput } from "../validation.ts";
 import { recordActivity } from "./activity.ts";
 import { buyerLabelFor } from "../sales/buyer-stages.ts";
@@ -20,6 +20,8 @@ export interface Room {
   status: "open" | "won" | "lost";
   expectedCloseDate: string | null;
   description: string;
+  /** The CRM's opportunity id (decision 022); internal readers only: absent for the buyer's side. */
+  externalId?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -53,7 +55,7 @@ export const UpdateRoomInput = z
 const ROOM_COLUMNS = (sql: Tx) => sql`
   r.id, r.organization_id as "organizationId", r.name, r.account, r.value_amount as "valueAmount",
   r.value_currency as "valueCurrency", r.stage, r.status, r.expected_close_date as "expectedCloseDate",
-  r.description, r.created_at as "createdAt", r.updated_at as "updatedAt"`;
+  r.description, r.external_id as "externalId", r.created_at as "createdAt", r.updated_at as "updatedAt"`;
 
 type RoomRow = Omit<Room, "value" | "createdAt" | "updatedAt"> & {
   valueAmount: string | null;
@@ -93,17 +95,21 @@ async function homeOrganization(ctx: ActorContext, requested?: string): Promise<
   return home.organizationId;
 }
 
-export async function createRoom(ctx: ActorContext, raw: unknown, organizationId?: string): Promise<RoomView> {
+export async function createRoom(ctx: ActorContext, raw: unknown, organizationId?: string, externalId?: string): Promise<RoomView> {
   const input = parseInput(CreateRoomInput, raw);
   const orgId = await homeOrganization(ctx, organizationId);
+  return insertRoom(ctx, orgId, input, externalId);
+}
+
+async function insertRoom(ctx: ActorContext, orgId: string, input: z.infer<typeof CreateRoomInput>, externalId?: string): Promise<RoomView> {
   const stage = await knownStage(ctx.sql, orgId, input.stage);
   // A template of another organization (or none) is refused before anything is made.
   const template = input.templateId ? await templateForNewRoom(ctx.sql, orgId, input.templateId) : null;
   const roomId = await transaction(ctx.sql, async (sql) => {
     const [row] = await sql<{ id: string }[]>`
-      insert into rooms (organization_id, name, account, value_amount, value_currency, stage, expected_close_date, description, created_by)
+      insert into rooms (organization_id, name, account, value_amount, value_currency, stage, expected_close_date, description, created_by, external_id)
       values (${orgId}, ${input.name}, ${input.account}, ${input.value?.amount ?? null}, ${input.value?.currency ?? null},
-              ${stage}, ${input.expectedCloseDate ?? null}, ${input.description ?? ""}, ${ctx.actor.userId})
+              ${stage}, ${input.expectedCloseDate ?? null}, ${input.description ?? ""}, ${ctx.actor.userId}, ${externalId ?? null})
       returning id`;
     await sql`insert into participants (room_id, user_id, side, role) values (${row!.id}, ${ctx.actor.userId}, 'internal', 'owner')`;
     await recordActivity(sql, {
@@ -141,8 +147,11 @@ export async function getRoom(ctx: ActorContext, roomId: string | undefined): Pr
   authorize(standing, "room.read");
   const [row] = await ctx.sql<RoomRow[]>`select ${ROOM_COLUMNS(ctx.sql)} from rooms r where r.id = ${standing.roomId}`;
   const room = toRoom(row!);
-  // The buyer's side sees the stage's buyer-facing label, never the seller's name for it.
-  if (standing.participation?.side === "external") room.stage = buyerLabelFor(await listStages(ctx.sql, room.organizationId), room.stage);
+  // The buyer's side sees the stage's buyer-facing label, never the seller's name for it, nor the CRM's id.
+  if (standing.participation?.side === "external") {
+    room.stage = buyerLabelFor(await listStages(ctx.sql, room.organizationId), room.stage);
+    delete room.externalId;
+  }
   return view(room, standing);
 }
 
@@ -160,6 +169,7 @@ export async function listRooms(ctx: ActorContext): Promise<(Room & { myParticip
     if (side === "external") {
       if (!cycles.has(room.organizationId)) cycles.set(room.organizationId, await listStages(ctx.sql, room.organizationId));
       room.stage = buyerLabelFor(cycles.get(room.organizationId)!, room.stage);
+      delete room.externalId;
     }
     out.push({ ...room, myParticipation: side ? { side, role } : null });
   }
@@ -205,8 +215,53 @@ export function roomJson(room: RoomView) {
     myParticipation: room.myParticipation,
     organizationId: room.organizationId,
     description: room.description,
+    ...(room.externalId !== undefined ? { externalId: room.externalId } : {}),
     createdAt: room.createdAt,
     updatedAt: room.updatedAt,
     abilities: room.abilities,
   };
+}
+
+/** A CRM opportunity id: 1 to 128 letters, digits and `._:-` (docs/api.md "Rooms by external id"). */
+export const ExternalId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, "must be 1 to 128 letters, digits, or . _ : -");
+
+/**
+ * PUT /rooms/by-external-id/:externalId (decision 022): the room of the caller's organization
+ * with that CRM id, created (the creation body) or updated (the update's fields; `stage`, when
+ * sent, must name the current stage: moves go through POST /rooms/:id/stage). Organization:
+ * `?organizationId=`, else the caller's first where they may create rooms. Someone who may create rooms in
+ * none (a guest) gets 404, like for any organization-level surface they are not part of.
+ */
+export async function upsertRoomByExternalId(ctx: ActorContext, rawExternalId: string | undefined, raw: unknown, requestedOrg?: string): Promise<{ created: boolean; room: RoomView }> {
+  const externalId = parseInput(z.object({ externalId: ExternalId }), { externalId: rawExternalId }).externalId;
+  let orgId: string;
+  try {
+    orgId = await homeOrganization(ctx, requestedOrg);
+  } catch (error) {
+    if (error instanceof Error && (error as { status?: number }).status === 403) throw notFound("Organization");
+    throw error;
+  }
+  for (let round = 0; ; round++) {
+    const [existing] = await ctx.sql<{ id: string; stage: string }[]>`
+      select id, stage from rooms where organization_id = ${orgId} and external_id = ${externalId}`;
+    if (existing) {
+      const body = raw && typeof raw === "object" && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : raw;
+      if (body && typeof body === "object" && "stage" in body) {
+        const stage = (body as Record<string, unknown>).stage;
+        if (typeof stage !== "string" || stage.trim().toLowerCase() !== existing.stage.toLowerCase()) {
+          throw invalid("Move the room's stage with POST /api/v1/rooms/:roomId/stage.", { stage: `is ${existing.stage}; it is not changed here` });
+        }
+        delete (body as Record<string, unknown>).stage;
+      }
+      return { created: false, room: await updateRoom(ctx, existing.id, body) };
+    }
+    const input = parseInput(CreateRoomInput, raw);
+    try {
+      return { created: true, room: await insertRoom(ctx, orgId, input, externalId) };
+    } catch (error) {
+      // Two calls at once: the other one created it; this one updates it.
+      if ((error as { code?: string }).code === "23505" && round === 0) continue;
+      throw error;
+    }
+  }
 }

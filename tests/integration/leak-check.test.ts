@@ -140,6 +140,9 @@ describe("what an external participant's clients receive during a busy internal 
         `/rooms/${room.id}/stages`,
         `/rooms/${room.id}/stakeholders`,
         `/rooms/${room.id}/qualification`,
+        // The event-based forecast and its settings (decision 027): internal by construction.
+        `/rooms/${room.id}/forecast`,
+        `/organizations/${cast.organization.id}/forecast`,
         `/rooms/${room.id}/handoff`,
         `/rooms/${room.id}/handoff?format=markdown`,
         // The seller's pipeline (decision 021): a 404 for the buyer's side, by id or not.
@@ -303,6 +306,16 @@ describe("what an external participant's clients receive during a busy internal 
     const stakeholder = await call(owner, "POST", `/rooms/${room.id}/stakeholders`, { name: secret("stakeholder name"), title: "CFO", decisionRole: "economic_buyer", influence: "high", stance: "skeptic", notes: secret("stakeholder notes") }, 201);
     hideId("stakeholder id", stakeholder.id);
     await call(owner, "PUT", `/rooms/${room.id}/qualification/budget`, { status: "yes", note: secret("qualification note") }, 200);
+    // The forecast: statuses with secret labels, one tied to the internal step, marks on the room.
+    const forecast = await call(owner, "PUT", `/organizations/${cast.organization.id}/forecast`, {
+      buying: [{ label: secret("buying status label") }], sales: [{ label: secret("sales status label") }],
+      probability: [[0.1, 0.37], [0.42, 0.9]], days: [[90, 61], [33, 5]],
+    }, 200);
+    hideId("buying status id", forecast.buying[0].id);
+    hideId("sales status id", forecast.sales[0].id);
+    await call(owner, "PUT", `/rooms/${room.id}/forecast`, {
+      statuses: [{ statusId: forecast.buying[0].id, planStepId: step.id }, { statusId: forecast.sales[0].id, completed: true }],
+    }, 200);
     const cycle = await call(owner, "GET", `/organizations/${cast.organization.id}/stages`, undefined, 200);
     const [firstStage, secondStage] = cycle.items as { id: string; name: string }[];
     await call(owner, "PATCH", `/organizations/${cast.organization.id}/stages/${firstStage!.id}`, {

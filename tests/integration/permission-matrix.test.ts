@@ -796,6 +796,52 @@ const API: ApiEntry[] = [
       room  200   200  200    200  200   200    200   404    404   401`,
   },
   {
+    // Rooms by external id (decision 022): whoever may create rooms in the organization; guests
+    // (in no organization) 404. Each cell its own CRM id, so every success is a creation.
+    endpoint: "PUT /rooms/by-external-id/:externalId",
+    request: () => ({
+      path: `/rooms/by-external-id/${uniqueLabel("opp").replace(/[^A-Za-z0-9._:-]/g, "-").slice(0, 100)}`,
+      body: { name: "CRM opportunity", account: "Globex" },
+    }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  201   201  201    404  404   404    201   201    201   401`,
+  },
+  {
+    // Webhooks (decision 022): admins of the organization; members 403; guests and others 404.
+    // 203.0.113.10 (TEST-NET-3) passes the SSRF check without DNS; it only hears of hand-offs.
+    endpoint: "POST /webhooks",
+    request: ({ f, row }) => ({
+      path: row === "org" ? `/webhooks?organizationId=${f.organizationId}` : "/webhooks",
+      body: { url: "https://203.0.113.10/hooks", events: ["room.handed_off"] },
+    }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  201   403  403    404  404   404    201   403    201   401
+      org   201   403  403    404  404   404    201   403    404   401`,
+  },
+  {
+    endpoint: "GET /webhooks",
+    request: ({ f, row }) => ({ path: row === "org" ? `/webhooks?organizationId=${f.organizationId}` : "/webhooks" }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   403  403    404  404   404    200   403    200   401
+      org   200   403  403    404  404   404    200   403    404   401`,
+  },
+  {
+    endpoint: "DELETE /webhooks/:webhookId",
+    fresh: async ({ f }) => {
+      const res = await f.server.api(`/api/v1/webhooks?organizationId=${f.organizationId}`, {
+        token: f.users.owner.token, body: { url: "https://203.0.113.10/hooks", events: ["room.handed_off"] },
+      });
+      return { webhookId: res.body.id };
+    },
+    request: ({ f, fresh }) => ({ path: `/webhooks/${fresh.webhookId ?? "00000000-0000-4000-8000-000000000000"}?organizationId=${f.organizationId}` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   204   403  403    404  404   404    204   403    404   401`,
+  },
+  {
     // The pipeline (decision 021): every member of the organization, over the rooms they may see;
     // guests are in no organization of the seller's: 404. self: the reader's own first
     // organization (the outsider has one of their own, guests none); org: the owner's, by id.
@@ -847,6 +893,24 @@ const API: ApiEntry[] = [
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       org   204   403  403    404  404   404    204   403    404   401`,
+  },
+  {
+    // The forecast's statuses and matrices (decision 027): members read them, admins edit them; guests learn nothing.
+    endpoint: "GET /organizations/:organizationId/forecast",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/forecast` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   200  200    404  404   404    200   200    404   401`,
+  },
+  {
+    endpoint: "PUT /organizations/:organizationId/forecast",
+    request: ({ f }) => ({
+      path: `/organizations/${f.organizationId}/forecast`,
+      body: { buying: [{ label: "Budget confirmed" }], sales: [{ label: "Qualified" }], probability: [[0.1, 0.5], [0.4, 0.9]], days: [[90, 60], [30, 10]] },
+    }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   403  403    404  404   404    200   403    404   401`,
   },
   {
     // Members of the organization read its cycle (they create rooms in it); admins change it.
@@ -1028,6 +1092,22 @@ const API: ApiEntry[] = [
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       internal 200 200 200    404  404   404    200   404    404   401`,
+  },
+  {
+    // The event-based forecast (decision 027): internal by construction, like the qualification.
+    endpoint: "GET /rooms/:roomId/forecast",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/forecast` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401`,
+  },
+  {
+    // An empty list of marks: a success never changes what later cells see.
+    endpoint: "PUT /rooms/:roomId/forecast",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/forecast`, body: { statuses: [] } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 403    404  404   404    403   404    404   401`,
   },
   {
     // Another item than the fixture's noted one: a success never changes what later cells see.
@@ -1339,6 +1419,24 @@ const PAGES: PageEntry[] = [
     // Room templates (decision 020): like the members tab.
     path: "/settings/templates",
     url: (f, row) => (row === "org" ? `/settings/templates?org=${f.organizationId}` : "/settings/templates"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   403  403    403  403   403    200   403    200   login
+      org   200   403  403    404  404   404    200   403    404   login`,
+  },
+  {
+    // The forecast's statuses and matrices (decision 027): the settings page, admins only.
+    path: "/settings/forecast",
+    url: (f, row) => (row === "org" ? `/settings/forecast?org=${f.organizationId}` : "/settings/forecast"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   403  403    403  403   403    200   403    200   login
+      org   200   403  403    404  404   404    200   403    404   login`,
+  },
+  {
+    // The webhooks page (decision 022): admins, like the other settings tabs.
+    path: "/settings/webhooks",
+    url: (f, row) => (row === "org" ? `/settings/webhooks?org=${f.organizationId}` : "/settings/webhooks"),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       self  200   403  403    403  403   403    200   403    200   login

@@ -1,0 +1,237 @@
+import { createHmac, randomBytes } from "node:crypto";
+import dns from "node:dns/promises";
+import net from "node:net";
+import { z } from "zod";
+import type { Tx } from "../../db/client.ts";
+import { chooseOrganization } from "../access/index.ts";
+import type { Config } from "../config.ts";
+import type { ActorContext, AppContext } from "../context.ts";
+import { AppError, notFound } from "../errors.ts";
+import { parseInput } from "../validation.ts";
+
+/**
+ * The organization's webhooks (docs/api.md "Webhooks", docs/decisions/022-crm-sync.md): the CRM
+ * is told of room created, stage changed, won or lost, participant joined, plan step completed
+ * and hand-off made. Events are enqueued in an outbox (webhook_deliveries) by recordActivity, in
+ * the transaction of the change; the "webhooks" job (server/jobs.ts) delivers them signed.
+ */
+
+/** Webhook event name → the activity type(s) it comes from (server/services/activity.ts). */
+export const WEBHOOK_EVENTS = {
+  "room.created": "room.created",
+  "stage.changed": "stage.changed",
+  "room.closed": "room.closed",
+  "participant.joined": "participant.joined",
+  "plan.step_completed": "plan.step_done",
+  "room.handed_off": "room.handed_off",
+} as const;
+export type WebhookEvent = keyof typeof WEBHOOK_EVENTS;
+const EVENT_OF_ACTIVITY = new Map<string, WebhookEvent>(Object.entries(WEBHOOK_EVENTS).map(([e, a]) => [a, e as WebhookEvent]));
+export const webhookEventOf = (activityType: string) => EVENT_OF_ACTIVITY.get(activityType);
+
+const MAX_WEBHOOKS = 20;
+const EVENT_NAMES = Object.keys(WEBHOOK_EVENTS) as [WebhookEvent, ...WebhookEvent[]];
+const CreateInput = z.object({
+  url: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).max(2000, "must be at most 2,000 characters"),
+  events: z.array(z.enum(EVENT_NAMES, { error: `must be among ${EVENT_NAMES.join(", ")}` })).min(1, "must name at least one event").max(EVENT_NAMES.length),
+}).strict();
+
+// ── The server's own network (SSRF) ──────────────────────────────────────────────────────
+const PRIVATE = new net.BlockList();
+for (const [net4, prefix] of [["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12], ["192.168.0.0", 16], ["192.0.0.0", 24], ["198.18.0.0", 15], ["224.0.0.0", 4], ["240.0.0.0", 4]] as const) {
+  PRIVATE.addSubnet(net4, prefix, "ipv4");
+}
+for (const [net6, prefix] of [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8], ["64:ff9b::", 96]] as const) {
+  PRIVATE.addSubnet(net6, prefix, "ipv6");
+}
+/** True for loopback, private, link-local, unique-local, CGNAT, multicast and unspecified addresses (IPv4-mapped IPv6 too). */
+export function isPrivateAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return PRIVATE.check(mapped[1]!, "ipv4");
+  const family = net.isIP(address);
+  if (family === 0) return true;
+  return PRIVATE.check(address, family === 4 ? "ipv4" : "ipv6");
+}
+
+export class UnsafeTargetError extends Error {}
+
+/**
+ * Resolves the URL's host and refuses it when any address is on the server's own network
+ * (unless WEBHOOKS_ALLOW_PRIVATE=1). Checked at creation and again before every delivery: a
+ * name may resolve elsewhere later.
+ */
+export async function checkTarget(config: Config, url: string): Promise<void> {
+  if (config.webhooks.allowPrivate) return;
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+  const addresses = net.isIP(host) ? [host] : (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+  if (!addresses.length) throw new UnsafeTargetError("the host does not resolve");
+  const bad = addresses.find(isPrivateAddress);
+  if (bad) throw new UnsafeTargetError(`the host resolves to ${bad}, on a private, loopback or link-local network`);
+}
+
+// ── Signing ──────────────────────────────────────────────────────────────────────────────
+/** `Dealroom-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "${t}.${body}">` (docs/api.md). */
+export function signature(secret: string, body: string, unixSeconds: number): string {
+  const v1 = createHmac("sha256", secret).update(`${unixSeconds}.${body}`).digest("hex");
+  return `t=${unixSeconds},v1=${v1}`;
+}
+
+// ── The API ──────────────────────────────────────────────────────────────────────────────
+export interface WebhookView {
+  id: string;
+  organizationId: string;
+  url: string;
+  events: WebhookEvent[];
+  createdAt: string;
+  lastDelivery: { event: string; status: number | null; error: string | null; attempts: number; attemptedAt: string | null; nextAttemptAt: string | null; deliveredAt: string | null; gaveUpAt: string | null } | null;
+  pending: number;
+}
+
+/** The organization asked for (`?org=`), else the caller's first where they are an admin. A guest (in no organization) gets 404. */
+async function orgFor(ctx: ActorContext, requested: string | null | undefined) {
+  const [member] = await ctx.sql`select 1 from memberships where user_id = ${ctx.actor.userId} and deactivated_at is null limit 1`;
+  if (!member) throw notFound("Organization");
+  return (await chooseOrganization(ctx.sql, ctx.actor, "org.manageWebhooks", requested ?? null)).organizationId;
+}
+
+export async function createWebhook(ctx: ActorContext, raw: unknown, requestedOrg?: string | null): Promise<{ id: string; secret: string; webhook: WebhookView }> {
+  const organizationId = await orgFor(ctx, requestedOrg);
+  const input = parseInput(CreateInput, raw);
+  try {
+    await checkTarget(ctx.config, input.url);
+  } catch (error) {
+    const why = error instanceof UnsafeTargetError ? error.message : "the host does not resolve";
+    throw new AppError(422, "unsafe_url", `Webhook URLs must reach the public internet: ${why}.`, { url: why });
+  }
+  const [counted] = await ctx.sql<{ count: number }[]>`select count(*)::int as count from webhooks where organization_id = ${organizationId}`;
+  if (counted!.count >= MAX_WEBHOOKS) throw new AppError(409, "too_many_webhooks", `An organization has at most ${MAX_WEBHOOKS} webhooks.`);
+  const secret = `whsec_${randomBytes(24).toString("hex")}`;
+  const [row] = await ctx.sql<{ id: string }[]>`
+    insert into webhooks (organization_id, url, events, secret, created_by)
+    values (${organizationId}, ${input.url}, ${[...new Set(input.events)]}, ${secret}, ${ctx.actor.userId}) returning id`;
+  const webhook = (await listWebhooksOf(ctx.sql, organizationId)).find((w) => w.id === row!.id)!;
+  return { id: row!.id, secret, webhook };
+}
+
+export async function listWebhooks(ctx: ActorContext, requestedOrg?: string | null): Promise<{ organizationId: string; items: WebhookView[] }> {
+  const organizationId = await orgFor(ctx, requestedOrg);
+  return { organizationId, items: await listWebhooksOf(ctx.sql, organizationId) };
+}
+
+async function listWebhooksOf(sql: Tx, organizationId: string): Promise<WebhookView[]> {
+  const rows = await sql<any[]>`
+    select w.id, w.organization_id as "organizationId", w.url, w.events, w.created_at as "createdAt",
+      (select count(*)::int from webhook_deliveries d where d.webhook_id = w.id and d.delivered_at is null and d.gave_up_at is null) as pending,
+      l.event, l.last_status, l.last_error, l.attempts, l.last_attempt_at, l.next_attempt_at, l.delivered_at, l.gave_up_at
+    from webhooks w
+    left join lateral (select * from webhook_deliveries d where d.webhook_id = w.id and d.attempts > 0
+      order by d.last_attempt_at desc limit 1) l on true
+    where w.organization_id = ${organizationId} order by w.created_at`;
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return rows.map((r) => ({
+    id: r.id, organizationId: r.organizationId, url: r.url, events: r.events, createdAt: iso(r.createdAt)!, pending: r.pending,
+    lastDelivery: r.event ? {
+      event: r.event, status: r.last_status, error: r.last_error, attempts: r.attempts, attemptedAt: iso(r.last_attempt_at),
+      nextAttemptAt: iso(r.next_attempt_at), deliveredAt: iso(r.delivered_at), gaveUpAt: iso(r.gave_up_at),
+    } : null,
+  }));
+}
+
+export async function deleteWebhook(ctx: ActorContext, webhookId: string | undefined, requestedOrg?: string | null): Promise<void> {
+  const organizationId = await orgFor(ctx, requestedOrg);
+  if (!z.uuid().safeParse(webhookId).success) throw notFound("Webhook");
+  const gone = await ctx.sql`delete from webhooks where id = ${webhookId!} and organization_id = ${organizationId} returning id`;
+  if (!gone.length) throw notFound("Webhook");
+}
+
+// ── The outbox ───────────────────────────────────────────────────────────────────────────
+/**
+ * Enqueues `activityType` for every webhook of the organization that asked for it, inside the
+ * caller's transaction (called by recordActivity). Only the room's own organization: a webhook
+ * of organization A never hears of organization B.
+ */
+export async function enqueueWebhookEvent(sql: Tx, input: { organizationId: string | null | undefined; roomId: string | null | undefined; activityType: string; actorId: string | null; objectType?: string | undefined; objectId?: string | undefined; data: Record<string, unknown> }): Promise<void> {
+  const event = webhookEventOf(input.activityType);
+  if (!event || !input.organizationId) return;
+  const hooks = await sql<{ id: string }[]>`select id from webhooks where organization_id = ${input.organizationId} and ${event} = any(events)`;
+  if (!hooks.length) return;
+  const room = input.roomId
+    ? (await sql<any[]>`select id, external_id as "externalId", name, account, stage, status, value_amount as "valueAmount", value_currency as "valueCurrency" from rooms where id = ${input.roomId}`)[0]
+    : undefined;
+  for (const hook of hooks) {
+    const [row] = await sql<{ id: string }[]>`select gen_random_uuid() as id`;
+    const body = JSON.stringify({
+      id: row!.id,
+      type: event,
+      createdAt: new Date().toISOString(),
+      organizationId: input.organizationId,
+      data: {
+        room: room ? {
+          id: room.id, externalId: room.externalId, name: room.name, account: room.account, stage: room.stage, status: room.status,
+          value: room.valueAmount !== null && room.valueCurrency ? { amount: Number(room.valueAmount), currency: room.valueCurrency } : null,
+        } : null,
+        actorId: input.actorId,
+        object: input.objectType ? { type: input.objectType, id: input.objectId ?? null } : null,
+        details: input.data,
+      },
+    });
+    await sql`insert into webhook_deliveries (id, webhook_id, event, body) values (${row!.id}, ${hook.id}, ${event}, ${body})`;
+  }
+}
+
+/** How long after a failed attempt the next one comes: base × 2^(attempts−1), at most an hour. */
+export const backoffMs = (base: number, attempts: number) => Math.min(base * 2 ** Math.min(attempts - 1, 30), 3_600_000);
+/** Deliveries are retried for at least this long after they were enqueued, then given up. */
+export const GIVE_UP_AFTER_MS = 25 * 3_600_000;
+const CONCURRENCY = 4;
+const BATCH = 50;
+
+/** One pass over the due deliveries, a few at a time, each with a short timeout. Returns how many were tried. */
+export async function deliverDue(app: AppContext, stopping: () => boolean = () => false): Promise<number> {
+  const due = await app.sql<{ id: string; webhookId: string; body: string; attempts: number; createdAt: Date; url: string; secret: string }[]>`
+    select d.id, d.webhook_id as "webhookId", d.body, d.attempts, d.created_at as "createdAt", w.url, w.secret
+    from webhook_deliveries d join webhooks w on w.id = d.webhook_id
+    where d.delivered_at is null and d.gave_up_at is null and d.next_attempt_at <= now()
+    order by d.next_attempt_at limit ${BATCH}`;
+  let next = 0;
+  const worker = async () => {
+    while (!stopping() && next < due.length) await attempt(app, due[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
+  return due.length;
+}
+
+async function attempt(app: AppContext, d: { id: string; body: string; attempts: number; createdAt: Date; url: string; secret: string }) {
+  let status: number | null = null;
+  let error: string | null = null;
+  try {
+    await checkTarget(app.config, d.url);
+    const res = await fetch(d.url, {
+      method: "POST",
+      redirect: "manual",
+      signal: AbortSignal.timeout(app.config.webhooks.timeoutMs),
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "Dealroom-Webhooks/1",
+        "dealroom-signature": signature(d.secret, d.body, Math.floor(Date.now() / 1000)),
+        "dealroom-delivery": d.id,
+      },
+      body: d.body,
+    });
+    status = res.status;
+    await res.body?.cancel().catch(() => {});
+    if (status < 200 || status >= 300) error = `answered ${status}`;
+  } catch (e) {
+    error = e instanceof UnsafeTargetError ? `refused: ${e.message}` : (e as Error).name === "TimeoutError" ? "timed out" : `could not connect: ${(e as Error).message}`.slice(0, 300);
+  }
+  const attempts = d.attempts + 1;
+  if (!error) {
+    await app.sql`update webhook_deliveries set attempts = ${attempts}, last_status = ${status}, last_error = null,
+      last_attempt_at = now(), delivered_at = now(), next_attempt_at = null where id = ${d.id}`;
+    return;
+  }
+  const nextAt = new Date(Date.now() + backoffMs(app.config.webhooks.backoffMs, attempts));
+  const giveUp = nextAt.getTime() - d.createdAt.getTime() > GIVE_UP_AFTER_MS;
+  await app.sql`update webhook_deliveries set attempts = ${attempts}, last_status = ${status}, last_error = ${error}, last_attempt_at = now(),
+    next_attempt_at = ${giveUp ? null : nextAt}, gave_up_at = ${giveUp ? new Date() : null} where id = ${d.id}`;
+}
