@@ -35,6 +35,11 @@ export interface DocumentFormat {
   isAllowedNodeAttr(node: string | null, key: string, value: unknown): boolean;
   /** Whether a Yjs text format (mark key → attributes, or null to remove it) is allowed. */
   isAllowedFormat(key: string, value: unknown): boolean;
+  /**
+   * The user an attribute value of an allowed element mentions, if any (a page: a `mention`
+   * node's `id`). What the update mentions is reported once it is stored (DocumentRegistry.onMentions).
+   */
+  mentionedUser?(node: string | null, key: string, value: unknown): string | null;
 }
 
 /** Where a struct would land: the kind of type holding it, and that type's element depth. */
@@ -225,7 +230,8 @@ export function checkUpdate(
       for (const value of content.arr) {
         if (!format.isAllowedNodeAttr(nodeName, sub!, value)) refuse("attribute", `The attribute "${sub!.slice(0, 40)}" has a value that is not allowed.`);
       }
-      if (nodeName === "mention" && sub === "id" && typeof content.arr[0] === "string") mentions.push(content.arr[0]);
+      const mentioned = format.mentionedUser?.(nodeName, sub!, content.arr[0]);
+      if (mentioned) mentions.push(mentioned);
     } else {
       // Embeds, binary, JSON and sub-documents: a page holds none of them.
       refuse("schema", "The update holds content a page does not use.");

@@ -201,4 +201,6 @@ export const PAGE_FORMAT: DocumentFormat = {
   isElement: isPageElement,
   isAllowedNodeAttr,
   isAllowedFormat,
+  // A mention node's `id` is the user it mentions (server/wiki/page-mentions.ts notifies them once stored).
+  mentionedUser: (node, key, value) => (node === "mention" && key === "id" && typeof value === "string" ? value : null),
 };
