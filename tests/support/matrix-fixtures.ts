@@ -127,7 +127,7 @@ export async function buildFixtures(server: TestServer): Promise<Fixtures> {
   const deactivatedMember = await addParticipant(server, owner, cast.otherRoom.id, "internal", "viewer");
   await must(server, owner, `/organizations/${cast.organization.id}/members/${deactivatedMember.id}/deactivate`, {}, 204);
 
-  const f: Omit<Fixtures, "items" | "history" | "invitation" | "ownerNotification" | "stakeholder" | "stakeholderName" | "qualificationNote"> = {
+  const f: Omit<Fixtures, "items" | "history" | "invitation" | "ownerNotification" | "stakeholder" | "stakeholderName" | "qualificationNote" | "templateRoomId" | "templateId"> = {
     server,
     users: {
       owner,
