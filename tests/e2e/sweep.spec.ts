@@ -10,7 +10,7 @@ import { expect, test } from "./fixtures.ts";
 //   failed script or stylesheet load, or hydration mismatch (tests/e2e/fixtures.ts);
 // - no horizontal scroll: the document is no wider than the window;
 // - no serious or critical accessibility violation (axe-core, WCAG 2.x A and AA rules and
-//   best practices; checked once per route, at the laptop's width).
+//   best practices; checked once per route, at the laptop's width), and no skipped heading level.
 // A route a person may not open is still visited: it must answer its refusal (404) as a
 // clean page. SWEEP_SCREENSHOTS=<dir> also keeps full-page screenshots of the main pages, and
 // SWEEP_REPORT=<dir> writes every route's axe counts (all impacts) as JSON, for before/after.
@@ -193,6 +193,8 @@ for (const person of Object.keys(PEOPLE) as PersonKey[]) {
             report.violations = violations;
             const blocking = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
             expect.soft(blocking, `${url}: serious or critical axe violations`).toEqual([]);
+            // Headings skip no level either (moderate, but the hand-off page had it: decision 020).
+            expect.soft(violations.filter((v) => v.id === "heading-order"), `${url}: heading order`).toEqual([]);
           }
 
           if (process.env.SWEEP_SCREENSHOTS && route.screenshot && person !== "delivery") {

@@ -41,14 +41,18 @@ export function ThreadsTab({ roomId, to, initial }: { roomId: string; to: string
     },
   });
 
+  const shown = count > 99 ? "99+" : String(count);
   return (
-    // The name starts with the visible label and says the number the badge shows (WCAG 2.5.3).
-    <NavLink to={to} data-testid="threads-tab" data-live={live} aria-label={count > 0 ? `Threads, ${count} unread` : undefined}>
+    // The name holds the visible text, "Threads 3", as it reads (WCAG 2.5.3): "Threads, 3 unread".
+    <NavLink to={to} data-testid="threads-tab" data-live={live} aria-label={count > 0 ? `Threads, ${shown} unread` : undefined}>
       Threads
       {count > 0 ? (
-        <span className="tab-count" aria-hidden="true">
-          {count > 99 ? "99+" : count}
-        </span>
+        <>
+          {" "}
+          <span className="tab-count" aria-hidden="true">
+            {shown}
+          </span>
+        </>
       ) : null}
     </NavLink>
   );
