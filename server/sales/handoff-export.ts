@@ -15,7 +15,7 @@ import { parseInput } from "../validation.ts";
 import { fileCardLinesFor } from "../wiki/file-cards.ts";
 import { getVersion, listVersions, type VersionSummary } from "../wiki/versions.ts";
 import { formatDay, recordDocument, renderMarkdown } from "./handoff-document.ts";
-import { createRecordPdf, drawBlock } from "./handoff-pdf.ts";
+import { createRecordPdf, drawBlock, pacer } from "./handoff-pdf.ts";
 import { handoffRecord, recordStanding, type HandoffRecord } from "./handoff-record.ts";
 
 /**
@@ -86,10 +86,12 @@ export async function writeRecordPdf(record: HandoffRecord, out: Writable, optio
   const blocks = recordDocument(record);
   const doc = createRecordPdf({ title: `Hand-off record: ${record.room.name}`, compress: options.compress });
   doc.pipe(out);
+  // Drawing yields between pieces of work (handoff-pdf.ts `pacer`), so a big page never holds the event loop.
+  const pace = pacer();
   for (const [i, block] of blocks.entries()) {
-    drawBlock(doc, block, blocks.slice(i + 1, i + 6));
+    await drawBlock(doc, block, blocks.slice(i + 1, i + 6), pace);
     if (out.writableNeedDrain) await once(out, "drain");
-    else await new Promise((resolve) => setImmediate(resolve));
+    else await pace();
   }
   const done = once(out, "finish");
   doc.end();
