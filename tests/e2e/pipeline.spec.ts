@@ -39,7 +39,7 @@ test("a seller sees the pipeline's figures, charts and CSV", async ({ page, cont
   await expect(page.getByRole("region", { name: "Past their expected close", exact: true }).getByRole("link", { name: "Massive Dynamic — Billing" })).toBeVisible();
 
   // A filter: one currency.
-  await page.getByLabel("Currency").selectOption("EUR");
+  await page.getByLabel("Currency", { exact: true }).selectOption("EUR");
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page).toHaveURL(/currency=EUR/);
   await expect(winRate).not.toContainText("USD:");
