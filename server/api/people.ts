@@ -4,11 +4,14 @@ import { auditCsv, listAudit } from "../services/audit.ts";
 import { deactivateMember, listMembers, reactivateMember } from "../services/members.ts";
 import { transferOwnership } from "../services/ownership.ts";
 import { changePassword } from "../services/passwords.ts";
+import { listSessions, revokeOtherSessions, revokeSession } from "../services/sessions.ts";
+import { clearedSessionCookie } from "../auth/cookies.ts";
+import { isSecureRequest } from "../auth/middleware.ts";
 import { roomJson } from "../services/rooms.ts";
 import { consumeSignInLink, listOutbox, requestSignInLink } from "../services/sign-in-links.ts";
-import { actorContext, param, requestMeta, route } from "./http.ts";
+import { actorContext, authOf, param, requestMeta, route } from "./http.ts";
 
-/** Continuity and accountability (our extensions to docs/api.md): ownership, members, passwords, audit. */
+/** Continuity and accountability (our extensions to docs/api.md): ownership, members, passwords, sessions, audit. */
 export function peopleRouter(app: AppContext) {
   const api = express.Router();
 
@@ -56,6 +59,22 @@ export function peopleRouter(app: AppContext) {
   api.post("/me/password", route(async (req, res) => {
     const result = await changePassword(actorContext(app, req, res), req.body ?? {}, "bearer", requestMeta(req));
     res.json({ token: result.token });
+  }));
+
+  // One's own sessions (docs/api.md "Sessions"): list them, end one, end all the others. Ended
+  // sessions' live sockets close at once (services/sessions.ts).
+  const currentSession = (res: express.Response) => authOf(res).session?.id ?? null;
+  api.get("/me/sessions", route(async (req, res) => {
+    res.json({ items: await listSessions(actorContext(app, req, res), currentSession(res)) });
+  }));
+  api.delete("/me/sessions", route(async (req, res) => {
+    res.json({ ended: await revokeOtherSessions(actorContext(app, req, res), currentSession(res), req.query) });
+  }));
+  api.delete("/me/sessions/:sessionId", route(async (req, res) => {
+    const { current } = await revokeSession(actorContext(app, req, res), currentSession(res), param(req, "sessionId"));
+    // Ending the session this request came with is a logout: a browser's cookie goes too.
+    if (current && authOf(res).via === "cookie") res.append("Set-Cookie", clearedSessionCookie(isSecureRequest(app, req)));
+    res.status(204).end();
   }));
 
   return api;

@@ -73,6 +73,14 @@ export async function validateSessionToken(
 }
 
 /**
+ * The id a session is shown by (`GET /me/sessions`, docs/api.md): derived from the stored id (the
+ * token's SHA-256), so it is neither the token nor its hash. It names a session to its owner and
+ * signs nobody in: nothing accepts it in place of a token, and the token cannot be found from it.
+ */
+export const publicSessionId = (sessionId: string) =>
+  encodeHexLowerCase(sha256(new TextEncoder().encode(`dealroom.session-public:${sessionId}`))).slice(0, 32);
+
+/**
  * Ends one session. After the transaction commits, the caller publishes `{ sessionIds }` on the
  * bus so the session's live sockets close too (docs/access.md, "Sessions and live connections").
  */

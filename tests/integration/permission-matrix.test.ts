@@ -10,7 +10,7 @@ import { execSync } from "node:child_process";
 import type { RouteConfigEntry } from "@react-router/dev/routes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiV1 } from "../../server/api/v1.ts";
-import { createSession } from "../../server/auth/sessions.ts";
+import { createSession, hashToken, publicSessionId } from "../../server/auth/sessions.ts";
 import { SESSION_COOKIE } from "../../server/auth/cookies.ts";
 import {
   buildFixtures,
@@ -149,6 +149,35 @@ const API: ApiEntry[] = [
     endpoint: "POST /me/password",
     last: true,
     request: ({ user }) => ({ path: "/me/password", body: { currentPassword: user?.password ?? "x", newPassword: "another horse battery staple" } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    200  200   200    200   200    200   401`,
+  },
+  {
+    endpoint: "GET /me/sessions",
+    request: () => ({ path: "/me/sessions" }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   200  200    200  200   200    200   200    200   401`,
+  },
+  {
+    // self: a throwaway session of the actor's own; others: a session of someone in none of the columns.
+    endpoint: "DELETE /me/sessions/:sessionId",
+    fresh: async ({ f, user }) => ({ id: publicSessionId(hashToken(await freshToken(f, user!))) }),
+    request: ({ f, row, fresh }) => ({
+      path: `/me/sessions/${row === "others" ? publicSessionId(hashToken(f.spareMember.token)) : (fresh.id ?? "0".repeat(32))}`,
+    }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self   204  204  204    204  204   204    204   204    204   401
+      others 404  404  404    404  404   404    404   404    404   401`,
+  },
+  {
+    // "Sign out everywhere else", asked from a throwaway session: it ends the actor's other sessions.
+    endpoint: "DELETE /me/sessions",
+    last: true,
+    fresh: async ({ f, user }) => ({ token: await freshToken(f, user!) }),
+    request: ({ fresh }) => ({ path: "/me/sessions?others=1", token: fresh.token }),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       self  200   200  200    200  200   200    200   200    200   401`,
