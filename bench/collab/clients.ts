@@ -61,6 +61,13 @@ export class ThinSocket {
   closeCode = 0;
   openedAt = 0;
   syncedAt = 0;
+  /**
+   * Hocuspocus: sync frames sent that its server answers with a SyncStatus (step 2 and updates,
+   * in order on one connection), and SyncStatus answers received. Its only per-update
+   * acknowledgement: the instance applied the update in memory (docs/performance.md).
+   */
+  syncSent = 0;
+  syncAcked = 0;
   private syncWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
   constructor(
@@ -125,6 +132,8 @@ export class ThinSocket {
       this.start();
     } else if (message.kind === "update" && message.step2) {
       this.markSynced(at);
+    } else if (message.kind === "sync-status") {
+      this.syncAcked++;
     }
     this.onMessage(message, data, at);
   }
@@ -133,6 +142,8 @@ export class ThinSocket {
   send(frame: Uint8Array) {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     if (this.prefix) {
+      // MSG_SYNC (0) with a step other than step 1 (0): Hocuspocus answers it with a SyncStatus.
+      if (frame[0] === 0 && frame[1] !== 0) this.syncSent++;
       const out = Buffer.allocUnsafe(this.prefix.length + frame.length);
       out.set(this.prefix, 0);
       out.set(frame, this.prefix.length);

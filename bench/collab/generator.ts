@@ -87,6 +87,9 @@ class Editor {
   next = 0;
   pendingDurable: Rec[] = [];
   trackDurable = false;
+  /** Hocuspocus kill trials: an edit counts as acknowledged at its SyncStatus (clients.ts). */
+  trackAck = false;
+  private pendingAck: { rec: Rec; index: number }[] = [];
 
   constructor(
     target: Target,
@@ -130,6 +133,8 @@ class Editor {
         rec.rep.awarenessDeliveries++;
         rec.rep.awareness.push(at - rec.intended);
       });
+    } else if (m.kind === "sync-status") {
+      while (this.pendingAck.length && this.pendingAck[0]!.index <= this.socket.syncAcked) markDurable(this.pendingAck.shift()!.rec, at);
     } else if (m.kind === "saved") {
       if (!this.pendingDurable.length) return;
       const { clocks, deletes } = readSaved(data, m.start);
@@ -160,6 +165,7 @@ class Editor {
       else this.page.pendingDurable.push(rec);
     }
     this.socket.send(this.author.data.subarray(o[4 * i]!, o[4 * i + 1]!));
+    if (this.trackAck) this.pendingAck.push({ rec, index: this.socket.syncSent });
     this.socket.send(this.author.data.subarray(o[4 * i + 2]!, o[4 * i + 3]!));
     rep.lag.push(actual - intended);
     return rec;
@@ -742,8 +748,12 @@ async function cycles(args: { target: Target; docs: string[]; count: number; con
  * SIGKILL trial, generator side: type until the server dies (or `maxS`), remembering what each
  * connection was told is saved. Afterwards `checkAcked` compares that with the database.
  */
-async function typeUntilKilled(args: { rate: number; maxS: number }) {
-  for (const e of state.editors) e.trackDurable = true;
+async function typeUntilKilled(args: { rate: number; maxS: number; ack?: "saved" | "sync-status" }) {
+  const syncStatus = args.ack === "sync-status";
+  for (const e of state.editors) {
+    e.trackDurable = !syncStatus;
+    e.trackAck = syncStatus;
+  }
   const rep = newRep();
   const started = performance.now();
   const stopWhenDead = waitUntil(() => state.editors.every((e) => !e.live), args.maxS * 1000, 2);
@@ -755,6 +765,7 @@ async function typeUntilKilled(args: { rate: number; maxS: number }) {
     typedMs: performance.now() - started,
     sent: rep.records.length,
     acked: acked.map((r) => ({ doc: r.sender.page.doc, key: r.key, clockAfter: r.clockAfter })),
+    all: rep.records.map((r) => ({ doc: r.sender.page.doc, key: r.key, clockAfter: r.clockAfter })),
   };
 }
 

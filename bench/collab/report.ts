@@ -188,10 +188,11 @@ export function renderReport(report: { environment: any; results: Record<string,
   if (m) {
     out.push("", "### Several processes (ours on Redis; editors of each page split across the processes)", "");
     const rows: (string | number)[][] = [];
-    for (const key of ["ours-1p", "ours-2p"]) {
+    const labels: Record<string, string> = { "ours-1p": "ours, 1 process (no Redis)", "ours-2p": "ours, 2 processes + Redis", "hocuspocus-2p": "Hocuspocus 3.4, 2 instances + extension-redis" };
+    for (const key of ["ours-1p", "ours-2p", "hocuspocus-2p"]) {
       const r = m[key];
       if (!r) continue;
-      const label = key === "ours-1p" ? "ours, 1 process (no Redis)" : "ours, 2 processes + Redis";
+      const label = labels[key]!;
       if (r.error) {
         rows.push([label, "failed", "", "", "", "", "", ""]);
         continue;
@@ -215,6 +216,10 @@ export function renderReport(report: { environment: any; results: Record<string,
     if (k && !k.error && k.trials.length) {
       out.push("", `SIGKILL of one of two processes, ${k.trials.length} trials, killed ${Math.min(...k.trials.map((t: any) => t.killAfterMs))}–${Math.max(...k.trials.map((t: any) => t.killAfterMs))} ms into typing: ${k.sent} edits sent, ${k.acked} acknowledged as saved, **${k.missing} of those missing** from PostgreSQL.`);
     } else if (k?.error) out.push("", `SIGKILL trials failed: ${String(k.error).split("\n")[0]}`);
+    const h = m.hocuspocusKill;
+    if (h && !h.error && h.trials.length) {
+      out.push("", `SIGKILL of one of two Hocuspocus instances, ${h.trials.length} trials, killed ${Math.min(...h.trials.map((t: any) => t.killAfterMs))}–${Math.max(...h.trials.map((t: any) => t.killAfterMs))} ms into typing: ${h.sent} edits sent, ${h.acked} acknowledged by a SyncStatus (applied in memory; Hocuspocus has no "saved"), **${h.missing} of those missing** from PostgreSQL after the survivor stored; ${h.sentMissing} of all ${h.sent} sent missing.`);
+    } else if (h?.error) out.push("", `Hocuspocus SIGKILL trials failed: ${String(h.error).split("\n")[0]}`);
   }
 
   // Targets.

@@ -5,6 +5,7 @@
  *   npm run bench:collab -- --quick   # a smoke run (≈ 3 min)
  *   npm run bench:collab -- --workloads=multi   # only the several-processes rows (ours, 1 and 2 processes on Redis)
  *   BENCH_MULTI_QUICK=1 …                       # the multi rows at a small size (also with --quick)
+ *   BENCH_MULTI_HOCUSPOCUS=0 …                  # the multi rows without Hocuspocus + extension-redis
  *   options: --servers=ours,hocuspocus  --workloads=steady,hot,durable,cold,memory,kill,multi  --out=file.json
  *            --report=file.json (print the table of an earlier run again)
  *            --priority (autogroup nice −10 for the servers and the generator, on a busy shared machine)
@@ -393,6 +394,127 @@ async function multiKillTrials(gen: Generator, adminUrl: string, core: number | 
   return { trials, missing, acked: trials.reduce((s, t) => s + t.acked, 0), sent: trials.reduce((s, t) => s + t.sent, 0) };
 }
 
+/** Waits until no instance of Hocuspocus has stored a document for `quietMs` (at most `timeoutMs`). */
+async function hocuspocusStoresQuiet(url: string, quietMs: number, timeoutMs: number) {
+  const sql = connectDb(url, 1);
+  try {
+    const started = Date.now();
+    let last = "";
+    let since = Date.now();
+    while (Date.now() - started < timeoutMs) {
+      const [row] = await sql<{ seq: string | null }[]>`select max(stored_seq)::text as seq from hp_documents`;
+      const seq = row?.seq ?? "";
+      if (seq !== last) {
+        last = seq;
+        since = Date.now();
+      } else if (Date.now() - since >= quietMs) return { waitedMs: Date.now() - started, quiet: true };
+      await sleep(100);
+    }
+    return { waitedMs: Date.now() - started, quiet: false };
+  } finally {
+    await sql.end({ timeout: 2 });
+  }
+}
+
+/**
+ * Hocuspocus 3.4 with @hocuspocus/extension-redis, 2 instances on one Redis, its database
+ * extension on (servers/hocuspocus.ts): the same steps as ours' 2-process row, the editors of each
+ * page split across the instances. Time to durable is the first committed row covering an edit
+ * (the poller, as in the single-server rows).
+ */
+async function multiHocuspocusRow(gen: Generator, adminUrl: string, core: number | null) {
+  const c = MULTI;
+  const name = `dealroom_bench_multihp_${runId}`;
+  const url = await createDatabase(adminUrl, name);
+  const db = { url, name };
+  const redis = await startRedis(core);
+  const env = { REDIS_URL: redis.url };
+  const started: RunningServer[] = [];
+  try {
+    const sql = connectDb(url, 1);
+    await createComparisonTables(sql, "hocuspocus");
+    await sql.end({ timeout: 2 });
+    for (let i = 0; i < 2; i++) started.push(await startServer("hocuspocus", { databaseUrl: url, core, flags: SERVER_FLAGS, env }));
+    const docs = names(`multi-hp-${runId}`, c.pages);
+    const target = { kind: "hocuspocus" as const, ws: started[0]!.ws, wsList: started.map((s) => s.ws) };
+    const connected = await gen.call("connect", { target, serverPid: started[0]!.pid, serverPids: started.map((s) => s.pid), redisPid: redis.pid, db, docs, traces: multiTraces(), canaries: CONFIG.canaries });
+    log(`  hocuspocus, 2 instances: ${connected.editors} editors on ${connected.pages} pages connected in ${(connected.connectMs / 1000).toFixed(1)} s`);
+    const steps = [];
+    for (const rate of c.rates) {
+      const step = await gen.call("rate", { rate, warmupS: c.warmupS, reps: c.reps, seconds: c.seconds, drainMs: c.drainMs });
+      const summary = summarizeStep(step);
+      steps.push({ ...step, summary });
+      log(`  ${rate}/s: p99 ${fmt(summary.p99?.median)} ms (across instances ${fmt(summary.crossP99?.median)} ms), ${fmt(summary.deliveriesPerSecond?.median, 0)} deliveries/s, server CPU ${pct(summary.serverCpu?.median)} (${fmt(summary.serverCpuUsPerDelivery?.median, 0)} µs/delivery), Redis CPU ${pct(summary.redisCpu?.median)} (${fmt(summary.redisCpuUsPerDelivery?.median, 0)} µs/delivery), dropped ${summary.dropped}${summary.invalid ? ` INVALID (${summary.invalidReasons.join("; ")})` : ""}`);
+    }
+    const settled = await gen.call("settle", { maxCpu: 0.1, windowMs: 500, timeoutMs: 30_000 });
+    const dstep = await gen.call("rate", { rate: 2, warmupS: 0, reps: 1, seconds: c.durableS, drainMs: c.drainMs, durable: { pollMs: POLL_MS.hocuspocus, waitMs: 15_000 } });
+    const rep = dstep.reps[0];
+    const durable = { settled, rate: 2, seconds: c.durableS, sent: rep.sent, notDurable: rep.notDurable, durable: rep.durable };
+    log(`  time to durable: p50 ${fmt(rep.durable?.p50)} p99 ${fmt(rep.durable?.p99)} max ${fmt(rep.durable?.max)} ms; ${rep.notDurable} of ${rep.sent} not durable`);
+    const canaries = await gen.call("canaries", {});
+    const { canaryDocs } = await gen.call("disconnect");
+    const stored = await gen.call("stored", { storeTimeoutMs: 60_000, canaryDocs });
+    const canaryOk = canaries.every((x: any) => x.receivedAll && x.freshEqual !== false) && stored.every((s: any) => s.dbEqual);
+    log(`  canaries and database equal: ${canaryOk}`);
+    return { processes: 2, redis: true, steps, durable, canaryOk };
+  } finally {
+    for (const s of started) await s.stop();
+    await redis.stop();
+    await dropDatabase(adminUrl, name).catch(() => {});
+  }
+}
+
+/**
+ * SIGKILL of one of two Hocuspocus instances during typing, as multiKillTrials does for ours.
+ * Hocuspocus has no "saved" acknowledgement: the comparable one is its SyncStatus, the only
+ * answer it gives per update (the instance applied it in memory; its provider counts
+ * unsyncedChanges with it). An edit so acknowledged is lost when it is not in PostgreSQL once the
+ * surviving instance has stored (its debounce, or the store on its last editor leaving). Every
+ * edit sent is checked as well.
+ */
+async function multiHocuspocusKillTrials(gen: Generator, adminUrl: string, core: number | null) {
+  const c = MULTI;
+  const name = `dealroom_bench_multihpkill_${runId}`;
+  const url = await createDatabase(adminUrl, name);
+  const redis = await startRedis(core);
+  const env = { REDIS_URL: redis.url };
+  const trials: { killAfterMs: number; sent: number; acked: number; missing: number; sentMissing: number; storesQuiet: boolean }[] = [];
+  let survivor: RunningServer | null = null;
+  let victim: RunningServer | null = null;
+  try {
+    const sql = connectDb(url, 1);
+    await createComparisonTables(sql, "hocuspocus");
+    await sql.end({ timeout: 2 });
+    survivor = await startServer("hocuspocus", { databaseUrl: url, core, env });
+    for (let t = 0; t < c.killTrials; t++) {
+      victim = await startServer("hocuspocus", { databaseUrl: url, core, env });
+      const docs = names(`multi-hp-kill-${runId}-${t + 1}`, 4);
+      const target = { kind: "hocuspocus" as const, ws: survivor.ws, wsList: [victim.ws, survivor.ws] };
+      await gen.call("connect", { target, serverPid: victim.pid, serverPids: [victim.pid, survivor.pid], redisPid: redis.pid, db: { url, name }, docs, traces: { ...multiTraces(), name: "multikill", pages: 2 }, canaries: 0 });
+      const delayMs = 300 + Math.random() * (c.killTypeS * 1000 - 600);
+      const typing = gen.call("typeUntilKilled", { rate: 4, maxS: c.killTypeS, ack: "sync-status" });
+      await sleep(delayMs);
+      victim.child.kill("SIGKILL");
+      const typed = await typing;
+      await gen.call("disconnect");
+      const quiet = await hocuspocusStoresQuiet(url, 3000, 30_000);
+      const check = await gen.call("checkAcked", { kind: "hocuspocus", dbUrl: url, acked: typed.acked });
+      const all = await gen.call("checkAcked", { kind: "hocuspocus", dbUrl: url, acked: typed.all });
+      trials.push({ killAfterMs: Math.round(delayMs), sent: typed.sent, acked: check.acked, missing: check.missing, sentMissing: all.missing, storesQuiet: quiet.quiet });
+      await victim.stop("SIGKILL");
+      victim = null;
+    }
+  } finally {
+    await victim?.stop("SIGKILL");
+    await survivor?.stop();
+    await redis.stop();
+    await dropDatabase(adminUrl, name).catch(() => {});
+  }
+  const sum = (f: (t: (typeof trials)[number]) => number) => trials.reduce((s, t) => s + f(t), 0);
+  log(`  ${trials.length} SIGKILL trials of one of two Hocuspocus instances: ${sum((t) => t.acked)} edits acknowledged (SyncStatus) checked, ${sum((t) => t.missing)} missing from PostgreSQL; ${sum((t) => t.sentMissing)} of ${sum((t) => t.sent)} sent missing`);
+  return { ack: "sync-status", trials, missing: sum((t) => t.missing), acked: sum((t) => t.acked), sent: sum((t) => t.sent), sentMissing: sum((t) => t.sentMissing) };
+}
+
 async function multiProcess(gen: Generator, adminUrl: string, core: number | null) {
   const out: Record<string, unknown> = { config: MULTI };
   for (const processes of [1, 2]) {
@@ -412,6 +534,24 @@ async function multiProcess(gen: Generator, adminUrl: string, core: number | nul
     out.kill = { error: (error as Error).stack ?? String(error) };
     log(`  failed: ${(error as Error).message}`);
     await gen.call("disconnect").catch(() => {});
+  }
+  if (process.env.BENCH_MULTI_HOCUSPOCUS !== "0") {
+    log("== Hocuspocus 3.4, 2 instances with @hocuspocus/extension-redis (database extension on)");
+    try {
+      out["hocuspocus-2p"] = await multiHocuspocusRow(gen, adminUrl, core);
+    } catch (error) {
+      out["hocuspocus-2p"] = { error: (error as Error).stack ?? String(error) };
+      log(`  failed: ${(error as Error).message}`);
+      await gen.call("disconnect").catch(() => {});
+    }
+    log("== SIGKILL trials, one of two Hocuspocus instances");
+    try {
+      out.hocuspocusKill = await multiHocuspocusKillTrials(gen, adminUrl, core);
+    } catch (error) {
+      out.hocuspocusKill = { error: (error as Error).stack ?? String(error) };
+      log(`  failed: ${(error as Error).message}`);
+      await gen.call("disconnect").catch(() => {});
+    }
   }
   return out;
 }
