@@ -15,6 +15,7 @@ const PACKAGES = [
   "y-websocket-2",
   "@hocuspocus/server",
   "@hocuspocus/extension-database",
+  "@hocuspocus/extension-redis",
   "@hocuspocus/provider",
   "postgres",
   "tsx",
