@@ -14,3 +14,10 @@ alter table targets
 -- One target per member, period, kind, currency and role: setting it again replaces the amount.
 drop index targets_one_key;
 create unique index targets_one_key on targets (organization_id, user_id, period_start, period_end, kind, coalesce(currency, ''), coalesce(deal_role, ''));
+
+-- Decision 022: finished webhook deliveries (delivered, or given up) are pruned after a retention
+-- (server/webhooks/webhooks.ts, the "webhook-prune" job), each webhook keeping its latest attempt
+-- for Settings' "last delivery". These indexes find the old ones and each webhook's latest.
+create index webhook_deliveries_done_idx on webhook_deliveries ((coalesce(delivered_at, gave_up_at)))
+  where delivered_at is not null or gave_up_at is not null;
+create index webhook_deliveries_last_idx on webhook_deliveries (webhook_id, last_attempt_at desc) where attempts > 0;
