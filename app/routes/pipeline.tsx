@@ -270,10 +270,10 @@ function Attainment({ p }: { p: PipelineAnswer }) {
                     {t.credits.length === 0 ? (
                       <span className="muted">No won room yet</span>
                     ) : (
-                      <>
-                        <span>
+                      <details className="credit-details">
+                        <summary>
                           {count(asOwner, "room")} as owner{asTeam > 0 ? ` + ${count(asTeam, "room")} on the deal team` : ""}
-                        </span>
+                        </summary>
                         <ul className="credit-list">
                           {t.credits.map((c) => (
                             <li key={c.roomId}>
@@ -283,7 +283,7 @@ function Attainment({ p }: { p: PipelineAnswer }) {
                             </li>
                           ))}
                         </ul>
-                      </>
+                      </details>
                     )}
                   </td>
                 </tr>

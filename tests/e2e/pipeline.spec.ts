@@ -128,7 +128,11 @@ test("an admin sets targets and team credit, a deal team and a plan-step tie, at
   // The pipeline says how wins are credited.
   await page.goto("/pipeline");
   await expect(page.getByRole("region", { name: "Targets", exact: true })).toContainText(/credited in full to its owner and to every member of its deal team/);
-  await page.getByRole("region", { name: "Targets", exact: true }).scrollIntoViewIfNeeded();
+  const targets = page.getByRole("region", { name: "Targets", exact: true });
+  await targets.scrollIntoViewIfNeeded();
+  // Each target says which won rooms it counts, and how each was credited.
+  await targets.locator("summary", { hasText: /\d+ rooms? as owner/ }).first().click();
+  await expect(targets.locator(".credit-list li").first()).toContainText(/: (owner|Sales person|Design consultant|Financial expert|Sales manager|Sales enabler)/);
   await page.getByRole("region", { name: "Targets", exact: true }).screenshot({ path: test.info().outputPath("pipeline-targets-390.png") });
 
   // Put the demo back: untie, no role, team credit off, the target gone.
