@@ -50,6 +50,7 @@ export default [
     route("stages", "routes/settings.stages.tsx"),
     route("delivery-team", "routes/settings.delivery-team.tsx"),
     route("templates", "routes/settings.templates.tsx"),
+    route("targets", "routes/settings.targets.tsx"),
     route("forecast", "routes/settings.forecast.tsx"),
     route("webhooks", "routes/settings.webhooks.tsx"),
   ]),

@@ -34,6 +34,8 @@ const EnvSchema = z.object({
   // First retry delay; doubles per attempt, capped at an hour, given up after 24 h.
   WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
   WEBHOOK_TICK_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
+  // Delivered and given-up deliveries are removed after this many days (each webhook keeps its last).
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   TRUST_PROXY: z
     .string()
     .trim()
@@ -97,7 +99,7 @@ export interface Config {
   s3: S3Config | undefined;
   /** Reverse proxies trusted for X-Forwarded-For; by default none (server/client-ip.ts). */
   trustProxy: TrustProxy;
-  webhooks: { allowPrivate: boolean; timeoutMs: number; backoffMs: number; tickMs: number };
+  webhooks: { allowPrivate: boolean; timeoutMs: number; backoffMs: number; tickMs: number; retentionDays: number };
 }
 
 export interface S3Config {
@@ -140,6 +142,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { endpoint: e.S3_ENDPOINT, bucket: e.S3_BUCKET!, accessKeyId: e.S3_ACCESS_KEY_ID!, secretAccessKey: e.S3_SECRET_ACCESS_KEY!, region: e.S3_REGION! }
       : undefined,
     trustProxy: e.TRUST_PROXY,
-    webhooks: { allowPrivate: e.WEBHOOKS_ALLOW_PRIVATE === "1", timeoutMs: e.WEBHOOK_TIMEOUT_MS, backoffMs: e.WEBHOOK_BACKOFF_MS, tickMs: e.WEBHOOK_TICK_MS },
+    webhooks: { allowPrivate: e.WEBHOOKS_ALLOW_PRIVATE === "1", timeoutMs: e.WEBHOOK_TIMEOUT_MS, backoffMs: e.WEBHOOK_BACKOFF_MS, tickMs: e.WEBHOOK_TICK_MS, retentionDays: e.WEBHOOK_RETENTION_DAYS },
   };
 }

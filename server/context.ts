@@ -38,6 +38,11 @@ export interface AppContext {
   markdown: MarkdownImporter;
   /** The domain's service modules, which page routes call through `context.app.services`. */
   services: Services;
+  /**
+   * How webhook host names are resolved (server/webhooks/webhooks.ts); unset: the system's
+   * resolver. Tests set one to answer differently from one lookup to the next (DNS rebinding).
+   */
+  webhookResolve?: (host: string) => Promise<{ address: string; family: 4 | 6 }[]>;
 }
 
 /** A service call made on behalf of a signed-in user. `sql` may be a transaction's. */

@@ -2,7 +2,7 @@ import type { AppContext } from "./context.ts";
 import { sweepOrphanedFiles, DEFAULT_SWEEP_GRACE_MS } from "./files/sweep.ts";
 import { closeMail, flushOutbox } from "./mail/outbox.ts";
 import { sendDigests } from "./notifications/digest.ts";
-import { deliverDue } from "./webhooks/webhooks.ts";
+import { deliverDue, pruneDeliveries } from "./webhooks/webhooks.ts";
 import { sweepDueVersions, SWEEP_BATCH, SWEEP_INTERVAL_MS } from "./wiki/versions.ts";
 import { notifyQuietRooms } from "./engagement/quiet.ts";
 
@@ -29,7 +29,7 @@ export interface Job {
   onStop?(app: AppContext): void;
 }
 
-export type JobName = "page-versions" | "file-sweep" | "digests" | "engagement-quiet" | "webhooks";
+export type JobName = "page-versions" | "file-sweep" | "digests" | "engagement-quiet" | "webhooks" | "webhook-prune";
 
 export const JOBS: readonly Job[] = [
   {
@@ -77,6 +77,15 @@ export const JOBS: readonly Job[] = [
     everyMsFrom: (app) => app.config.webhooks.tickMs,
     async run(app, stopping) {
       while (!stopping() && (await deliverDue(app, stopping)) === 50) {}
+    },
+  },
+  {
+    // Old finished deliveries (decision 022): removed after WEBHOOK_RETENTION_DAYS, each webhook keeping its last.
+    name: "webhook-prune",
+    everyMs: 60 * 60 * 1000,
+    async run(app, stopping) {
+      const removed = await pruneDeliveries(app, stopping);
+      if (removed) app.log.info({ removed }, "old webhook deliveries pruned");
     },
   },
 ];

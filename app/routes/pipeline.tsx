@@ -6,6 +6,7 @@ import { StageBadge } from "../components/deal.tsx";
 import { SelectField, TextField } from "../components/form.tsx";
 import { orErrorPage } from "../lib/actions.server.ts";
 import { formatDate } from "../lib/format.ts";
+import { dealRoleLabel } from "../lib/deal-roles.ts";
 import { formatMoney, LOCALE, minorDigits, type Money } from "../lib/money.ts";
 import { actorContext } from "../lib/session.server.ts";
 import pipelineStyles from "../styles/pipeline.css?url";
@@ -229,33 +230,69 @@ function Forecast({ p }: { p: PipelineAnswer }) {
 }
 
 function Attainment({ p }: { p: PipelineAnswer }) {
-  if (p.attainment.length === 0) return <p className="muted">No target covers this period. Organization admins set targets per member and period (value in a currency, or a number of wins).</p>;
+  const rule = p.teamCredit.dealTeam
+    ? "Each won room is credited in full to its owner and to every member of its deal team who plays a role in it (team selling; the organization's choice)."
+    : "Each won room is credited to its owner. Organization admins may credit the deal team too (Settings → Targets).";
+  if (p.attainment.length === 0) {
+    return <p className="muted">No target covers this period. Organization admins set targets per member and period (value in a currency, or a number of wins) in Settings → Targets.</p>;
+  }
   const show = (x: number | Money) => (typeof x === "number" ? count(x, "win") : formatMoney(x));
   return (
-    <Scroll label="Targets and attainment">
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">Member</th>
-            <th scope="col">Period</th>
-            <th scope="col" className="num">Achieved ÷ target</th>
-          </tr>
-        </thead>
-        <tbody>
-          {p.attainment.map((t) => (
-            <tr key={t.id}>
-              <th scope="row">{t.user.name}</th>
-              <td className="nowrap">
-                {formatDate(t.periodStart)} – {formatDate(t.periodEnd)}
-              </td>
-              <td className="num">
-                {show(t.achieved)} ÷ {show(t.target)} = {percent(typeof t.achieved === "number" ? t.achieved / (t.target as number) : t.achieved.amount / (t.target as Money).amount)}
-              </td>
+    <>
+      <p className="muted small">{rule}</p>
+      <Scroll label="Targets and attainment">
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">Member</th>
+              <th scope="col">Period</th>
+              <th scope="col" className="num">Achieved ÷ target</th>
+              <th scope="col">Credited from</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </Scroll>
+          </thead>
+          <tbody>
+            {p.attainment.map((t) => {
+              const asOwner = t.credits.filter((c) => c.as === "owner").length;
+              const asTeam = t.credits.length - asOwner;
+              return (
+                <tr key={t.id}>
+                  <th scope="row">
+                    {t.user.name}
+                    {t.dealRole ? <span className="muted small"> · as {dealRoleLabel(t.dealRole)}</span> : null}
+                  </th>
+                  <td className="nowrap">
+                    {formatDate(t.periodStart)} – {formatDate(t.periodEnd)}
+                  </td>
+                  <td className="num">
+                    {show(t.achieved)} ÷ {show(t.target)} = {percent(typeof t.achieved === "number" ? t.achieved / (t.target as number) : t.achieved.amount / (t.target as Money).amount)}
+                  </td>
+                  <td>
+                    {t.credits.length === 0 ? (
+                      <span className="muted">No won room yet</span>
+                    ) : (
+                      <details className="credit-details">
+                        <summary>
+                          {count(asOwner, "room")} as owner{asTeam > 0 ? ` + ${count(asTeam, "room")} on the deal team` : ""}
+                        </summary>
+                        <ul className="credit-list">
+                          {t.credits.map((c) => (
+                            <li key={c.roomId}>
+                              {c.roomName}: {c.as === "owner" ? "owner" : dealRoleLabel(c.dealRole)}
+                              {c.as === "owner" && c.dealRole ? `, ${dealRoleLabel(c.dealRole)}` : ""}
+                              {t.kind === "value" && c.value ? ` (${formatMoney(c.value)})` : ""}
+                            </li>
+                          ))}
+                        </ul>
+                      </details>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </Scroll>
+    </>
   );
 }
 

@@ -30,7 +30,13 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   // Who can be managed or made owner is the service's answer, never re-derived here.
   // The event-based forecast (decision 027) is internal: guests never load it.
   const forecast = room.abilities["forecast.read"] ? await services.forecast.getRoomForecast(ctx, room.id) : null;
-  return { invitations, forecast, actions: await services.participants.participantActions(ctx, room.id) };
+  // The plan steps an internal editor may tie a buying status to (decision 027); nobody else loads them here.
+  const planSteps = forecast?.abilities.edit
+    ? (await services.plan.listPlan(ctx, room.id)).items.map((st) => ({ id: st.id, title: st.title, status: st.status, visibility: st.visibility }))
+    : null;
+  // The deal team's roles (decision 021, team selling): the seller's side only.
+  const dealTeam = room.abilities["dealTeam.read"] ? await services.dealTeam.getDealTeam(ctx, room.id) : null;
+  return { invitations, forecast, planSteps, dealTeam, actions: await services.participants.participantActions(ctx, room.id) };
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
@@ -44,12 +50,28 @@ export async function action({ request, context, params }: Route.ActionArgs) {
         async () => {
           const current = await services.forecast.getRoomForecast(ctx, roomId);
           const marked = new Set(Object.keys(fields).filter((k) => k.startsWith("status:")).map((k) => k.slice("status:".length)));
+          // A buying status's plan step comes as `step:<statusId>` ("" unties it); absent, the tie is left as it is.
+          const tie = (id: string) => {
+            const v = fields[`step:${id}`];
+            return v === undefined ? {} : { planStepId: v === "" ? null : v };
+          };
           await services.forecast.setRoomForecast(ctx, roomId, {
-            statuses: [...current.buying, ...current.sales].map((st) => ({ statusId: st.id, completed: marked.has(st.id) })),
+            statuses: [
+              ...current.buying.map((st) => ({ statusId: st.id, completed: marked.has(st.id), ...tie(st.id) })),
+              ...current.sales.map((st) => ({ statusId: st.id, completed: marked.has(st.id) })),
+            ],
           });
           return { ok: true as const, intent: "forecast" as const };
         },
         { intent: "forecast" },
+      );
+    case "deal-role":
+      return attempt(
+        async () => {
+          await services.dealTeam.setDealRole(ctx, roomId, fields.userId, { dealRole: fields.dealRole ? fields.dealRole : null });
+          return { ok: true as const, intent: "deal-role" as const };
+        },
+        { intent: "deal-role" },
       );
     case "invite":
       return attempt(
@@ -114,7 +136,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
 
 export default function RoomOverview({ loaderData, actionData }: Route.ComponentProps) {
   const { room, participants } = useRoomData();
-  const { invitations, actions, forecast } = loaderData;
+  const { invitations, actions, forecast, planSteps, dealTeam } = loaderData;
   // Row actions run through fetchers; without JavaScript their refusals arrive here instead.
   const rowError = actionData && !actionData.ok && actionData.intent !== "invite" ? actionData.error : null;
   return (
@@ -144,7 +166,10 @@ export default function RoomOverview({ loaderData, actionData }: Route.Component
       </div>
 
       <aside className="overview-side">
-        {forecast ? <ForecastCard forecast={forecast} failed={actionData && !actionData.ok && actionData.intent === "forecast" ? actionData.error : null} /> : null}
+        {forecast ? (
+          <ForecastCard forecast={forecast} planSteps={planSteps} failed={actionData && !actionData.ok && actionData.intent === "forecast" ? actionData.error : null} />
+        ) : null}
+        {dealTeam ? <DealTeamCard team={dealTeam} /> : null}
         {room.abilities["room.invite"] ? <InviteCard actionData={actionData} /> : null}
         {invitations ? <InvitationsCard invitations={invitations} /> : null}
         <section className="card" aria-labelledby="details-heading">
@@ -397,22 +422,49 @@ function InviteCard({ actionData }: { actionData: Route.ComponentProps["actionDa
 }
 
 /** The room's event-based forecast (internal only; decision 027), and its statuses to mark. */
-function ForecastCard({ forecast, failed }: { forecast: NonNullable<Route.ComponentProps["loaderData"]["forecast"]>; failed: FormError | null }) {
+function ForecastCard({
+  forecast,
+  planSteps,
+  failed,
+}: {
+  forecast: NonNullable<Route.ComponentProps["loaderData"]["forecast"]>;
+  planSteps: Route.ComponentProps["loaderData"]["planSteps"];
+  failed: FormError | null;
+}) {
   const f = forecast.forecast;
-  const group = (title: string, statuses: typeof forecast.buying) => (
+  // Internal editors tie a buying status to the plan step that completes it (decision 027).
+  const tieable = forecast.abilities.edit && planSteps !== null;
+  const group = (title: string, statuses: typeof forecast.buying, tie: boolean) => (
     <fieldset className="forecast-statuses">
       <legend>{title}</legend>
       {statuses.map((st) => (
-        <label key={st.id} className="checkbox">
-          <input
-            type="checkbox"
-            name={`status:${st.id}`}
-            defaultChecked={st.completed}
-            disabled={!forecast.abilities.edit || st.completedBy === "planStep"}
-          />{" "}
-          {st.label}
-          {st.planStep ? <span className="muted small"> (plan step: {st.planStep.title})</span> : null}
-        </label>
+        <div key={st.id} className="forecast-status">
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              name={`status:${st.id}`}
+              defaultChecked={st.completed}
+              disabled={!forecast.abilities.edit || st.completedBy === "planStep"}
+            />{" "}
+            {st.label}
+            {st.planStep && !(tie && tieable) ? <span className="muted small"> (plan step: {st.planStep.title})</span> : null}
+          </label>
+          {tie && tieable ? (
+            <label className="forecast-tie">
+              <span className="muted small">Completed by plan step</span>
+              <select name={`step:${st.id}`} defaultValue={st.planStep?.id ?? ""} aria-label={`Plan step that completes “${st.label}”`}>
+                <option value="">None (mark by hand)</option>
+                {planSteps!.map((step) => (
+                  <option key={step.id} value={step.id}>
+                    {step.title}
+                    {step.status === "done" ? " (done)" : ""}
+                    {step.visibility === "internal" ? " (internal)" : ""}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}
+        </div>
       ))}
     </fieldset>
   );
@@ -424,10 +476,15 @@ function ForecastCard({ forecast, failed }: { forecast: NonNullable<Route.Compon
       </p>
       <p className="muted small">{f.reason}</p>
       {failed ? <FormAlert error={failed} /> : null}
-      <Form method="post" key={JSON.stringify(forecast.buying.concat(forecast.sales).map((s) => s.completed))} preventScrollReset>
+      <Form method="post" key={JSON.stringify(forecast.buying.concat(forecast.sales).map((s) => [s.completed, s.planStep?.id]))} preventScrollReset>
         <input type="hidden" name="intent" value="forecast" />
-        {group("Buying statuses", forecast.buying)}
-        {group("Sales statuses", forecast.sales)}
+        {group("Buying statuses", forecast.buying, true)}
+        {tieable && planSteps!.length === 0 ? (
+          <p className="muted small">
+            Add steps to the <Link to={`/rooms/${forecast.roomId}/plan`}>mutual action plan</Link> to have one complete a buying status.
+          </p>
+        ) : null}
+        {group("Sales statuses", forecast.sales, false)}
         {forecast.abilities.edit ? (
           <button type="submit" className="button secondary small">
             Save statuses
@@ -435,6 +492,67 @@ function ForecastCard({ forecast, failed }: { forecast: NonNullable<Route.Compon
         ) : null}
       </Form>
     </section>
+  );
+}
+
+/** The deal team: the role each internal member plays in this deal (team selling; decision 021). */
+function DealTeamCard({ team }: { team: NonNullable<Route.ComponentProps["loaderData"]["dealTeam"]> }) {
+  return (
+    <section className="card" aria-labelledby="deal-team-heading">
+      <h2 id="deal-team-heading">Deal team</h2>
+      <p className="muted small">
+        {team.creditDealTeam
+          ? "Your organization credits a won deal to its owner and to every member with a role here."
+          : "Roles describe who does what; your organization credits a won deal to its owner only."}
+      </p>
+      <ul className="deal-team-list">
+        {team.members.map((m) => (
+          <DealTeamRow key={m.userId} member={m} roles={team.roles} edit={team.abilities.edit} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function DealTeamRow({
+  member,
+  roles,
+  edit,
+}: {
+  member: NonNullable<Route.ComponentProps["loaderData"]["dealTeam"]>["members"][number];
+  roles: { value: string; label: string }[];
+  edit: boolean;
+}) {
+  const fetcher = useFetcher<typeof action>();
+  const failed = fetcher.data && !fetcher.data.ok ? fetcher.data.error : null;
+  const label = roles.find((r) => r.value === member.dealRole)?.label ?? "No role";
+  return (
+    <li className="deal-team-member">
+      <span className="deal-team-name">
+        {member.name}
+        {member.role === "owner" ? <span className="muted small"> · owner</span> : null}
+      </span>
+      {edit ? (
+        <fetcher.Form method="post" className="deal-team-form">
+          <input type="hidden" name="intent" value="deal-role" />
+          <input type="hidden" name="userId" value={member.userId} />
+          <select name="dealRole" defaultValue={member.dealRole ?? ""} aria-label={`Deal-team role of ${member.name}`}>
+            <option value="">No role</option>
+            {roles.map((r) => (
+              <option key={r.value} value={r.value}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+          <button type="submit" className="button secondary small" disabled={fetcher.state !== "idle"}>
+            Set
+          </button>
+        </fetcher.Form>
+      ) : (
+        <span className="muted small">{label}</span>
+      )}
+      {failed ? <FormAlert error={failed} /> : null}
+    </li>
   );
 }
 

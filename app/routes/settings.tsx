@@ -21,6 +21,7 @@ export const SETTINGS_TABS: { to: string; label: string }[] = [
   { to: "/settings/stages", label: "Sales cycle" },
   { to: "/settings/delivery-team", label: "Delivery team" },
   { to: "/settings/templates", label: "Room templates" },
+  { to: "/settings/targets", label: "Targets" },
   { to: "/settings/forecast", label: "Forecast" },
   { to: "/settings/webhooks", label: "Webhooks" },
   { to: "/outbox", label: "Outbox" },

@@ -111,6 +111,13 @@ const roomRules = {
   /** The room's event-based forecast (decision 027): internal by construction. */
   "forecast.read": isInternal,
   "forecast.edit": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
+  /**
+   * The room's deal team, the roles its internal members play (decision 021, team selling):
+   * internal readers see it; the owner, who composes the team, and organization admins, who
+   * set the targets it is credited against, set the roles.
+   */
+  "dealTeam.read": isInternal,
+  "dealTeam.edit": (s: Standing) => isRoomOwner(s) || isOrgAdmin(s),
 } as const satisfies Record<string, (s: Standing) => boolean>;
 
 const itemRules = {

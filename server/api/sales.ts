@@ -4,7 +4,8 @@ import { addToDeliveryTeam, listDeliveryTeam, removeFromDeliveryTeam } from "../
 import { closeRoom, moveStage, reopenRoom } from "../sales/moves.ts";
 import { pipeline, pipelineCsv } from "../sales/pipeline.ts";
 import { getForecastSettings, getRoomForecast, setForecastSettings, setRoomForecast } from "../sales/forecast.ts";
-import { listTargets, removeTarget, setTarget } from "../sales/targets.ts";
+import { listTargets, removeTarget, setTarget, teamCredit } from "../sales/targets.ts";
+import { getDealTeam, setDealRole, setTeamCredit } from "../sales/deal-team.ts";
 import { exportName, prepareRoomArchive, recordFor, recordMarkdown, writeRecordPdf } from "../sales/handoff-export.ts";
 import { addStage, listOrgStages, removeStage, stageJson, updateStage } from "../sales/stages.ts";
 import { stageTimeline } from "../sales/timeline.ts";
@@ -87,7 +88,20 @@ export function salesApi(app: AppContext) {
 
   // Targets for the organization's members (admins; decision 021).
   api.get("/organizations/:organizationId/targets", route(async (req, res) => {
-    res.json({ items: await listTargets(actorContext(app, req, res), param(req, "organizationId")) });
+    const ctx = actorContext(app, req, res);
+    const items = await listTargets(ctx, param(req, "organizationId"));
+    res.json({ items, ...(await teamCredit(ctx, param(req, "organizationId"))) });
+  }));
+  // Team selling (decision 021): whether won rooms are credited to their deal team too, and the roles in a room.
+  api.put("/organizations/:organizationId/team-credit", route(async (req, res) => {
+    res.json(await setTeamCredit(actorContext(app, req, res), param(req, "organizationId"), body(req)));
+  }));
+  api.get("/rooms/:roomId/deal-team", route(async (req, res) => {
+    res.setHeader("Cache-Control", "private, no-store");
+    res.json(await getDealTeam(actorContext(app, req, res), param(req, "roomId")));
+  }));
+  api.put("/rooms/:roomId/deal-team/:userId", route(async (req, res) => {
+    res.json(await setDealRole(actorContext(app, req, res), param(req, "roomId"), param(req, "userId"), body(req)));
   }));
   api.put("/organizations/:organizationId/targets", route(async (req, res) => {
     res.json(await setTarget(actorContext(app, req, res), param(req, "organizationId"), body(req)));

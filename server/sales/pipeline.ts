@@ -96,6 +96,8 @@ export interface PipelineAnswer {
   };
   /** Targets overlapping the period and what each member achieved (admins: everyone's; members: their own). */
   attainment: Attainment[];
+  /** Whether `attainment` credits won rooms to their deal team as well as to their owner (decision 021). */
+  teamCredit: { dealTeam: boolean };
   stallFactor: number;
   stalled: DealLine[];
   overdue: DealLine[];
@@ -416,6 +418,7 @@ export async function pipeline(ctx: ActorContext, raw: unknown): Promise<Pipelin
     }
   }
 
+  const credited = await attainmentFor(ctx.sql, standing, { from: input.from ?? null, to: endDate, ownerId: input.ownerId, currency: input.currency });
   return {
     organizationId: standing.organizationId,
     period: { kind, from: input.from ?? null, to: endDate },
@@ -431,7 +434,8 @@ export async function pipeline(ctx: ActorContext, raw: unknown): Promise<Pipelin
     velocity,
     stages,
     forecast: await weightedForecast(ctx.sql, standing.organizationId, open),
-    attainment: await attainmentFor(ctx.sql, standing, { from: input.from ?? null, to: endDate, ownerId: input.ownerId, currency: input.currency }),
+    attainment: credited.attainment,
+    teamCredit: { dealTeam: credited.creditDealTeam },
     stallFactor: factor,
     stalled,
     overdue,

@@ -8,6 +8,7 @@ import * as folders from "../files/folders.ts";
 import * as feed from "../notifications/feed.ts";
 import * as inbox from "../notifications/inbox.ts";
 import * as preferences from "../notifications/preferences.ts";
+import * as dealTeam from "../sales/deal-team.ts";
 import * as deliveryTeam from "../sales/delivery-team.ts";
 import * as forms from "../sales/forms.ts";
 import * as handoffRecord from "../sales/handoff-record.ts";
@@ -54,6 +55,7 @@ export const services = {
   accounts,
   audit,
   cookies,
+  dealTeam,
   deliveryTeam,
   engagement,
   errors,

@@ -1,5 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import dns from "node:dns/promises";
+import http from "node:http";
+import https from "node:https";
 import net from "node:net";
 import { z } from "zod";
 import type { Tx } from "../../db/client.ts";
@@ -55,18 +57,73 @@ export function isPrivateAddress(address: string): boolean {
 
 export class UnsafeTargetError extends Error {}
 
+/** One address a name resolves to. */
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+/** How a webhook's host name is resolved: the system resolver, or a test's. */
+export type Resolve = (host: string) => Promise<ResolvedAddress[]>;
+export const systemResolve: Resolve = async (host) =>
+  (await dns.lookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+
 /**
- * Resolves the URL's host and refuses it when any address is on the server's own network
- * (unless WEBHOOKS_ALLOW_PRIVATE=1). Checked at creation and again before every delivery: a
- * name may resolve elsewhere later.
+ * Resolves the URL's host once and checks every address it gives against the server's own
+ * network (unless WEBHOOKS_ALLOW_PRIVATE=1); answers the address to connect to. A delivery
+ * connects to exactly this address (`postPinned`), so a DNS answer that changes between the
+ * check and the connection (DNS rebinding) never reaches a private address.
  */
-export async function checkTarget(config: Config, url: string): Promise<void> {
-  if (config.webhooks.allowPrivate) return;
+export async function resolveTarget(config: Config, url: string, resolve: Resolve = systemResolve): Promise<ResolvedAddress> {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
-  const addresses = net.isIP(host) ? [host] : (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+  const literal = net.isIP(host);
+  const addresses: ResolvedAddress[] = literal ? [{ address: host, family: literal === 6 ? 6 : 4 }] : await resolve(host);
   if (!addresses.length) throw new UnsafeTargetError("the host does not resolve");
-  const bad = addresses.find(isPrivateAddress);
-  if (bad) throw new UnsafeTargetError(`the host resolves to ${bad}, on a private, loopback or link-local network`);
+  if (!config.webhooks.allowPrivate) {
+    const bad = addresses.find((a) => isPrivateAddress(a.address));
+    if (bad) throw new UnsafeTargetError(`the host resolves to ${bad.address}, on a private, loopback or link-local network`);
+  }
+  return addresses[0]!;
+}
+
+/**
+ * Refuses a URL whose host resolves to any address on the server's own network (unless
+ * WEBHOOKS_ALLOW_PRIVATE=1). Checked at creation; every delivery checks again (resolveTarget).
+ */
+export async function checkTarget(config: Config, url: string, resolve: Resolve | undefined = systemResolve): Promise<void> {
+  if (config.webhooks.allowPrivate) return;
+  await resolveTarget(config, url, resolve);
+}
+
+class DeliveryTimeout extends Error {
+  override name = "TimeoutError";
+}
+
+/**
+ * POSTs `body` to `url`, connecting to `pinned` and to nothing else: the request's `lookup`
+ * answers the already-checked address instead of asking DNS again. The URL's host name stays the
+ * Host header and, over https, the TLS server name the certificate is checked against. No
+ * redirects are followed; the status is all that is read.
+ */
+export function postPinned(url: string, pinned: ResolvedAddress, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+  const target = new URL(url);
+  const client = target.protocol === "https:" ? https : http;
+  const lookup: net.LookupFunction = (_host, options, callback) => {
+    if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
+    else callback(null, pinned.address, pinned.family);
+  };
+  return new Promise((resolve, reject) => {
+    const req = client.request(target, { method: "POST", agent: false, lookup, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (res) => {
+      clearTimeout(timer);
+      resolve(res.statusCode ?? 0);
+      res.destroy();
+    });
+    const timer = setTimeout(() => req.destroy(new DeliveryTimeout("timed out")), timeoutMs);
+    req.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    req.end(body);
+  });
 }
 
 // ── Signing ──────────────────────────────────────────────────────────────────────────────
@@ -98,7 +155,7 @@ export async function createWebhook(ctx: ActorContext, raw: unknown, requestedOr
   const organizationId = await orgFor(ctx, requestedOrg);
   const input = parseInput(CreateInput, raw);
   try {
-    await checkTarget(ctx.config, input.url);
+    await checkTarget(ctx.config, input.url, ctx.webhookResolve);
   } catch (error) {
     const why = error instanceof UnsafeTargetError ? error.message : "the host does not resolve";
     throw new AppError(422, "unsafe_url", `Webhook URLs must reach the public internet: ${why}.`, { url: why });
@@ -188,6 +245,7 @@ const BATCH = 50;
 
 /** One pass over the due deliveries, a few at a time, each with a short timeout. Returns how many were tried. */
 export async function deliverDue(app: AppContext, stopping: () => boolean = () => false): Promise<number> {
+  const resolve = app.webhookResolve ?? systemResolve;
   const due = await app.sql<{ id: string; webhookId: string; body: string; attempts: number; createdAt: Date; url: string; secret: string }[]>`
     select d.id, d.webhook_id as "webhookId", d.body, d.attempts, d.created_at as "createdAt", w.url, w.secret
     from webhook_deliveries d join webhooks w on w.id = d.webhook_id
@@ -195,31 +253,25 @@ export async function deliverDue(app: AppContext, stopping: () => boolean = () =
     order by d.next_attempt_at limit ${BATCH}`;
   let next = 0;
   const worker = async () => {
-    while (!stopping() && next < due.length) await attempt(app, due[next++]!);
+    while (!stopping() && next < due.length) await attempt(app, due[next++]!, resolve);
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
   return due.length;
 }
 
-async function attempt(app: AppContext, d: { id: string; body: string; attempts: number; createdAt: Date; url: string; secret: string }) {
+async function attempt(app: AppContext, d: { id: string; body: string; attempts: number; createdAt: Date; url: string; secret: string }, resolve: Resolve) {
   let status: number | null = null;
   let error: string | null = null;
   try {
-    await checkTarget(app.config, d.url);
-    const res = await fetch(d.url, {
-      method: "POST",
-      redirect: "manual",
-      signal: AbortSignal.timeout(app.config.webhooks.timeoutMs),
-      headers: {
-        "content-type": "application/json",
-        "user-agent": "Dealroom-Webhooks/1",
-        "dealroom-signature": signature(d.secret, d.body, Math.floor(Date.now() / 1000)),
-        "dealroom-delivery": d.id,
-      },
-      body: d.body,
-    });
-    status = res.status;
-    await res.body?.cancel().catch(() => {});
+    // Resolved once, every address checked, and that address is the one connected to.
+    const pinned = await resolveTarget(app.config, d.url, resolve);
+    const headers = {
+      "content-type": "application/json",
+      "user-agent": "Dealroom-Webhooks/1",
+      "dealroom-signature": signature(d.secret, d.body, Math.floor(Date.now() / 1000)),
+      "dealroom-delivery": d.id,
+    };
+    status = await postPinned(d.url, pinned, headers, d.body, app.config.webhooks.timeoutMs);
     if (status < 200 || status >= 300) error = `answered ${status}`;
   } catch (e) {
     error = e instanceof UnsafeTargetError ? `refused: ${e.message}` : (e as Error).name === "TimeoutError" ? "timed out" : `could not connect: ${(e as Error).message}`.slice(0, 300);
@@ -234,4 +286,33 @@ async function attempt(app: AppContext, d: { id: string; body: string; attempts:
   const giveUp = nextAt.getTime() - d.createdAt.getTime() > GIVE_UP_AFTER_MS;
   await app.sql`update webhook_deliveries set attempts = ${attempts}, last_status = ${status}, last_error = ${error}, last_attempt_at = now(),
     next_attempt_at = ${giveUp ? null : nextAt}, gave_up_at = ${giveUp ? new Date() : null} where id = ${d.id}`;
+}
+
+// ── Pruning ──────────────────────────────────────────────────────────────────────────────
+const PRUNE_BATCH = 5000;
+
+/**
+ * Removes deliveries that are finished (delivered, or given up) and older than the retention
+ * (WEBHOOK_RETENTION_DAYS, 30 by default), in batches; each webhook's latest attempted delivery
+ * stays, whatever its age, so Settings still shows its "last delivery". Pending deliveries are
+ * never removed. Returns how many rows went. The "webhook-prune" job runs it (server/jobs.ts).
+ */
+export async function pruneDeliveries(app: AppContext, stopping: () => boolean = () => false): Promise<number> {
+  const days = app.config.webhooks.retentionDays;
+  let removed = 0;
+  while (!stopping()) {
+    const gone = await app.sql`
+      delete from webhook_deliveries where id in (
+        select d.id from webhook_deliveries d
+        where (d.delivered_at is not null or d.gave_up_at is not null)
+          and coalesce(d.delivered_at, d.gave_up_at) < now() - make_interval(days => ${days})
+          and d.id is distinct from (
+            select l.id from webhook_deliveries l where l.webhook_id = d.webhook_id and l.attempts > 0
+            order by l.last_attempt_at desc, l.id limit 1)
+        limit ${PRUNE_BATCH})
+      returning id`;
+    removed += gone.length;
+    if (gone.length < PRUNE_BATCH) break;
+  }
+  return removed;
 }

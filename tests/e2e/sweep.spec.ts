@@ -72,6 +72,7 @@ const ROUTES: Route[] = [
   { name: "settings-stages", path: () => "/settings/stages", refused: { prospect: 403, delivery: 403 } },
   { name: "settings-delivery-team", path: () => "/settings/delivery-team", refused: { prospect: 403, delivery: 403 } },
   { name: "settings-templates", path: () => "/settings/templates", refused: { prospect: 403, delivery: 403 }, screenshot: true },
+  { name: "settings-targets", path: () => "/settings/targets", refused: { prospect: 403, delivery: 403 } },
   { name: "settings-forecast", path: () => "/settings/forecast", refused: { prospect: 403, delivery: 403 } },
   { name: "settings-webhooks", path: () => "/settings/webhooks", refused: { prospect: 403, delivery: 403 } },
   { name: "outbox", path: () => "/outbox", refused: { prospect: 403, delivery: 403 } },

@@ -29,7 +29,7 @@ const dueAt = async () => {
 
 describe("background jobs", () => {
   it("the jobs are the version sweeper, the file sweep, the digest, the gone-quiet notices and the webhook outbox", () => {
-    expect(JOBS.map((j) => j.name).sort()).toEqual(["digests", "engagement-quiet", "file-sweep", "page-versions", "webhooks"]);
+    expect(JOBS.map((j) => j.name).sort()).toEqual(["digests", "engagement-quiet", "file-sweep", "page-versions", "webhook-prune", "webhooks"]);
   });
 
   it("skips a job while another process holds its lock, and runs it once the lock is free", async () => {

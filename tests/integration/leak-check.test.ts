@@ -143,6 +143,8 @@ describe("what an external participant's clients receive during a busy internal 
         // The event-based forecast and its settings (decision 027): internal by construction.
         `/rooms/${room.id}/forecast`,
         `/organizations/${cast.organization.id}/forecast`,
+        // The deal team's roles (decision 021, team selling): internal by construction.
+        `/rooms/${room.id}/deal-team`,
         `/rooms/${room.id}/handoff`,
         `/rooms/${room.id}/handoff?format=markdown`,
         // The seller's pipeline (decision 021): a 404 for the buyer's side, by id or not.
@@ -316,6 +318,11 @@ describe("what an external participant's clients receive during a busy internal 
     await call(owner, "PUT", `/rooms/${room.id}/forecast`, {
       statuses: [{ statusId: forecast.buying[0].id, planStepId: step.id }, { statusId: forecast.sales[0].id, completed: true }],
     }, 200);
+    // Team selling: the internal editor plays a deal-team role, and the organization credits it.
+    await call(owner, "PUT", `/rooms/${room.id}/deal-team/${internalEditor.id}`, { dealRole: "financial_expert" }, 200);
+    await call(owner, "PUT", `/organizations/${cast.organization.id}/team-credit`, { creditDealTeam: true }, 200);
+    hideId("deal-team role", "financial_expert");
+    hideId("deal-team role key", "dealRole");
     const cycle = await call(owner, "GET", `/organizations/${cast.organization.id}/stages`, undefined, 200);
     const [firstStage, secondStage] = cycle.items as { id: string; name: string }[];
     await call(owner, "PATCH", `/organizations/${cast.organization.id}/stages/${firstStage!.id}`, {

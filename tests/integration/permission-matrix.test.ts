@@ -924,6 +924,14 @@ const API: ApiEntry[] = [
       org   204   403  403    404  404   404    204   403    404   401`,
   },
   {
+    // Team credit (decision 021): whether won rooms are credited to their deal team; set with the targets, by admins.
+    endpoint: "PUT /organizations/:organizationId/team-credit",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/team-credit`, body: { creditDealTeam: false } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   403  403    404  404   404    200   403    404   401`,
+  },
+  {
     // The forecast's statuses and matrices (decision 027): members read them, admins edit them; guests learn nothing.
     endpoint: "GET /organizations/:organizationId/forecast",
     request: ({ f }) => ({ path: `/organizations/${f.organizationId}/forecast` }),
@@ -1129,6 +1137,22 @@ const API: ApiEntry[] = [
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       internal 200 200 200    404  404   404    200   404    404   401`,
+  },
+  {
+    // The deal team's roles (decision 021, team selling): internal readers see them; the owner and admins set them.
+    endpoint: "GET /rooms/:roomId/deal-team",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/deal-team` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401`,
+  },
+  {
+    // Clearing a role nobody set: a success never changes what later cells see.
+    endpoint: "PUT /rooms/:roomId/deal-team/:userId",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/deal-team/${f.users.inView.id}`, body: { dealRole: null } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 403 403    404  404   404    200   404    404   401`,
   },
   {
     // An empty list of marks: a success never changes what later cells see.
@@ -1457,6 +1481,15 @@ const PAGES: PageEntry[] = [
     // The forecast's statuses and matrices (decision 027): the settings page, admins only.
     path: "/settings/forecast",
     url: (f, row) => (row === "org" ? `/settings/forecast?org=${f.organizationId}` : "/settings/forecast"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   403  403    403  403   403    200   403    200   login
+      org   200   403  403    404  404   404    200   403    404   login`,
+  },
+  {
+    // Targets and team credit (decision 021): the settings page, admins only.
+    path: "/settings/targets",
+    url: (f, row) => (row === "org" ? `/settings/targets?org=${f.organizationId}` : "/settings/targets"),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       self  200   403  403    403  403   403    200   403    200   login

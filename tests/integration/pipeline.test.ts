@@ -374,3 +374,123 @@ describe("targets and attainment", () => {
     expect((await server.api(`/api/v1/organizations/${org}/targets/${value.body.id}`, { token: seller.token, method: "DELETE" })).status).toBe(404);
   });
 });
+
+describe("team selling: deal-team roles and team credit (decision 021, field notes 001)", () => {
+  async function inviteExisting(owner: TestUser, roomId: string, user: TestUser, side: "internal" | "external" = "internal") {
+    const invite = await api(owner, `/rooms/${roomId}/invitations`, { email: user.email, side, role: "editor" });
+    expect(invite.status, JSON.stringify(invite.body)).toBe(201);
+    const accepted = await server.api(`/api/v1/invitations/${invite.body.token}/accept`, { token: user.token, body: {} });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+  }
+  const setRole = (who: TestUser, roomId: string, userId: string, dealRole: string | null) =>
+    server.api(`/api/v1/rooms/${roomId}/deal-team/${userId}`, { token: who.token, method: "PUT", body: { dealRole } });
+
+  it("credits each won room to its owner, and to every member with a deal-team role where the organization chooses, with exact sums", async () => {
+    const cast = await roomWithCast(server);
+    const org = cast.organization.id;
+    const seller = cast.owner;
+    const engineer = cast.orgMember;
+    const year = new Date().getUTCFullYear();
+    const period = { periodStart: `${year}-01-01`, periodEnd: `${year}-12-31` };
+    const put = (body: unknown) => server.api(`/api/v1/organizations/${org}/targets`, { token: seller.token, method: "PUT", body });
+
+    // A: the seller's $20k deal, the engineer its design consultant, won. B: the engineer's own
+    // $10k deal (as sales person), the seller supporting it as sales enabler, won. C: €40k, the
+    // seller's, the engineer designing, won. D: $30k, the seller's, the engineer designing, lost.
+    const a = await deal(seller, "Team A", 20_000);
+    const b = await createRoom(server, engineer, { name: "Team B", value: { amount: 1_000_000, currency: "USD" } });
+    const c = await deal(seller, "Team C", 40_000, "EUR");
+    const d = await deal(seller, "Team D", 30_000);
+    for (const room of [a, c, d]) {
+      await inviteExisting(seller, room.id, engineer);
+      expect((await setRole(seller, room.id, engineer.id, "design_consultant")).status).toBe(200);
+    }
+    await inviteExisting(engineer, b.id, seller);
+    expect((await setRole(engineer, b.id, seller.id, "sales_enabler")).status).toBe(200);
+    const ownRole = await setRole(engineer, b.id, engineer.id, "sales_person");
+    expect(ownRole.body).toMatchObject({ userId: engineer.id, role: "owner", dealRole: "sales_person" });
+
+    // The deal team reads like this for internal readers; a guest learns nothing; the role is checked.
+    const team = await api(engineer, `/rooms/${a.id}/deal-team`);
+    expect(team.status).toBe(200);
+    expect(team.body.members).toEqual([
+      { userId: seller.id, name: seller.name, role: "owner", dealRole: null },
+      { userId: engineer.id, name: engineer.name, role: "editor", dealRole: "design_consultant" },
+    ]);
+    expect(team.body.roles.map((r: { value: string }) => r.value)).toEqual(["sales_person", "design_consultant", "financial_expert", "sales_manager", "sales_enabler"]);
+    expect(team.body).toMatchObject({ creditDealTeam: false, abilities: { edit: false } });
+    expect((await api(seller, `/rooms/${a.id}/deal-team`)).body.abilities).toEqual({ edit: true });
+    expect((await api(cast.externalEditor, `/rooms/${cast.room.id}/deal-team`)).status).toBe(404);
+    expect((await setRole(cast.externalEditor, cast.room.id, cast.internalEditor.id, "sales_manager")).status).toBe(404);
+    expect((await setRole(cast.internalEditor, cast.room.id, cast.internalEditor.id, "sales_manager")).status).toBe(403);
+    expect((await setRole(seller, a.id, engineer.id, "closer")).body.error.fields).toHaveProperty("dealRole");
+    expect((await setRole(seller, cast.room.id, cast.externalEditor.id, "sales_person")).body.error.fields).toHaveProperty("userId");
+    expect((await setRole(seller, a.id, cast.outsider.id, "sales_person")).status).toBe(404);
+    // The guest's view of the participants carries no deal role.
+    const seen = await api(cast.externalEditor, `/rooms/${cast.room.id}/participants`);
+    expect(JSON.stringify(seen.body)).not.toContain("dealRole");
+
+    await close(seller, a.id, "won");
+    await close(engineer, b.id, "won");
+    await close(seller, c.id, "won");
+    await close(seller, d.id, "lost");
+
+    const sellerUsd = (await put({ userId: seller.id, ...period, kind: "value", currency: "USD", amount: 5_000_000 })).body;
+    const sellerWins = (await put({ userId: seller.id, ...period, kind: "wins", amount: 4 })).body;
+    const engineerUsd = (await put({ userId: engineer.id, ...period, kind: "value", currency: "USD", amount: 3_000_000 })).body;
+    const engineerDesign = await put({ userId: engineer.id, ...period, kind: "wins", amount: 2, dealRole: "design_consultant" });
+    expect(engineerDesign.status, JSON.stringify(engineerDesign.body)).toBe(200);
+    expect(engineerDesign.body.dealRole).toBe("design_consultant");
+    expect((await put({ userId: engineer.id, ...period, kind: "wins", amount: 2, dealRole: "closer" })).body.error.fields).toHaveProperty("dealRole");
+
+    const attained = async () => {
+      const p = await pipeline(seller, `?organizationId=${org}&from=${year}-01-01`);
+      const byId = (id: string) => p.attainment.find((t: { id: string }) => t.id === id);
+      return { p, sellerUsd: byId(sellerUsd.id), sellerWins: byId(sellerWins.id), engineerUsd: byId(engineerUsd.id), engineerDesign: byId(engineerDesign.body.id) };
+    };
+    const names = (t: { credits: { roomName: string; as: string }[] }) => t.credits.map((x) => `${x.roomName}:${x.as}`).sort();
+
+    // The owner alone, by default: the seller has A ($20k of $50k = 0.4) and A, C as wins; the engineer B ($10k of $30k).
+    let r = await attained();
+    expect(r.p.teamCredit).toEqual({ dealTeam: false });
+    expect(r.sellerUsd).toMatchObject({ achieved: { amount: 2_000_000, currency: "USD" }, wins: 1, progress: 0.4, dealRole: null });
+    expect(r.sellerUsd.credits).toEqual([{ roomId: a.id, roomName: "Team A", as: "owner", dealRole: null, value: { amount: 2_000_000, currency: "USD" }, wonOn: expect.any(String) }]);
+    expect(r.sellerWins).toMatchObject({ achieved: 2, wins: 2, progress: 0.5 });
+    expect(r.engineerUsd).toMatchObject({ achieved: { amount: 1_000_000, currency: "USD" }, wins: 1, progress: 1_000_000 / 3_000_000 });
+    // Owning B as sales person is not designing: the role target counts nothing yet.
+    expect(r.engineerDesign).toMatchObject({ achieved: 0, wins: 0, progress: 0, credits: [] });
+
+    // Members and guests cannot turn team credit on; admins can.
+    const credit = (who: TestUser, on: unknown) => server.api(`/api/v1/organizations/${org}/team-credit`, { token: who.token, method: "PUT", body: { creditDealTeam: on } });
+    expect((await credit(engineer, true)).status).toBe(403);
+    expect((await credit(cast.externalEditor, true)).status).toBe(404);
+    expect((await credit(seller, "yes")).body.error.fields).toHaveProperty("creditDealTeam");
+    expect((await credit(seller, true)).body).toEqual({ creditDealTeam: true });
+    expect((await server.api(`/api/v1/organizations/${org}/targets`, { token: seller.token })).body.creditDealTeam).toBe(true);
+
+    // Team credit: every member with a role is credited the whole won deal, once; the lost D counts for nobody.
+    r = await attained();
+    expect(r.p.teamCredit).toEqual({ dealTeam: true });
+    // Seller: A as owner $20k + B as sales enabler $10k = $30k of $50k = 0.6 (C is in euros).
+    expect(r.sellerUsd).toMatchObject({ achieved: { amount: 3_000_000, currency: "USD" }, wins: 2, progress: 0.6 });
+    expect(names(r.sellerUsd)).toEqual(["Team A:owner", "Team B:dealTeam"]);
+    expect(r.sellerUsd.credits.find((x: { roomId: string }) => x.roomId === b.id).dealRole).toBe("sales_enabler");
+    // Seller's wins: A, B, C = 3 of 4.
+    expect(r.sellerWins).toMatchObject({ achieved: 3, wins: 3, progress: 0.75 });
+    // Engineer: A on the team $20k + B as owner $10k = $30k of $30k = 1.
+    expect(r.engineerUsd).toMatchObject({ achieved: { amount: 3_000_000, currency: "USD" }, wins: 2, progress: 1 });
+    expect(names(r.engineerUsd)).toEqual(["Team A:dealTeam", "Team B:owner"]);
+    // Engineer as design consultant: A and C (D was lost) = 2 of 2.
+    expect(r.engineerDesign).toMatchObject({ achieved: 2, wins: 2, progress: 1 });
+    expect(names(r.engineerDesign)).toEqual(["Team A:dealTeam", "Team C:dealTeam"]);
+    // A member sees their own attainment, credits included; nobody else's.
+    const theirs = await pipeline(engineer, `?organizationId=${org}&from=${year}-01-01`);
+    expect(theirs.attainment.map((t: { user: { id: string } }) => t.user.id)).toEqual([engineer.id, engineer.id]);
+
+    // Clearing a role takes the credit away again.
+    expect((await setRole(seller, a.id, engineer.id, null)).body.dealRole).toBeNull();
+    r = await attained();
+    expect(r.engineerUsd).toMatchObject({ achieved: { amount: 1_000_000, currency: "USD" }, wins: 1 });
+    expect(r.engineerDesign).toMatchObject({ achieved: 1, wins: 1, progress: 0.5 });
+  });
+});

@@ -188,3 +188,118 @@ describe("webhooks", () => {
     mode = "ok";
   });
 });
+
+describe("the connection goes to the address that was checked (DNS rebinding)", () => {
+  /** A resolver for one host name that answers `answers` in turn (the last one again after that), counting its calls. */
+  function fakeResolver(host: string, answers: string[]) {
+    const calls: string[] = [];
+    const resolve = async (name: string) => {
+      if (name !== host) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: "ENOTFOUND" });
+      const address = answers[Math.min(calls.length, answers.length - 1)]!;
+      calls.push(address);
+      return [{ address, family: 4 as const }];
+    };
+    return { resolve, calls };
+  }
+  const port = () => new URL(hookBase).port;
+
+  it("connects to the resolved address itself: a name only the hook resolves reaches the receiver, Host kept", async () => {
+    mode = "ok";
+    const fake = fakeResolver("crm.example.test", ["127.0.0.1"]);
+    server.app.webhookResolve = fake.resolve;
+    try {
+      const { user: admin } = await signupUser(server);
+      const hook = await api(admin, "/webhooks", { body: { url: `http://crm.example.test:${port()}/pinned`, events: ["room.created"] } });
+      expect(hook.status, JSON.stringify(hook.body)).toBe(201);
+      await createRoom(server, admin, { name: "Pinned" });
+      await expect.poll(() => at("/pinned").length, { timeout: 10_000 }).toBe(1);
+      const got = at("/pinned")[0]!;
+      expect(got.headers.host).toBe(`crm.example.test:${port()}`);
+      expect(verify(hook.body.secret, got.headers["dealroom-signature"] as string, got.body)).toBe(true);
+      // WEBHOOKS_ALLOW_PRIVATE=1 skips the check at creation: the one lookup was the delivery's.
+      expect(fake.calls).toEqual(["127.0.0.1"]);
+    } finally {
+      delete server.app.webhookResolve;
+    }
+  });
+
+  it("a name that answers a public address, then 127.0.0.1, never reaches the server's own network", async () => {
+    mode = "ok";
+    // 192.0.2.10 is TEST-NET-1: public as far as the check goes, and nothing answers there.
+    const fake = fakeResolver("rebind.example.test", ["192.0.2.10", "192.0.2.10", "127.0.0.1"]);
+    const { user: admin } = await signupUser(server);
+    server.app.webhookResolve = fake.resolve;
+    server.app.config.webhooks.allowPrivate = false;
+    try {
+      // Created while the name is public (the first answer).
+      const hook = await api(admin, "/webhooks", { body: { url: `http://rebind.example.test:${port()}/rebind`, events: ["room.created"] } });
+      expect(hook.status, JSON.stringify(hook.body)).toBe(201);
+      await createRoom(server, admin, { name: "Rebound" });
+      const delivery = async () => (await server.sql<{ attempts: number; last_error: string | null; delivered_at: Date | null }[]>`
+        select attempts, last_error, delivered_at from webhook_deliveries where webhook_id = ${hook.body.id}`)[0]!;
+      // The first attempt resolves once (public), and connects there, not wherever a second lookup would point.
+      await expect.poll(async () => (await delivery()).attempts, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+      expect(fake.calls.slice(0, 2)).toEqual(["192.0.2.10", "192.0.2.10"]);
+      // The next attempt's single lookup answers 127.0.0.1: refused before any connection.
+      await expect.poll(async () => (await delivery()).last_error ?? "", { timeout: 15_000 }).toMatch(/^refused: the host resolves to 127\.0\.0\.1/);
+      const d = await delivery();
+      expect(d.delivered_at).toBeNull();
+      // Each attempt looked the name up exactly once: creation + one per attempt.
+      expect(fake.calls.length).toBe(1 + d.attempts);
+      expect(at("/rebind")).toEqual([]);
+    } finally {
+      server.app.config.webhooks.allowPrivate = true;
+      delete server.app.webhookResolve;
+      await server.sql`delete from webhooks where url like 'http://rebind.example.test:%'`;
+    }
+  });
+});
+
+describe("pruning old deliveries (the webhook-prune job)", () => {
+  it("removes delivered and given-up deliveries past the retention, keeps pending ones and each webhook's last", async () => {
+    mode = "ok";
+    const { user: admin } = await signupUser(server);
+    const hook = await api(admin, "/webhooks", { body: { url: `${hookBase}/prune`, events: ["room.created", "stage.changed"] } });
+    expect(hook.status).toBe(201);
+    const room = await createRoom(server, admin, { name: "Prune A" });
+    for (const stage of ["Qualifying", "Proposing", "Negotiating"]) {
+      expect((await api(admin, `/rooms/${room.id}/stage`, { body: { stage } })).status).toBe(200);
+    }
+    await expect.poll(() => at("/prune").length, { timeout: 10_000 }).toBe(4);
+    const rows = async () => (await server.sql<{ id: string; event: string }[]>`
+      select id, event from webhook_deliveries where webhook_id = ${hook.body.id} order by created_at, id`);
+    const [created, s1, s2, s3] = await rows();
+    // Test-only dating, on this file's own database: created and s1 delivered 40 days ago, s2
+    // given up 31 days ago, s3 delivered 29 days ago (inside the retention), and a pending one
+    // enqueued 60 days ago that is still being retried.
+    const ago = (days: number) => server.sql`select now() - make_interval(days => ${days}) as t`.then((r) => r[0]!.t as Date);
+    await server.sql`update webhook_deliveries set delivered_at = ${await ago(40)}, last_attempt_at = ${await ago(40)} where id in ${server.sql([created!.id, s1!.id])}`;
+    await server.sql`update webhook_deliveries set delivered_at = null, gave_up_at = ${await ago(31)}, last_attempt_at = ${await ago(31)} where id = ${s2!.id}`;
+    await server.sql`update webhook_deliveries set delivered_at = ${await ago(29)}, last_attempt_at = ${await ago(29)} where id = ${s3!.id}`;
+    const [pending] = await server.sql<{ id: string }[]>`
+      insert into webhook_deliveries (webhook_id, event, body, attempts, next_attempt_at, last_attempt_at, created_at, last_error)
+      values (${hook.body.id}, 'stage.changed', '{}', 3, now() + interval '1 hour', ${await ago(60)}, ${await ago(60)}, 'answered 500') returning id`;
+
+    expect(await server.jobs.runNow("webhook-prune")).toBe(true);
+    expect((await rows()).map((r) => r.id).sort()).toEqual([s3!.id, pending!.id].sort());
+
+    // A webhook whose every delivery is old keeps its latest one for Settings.
+    const quiet = await api(admin, "/webhooks", { body: { url: `${hookBase}/quiet`, events: ["room.created"] } });
+    await createRoom(server, admin, { name: "Prune B" });
+    await createRoom(server, admin, { name: "Prune C" });
+    await expect.poll(() => at("/quiet").length, { timeout: 10_000 }).toBe(2);
+    const quietRows = await server.sql<{ id: string }[]>`select id from webhook_deliveries where webhook_id = ${quiet.body.id} order by last_attempt_at`;
+    await server.sql`update webhook_deliveries set delivered_at = ${await ago(90)}, last_attempt_at = ${await ago(90)} where id = ${quietRows[0]!.id}`;
+    await server.sql`update webhook_deliveries set delivered_at = ${await ago(50)}, last_attempt_at = ${await ago(50)} where id = ${quietRows[1]!.id}`;
+    expect(await server.jobs.runNow("webhook-prune")).toBe(true);
+    const left = await server.sql<{ id: string }[]>`select id from webhook_deliveries where webhook_id = ${quiet.body.id}`;
+    expect(left.map((r) => r.id)).toEqual([quietRows[1]!.id]);
+    const listed = (await api(admin, "/webhooks")).body.items.find((w: { id: string }) => w.id === quiet.body.id);
+    expect(listed.lastDelivery).toMatchObject({ event: "room.created", status: 204 });
+    expect(listed.lastDelivery.deliveredAt).not.toBeNull();
+    // Nothing else is old: the first webhook keeps s3, the pending one and the two new rooms' deliveries.
+    expect(await server.jobs.runNow("webhook-prune")).toBe(true);
+    expect((await rows()).length).toBe(4);
+    expect((await rows()).map((r) => r.id)).toEqual(expect.arrayContaining([s3!.id, pending!.id]));
+  });
+});

@@ -121,23 +121,25 @@ const PLANNING_COLUMNS = {
   ownEngagement: "engagement.readOwn",
   forecast: "forecast.read",
   editForecast: "forecast.edit",
+  dealTeam: "dealTeam.read",
+  editDealTeam: "dealTeam.edit",
 } as const satisfies Record<string, RoomAction>;
 
 const PLANNING = parseTable(
   `
-  who                  newStep newIntStep reorder readPeople editPeople readQual editQual engagement ownEngagement forecast editForecast
-  internalOwnerAdmin   Y       Y          Y       Y          Y          Y        Y        Y          Y          Y        Y
-  internalOwner        Y       Y          Y       Y          Y          Y        Y        Y          Y          Y        Y
-  internalEditorAdmin  Y       Y          Y       Y          Y          Y        Y        Y          Y          Y        Y
-  internalEditor       Y       Y          Y       Y          Y          Y        Y        Y          Y          Y        Y
-  internalCommenter    .       .          .       Y          .          Y        .        Y          Y          Y        .
-  internalViewer       .       .          .       Y          .          Y        .        Y          Y          Y        .
-  externalEditor       Y       .          Y       .          .          .        .        .          Y          .        .
-  externalCommenter    .       .          .       .          .          .        .        .          Y          .        .
-  externalViewer       .       .          .       .          .          .        .        .          Y          .        .
-  adminNotInRoom       .       .          .       Y          .          Y        .        Y          Y          Y        .
-  memberNotInRoom      .       .          .       .          .          .        .        .          .          .        .
-  outsider             .       .          .       .          .          .        .        .          .          .        .
+  who                  newStep newIntStep reorder readPeople editPeople readQual editQual engagement ownEngagement forecast editForecast dealTeam editDealTeam
+  internalOwnerAdmin   Y       Y          Y       Y          Y          Y        Y        Y          Y          Y        Y                  Y        Y
+  internalOwner        Y       Y          Y       Y          Y          Y        Y        Y          Y          Y        Y                  Y        Y
+  internalEditorAdmin  Y       Y          Y       Y          Y          Y        Y        Y          Y          Y        Y                  Y        Y
+  internalEditor       Y       Y          Y       Y          Y          Y        Y        Y          Y          Y        Y                  Y        .
+  internalCommenter    .       .          .       Y          .          Y        .        Y          Y          Y        .                  Y        .
+  internalViewer       .       .          .       Y          .          Y        .        Y          Y          Y        .                  Y        .
+  externalEditor       Y       .          Y       .          .          .        .        .          Y          .        .                  .        .
+  externalCommenter    .       .          .       .          .          .        .        .          Y          .        .                  .        .
+  externalViewer       .       .          .       .          .          .        .        .          Y          .        .                  .        .
+  adminNotInRoom       .       .          .       Y          .          Y        .        Y          Y          Y        .                  Y        Y
+  memberNotInRoom      .       .          .       .          .          .        .        .          .          .        .                  .        .
+  outsider             .       .          .       .          .          .        .        .          .          .        .                  .        .
   `,
   PLANNING_COLUMNS,
 );
