@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { lstat, mkdir, readdir, rename, rm, stat, symlink } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { compiledEntry, compileServer } from "./compile-server.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BUILDS = path.join(ROOT, "builds");
@@ -26,6 +27,13 @@ export async function buildAtomically(): Promise<string> {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`react-router build failed (status ${result.status})`);
   }
+  // The server, compiled next to the app it serves: `npm start` runs builds/<id>/node/main.js.
+  try {
+    await compileServer(ROOT, path.join(dir, "node"));
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   // An older checkout has build/ as a plain directory: move it aside once (not atomic, that one time).
   const current = await lstat(LINK).catch(() => null);
   if (current?.isDirectory()) await rename(LINK, path.join(BUILDS, `legacy-${id}`));
@@ -43,9 +51,10 @@ async function prune(keepId: string) {
   for (const { name } of dated.slice(KEEP)) if (name !== keepId) await rm(path.join(BUILDS, name), { recursive: true, force: true });
 }
 
-/** True when `build` points at a finished build. */
+/** True when `build` points at a finished build (the app and the compiled server; an older build without the latter is rebuilt). */
 export async function hasBuild(): Promise<boolean> {
-  return (await stat(path.join(LINK, "server/index.js")).catch(() => null)) !== null;
+  const present = async (file: string) => (await stat(file).catch(() => null)) !== null;
+  return (await present(path.join(LINK, "server/index.js"))) && (await present(compiledEntry(LINK, "main")));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

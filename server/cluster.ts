@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded.ts";
 import { ConfigError, loadConfig } from "./config.ts";
+import { siblingEntry } from "./runtime.ts";
 
 /**
  * `npm run start:cluster`: N identical workers (node:cluster) on one port, from the finished
@@ -12,7 +13,6 @@ import { ConfigError, loadConfig } from "./config.ts";
  * once and gives its URL to the workers. A worker that dies is replaced; SIGTERM/SIGINT stop every
  * worker gracefully (each saves its pages first), then the database.
  */
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RESTART_DELAY_MS = 1000;
 
 async function primary() {
@@ -41,7 +41,9 @@ async function primary() {
     embedded = await startEmbeddedPostgres(path.join(config.dataDir, "postgres"));
     env.DATABASE_URL = embedded.url;
   }
-  cluster.setupPrimary({ exec: path.join(HERE, "main.ts"), execArgv: ["--max-semi-space-size=4", "--import", "tsx"] });
+  // The workers run as this primary does: the compiled build (npm run start:cluster) or the sources through tsx.
+  const worker = siblingEntry(import.meta.url, "./main");
+  cluster.setupPrimary({ exec: fileURLToPath(worker.url), execArgv: ["--max-semi-space-size=4", ...worker.execArgv] });
 
   let stopping = false;
   const fork = (extra: Record<string, string> = {}) => cluster.fork({ ...env, ...extra });

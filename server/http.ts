@@ -1,7 +1,6 @@
 import { realpathSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { createRequestHandler } from "@react-router/express";
 import express from "express";
 import expressStaticGzip from "express-static-gzip";
@@ -17,9 +16,10 @@ import { attachEarlyAnswers } from "./early-answers.ts";
 import { displayUrl, rememberListenAddress } from "./links.ts";
 import { cspNonceOf, securityHeaders } from "./security-headers.ts";
 import { attachRealtime } from "./realtime/socket.ts";
+import { COMPILED_BUILD_DIR, PROJECT_ROOT } from "./runtime.ts";
 import { refuseUnclaimedUpgrades } from "./upgrades.ts";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = PROJECT_ROOT;
 
 export interface WebOptions {
   /** production: serve build/; development: Vite middleware with HMR; none: API, sockets and health only. */
@@ -73,9 +73,10 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
       web.use(devServer.middlewares);
       build = () => devServer.ssrLoadModule("virtual:react-router/server-build") as Promise<ServerBuild>;
     } else {
-      // `build` is a link to the current build (scripts/build.ts); this process keeps the one it
-      // started with, even when a new build replaces the link meanwhile.
-      const buildDir = realpathSync(path.join(ROOT, "build"));
+      // The compiled server serves the build it is part of (builds/<id>/node/main.js); from the
+      // sources, `build` is a link to the current build (scripts/build.ts). Either way this process
+      // keeps the one it started with, even when a new build replaces the link meanwhile.
+      const buildDir = COMPILED_BUILD_DIR ?? realpathSync(path.join(ROOT, "build"));
       // Assets are precompressed at build time (scripts/precompress.ts): brotli or gzip when the
       // client accepts it, with Vary: Accept-Encoding; hashed names are cached for good.
       const compressed = { enableBrotli: true, orderPreference: ["br", "gzip"], index: false };

@@ -21,8 +21,6 @@ async function main() {
   const log = createLogger(config.logLevel);
   const db = await openDatabase(config, log);
   const app = createAppContext(db.sql, config, log);
-  // The Markdown import's worker thread starts now, not on the first import (docs/access.md, "Resource bounds").
-  app.markdown.start();
   const demo = config.seedDemo ? await seedDemo(app) : null;
   const web = config.env === "development" ? "development" : "production";
   const { server, close } = await createHttpServer(app, { web });

@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { buildSync } from "esbuild";
 import type { ServerKind } from "./stores.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -44,23 +45,42 @@ export interface RunningServer {
 
 /**
  * The node flags `npm start` gives the product (package.json scripts.start), so ours runs here as
- * shipped: `node --max-semi-space-size=4 --import tsx server/main.ts` → ["--max-semi-space-size=4"].
+ * shipped: `node --max-semi-space-size=4 build/node/main.js` → ["--max-semi-space-size=4"].
  */
 export function shippedNodeFlags(): string[] {
   const start: string = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.start;
-  const m = /\bnode ((?:--[\w-]+(?:=\S+)? )*)--import tsx server\/main\.ts/.exec(start);
+  const m = /\bnode ((?:--[\w-]+(?:=\S+)? )*)build\/node\/main\.js/.exec(start);
   if (!m) throw new Error(`cannot read the node flags of scripts.start: ${start}`);
   return m[1]!.trim().split(/\s+/).filter(Boolean);
 }
 
 /**
- * Starts one server under test on port 0, pinned to `core`, with the memory probe loaded.
- * Ours is the real product entry point (server/main.ts); the others are bench/collab/servers/*.ts.
+ * Every server under test runs as plain JavaScript, as ours ships (docs/decisions/002-tsx-at-runtime.md):
+ * a TypeScript loader in the process would add its own thread and memory to the figures. Ours is the
+ * build's compiled entry (`npm run build` first); the others, bench/collab/servers/*.ts, are
+ * compiled here once per run with esbuild into bench/results/.servers (packages left to node_modules).
  */
+const compiledPeers = new Map<string, string>();
+function compiledPeer(name: string): string {
+  let file = compiledPeers.get(name);
+  if (!file) {
+    file = path.join(ROOT, "bench/results/.servers", `${name}.mjs`);
+    buildSync({ absWorkingDir: ROOT, entryPoints: [path.join(HERE, `servers/${name}.ts`)], outfile: file, bundle: true, packages: "external", platform: "node", format: "esm", target: "node20", logLevel: "warning" });
+    compiledPeers.set(name, file);
+  }
+  return file;
+}
+
+function oursEntry(): string {
+  const entry = process.env.BENCH_OURS_ENTRY ?? path.join(ROOT, "build/node/main.js");
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run 'npm run build' first (ours runs as npm start runs it)`);
+  return entry;
+}
+
+/** Starts one server under test on port 0, pinned to `core`, with the memory probe loaded. */
 export async function startServer(kind: ServerKind, options: { databaseUrl: string | null; core: number | null; flags?: string[]; env?: Record<string, string> }): Promise<RunningServer> {
-  const probe = pathToFileURL(path.join(HERE, "servers/probe.ts")).href;
-  const entry =
-    kind === "ours" || kind === "ours-off" ? (process.env.BENCH_OURS_ENTRY ?? path.join(ROOT, "server/main.ts")) : path.join(HERE, `servers/${kind === "relay" ? "relay" : kind}.ts`);
+  const probe = pathToFileURL(path.join(HERE, "servers/probe.mjs")).href;
+  const entry = kind === "ours" || kind === "ours-off" ? oursEntry() : compiledPeer(kind === "relay" ? "relay" : kind);
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production" };
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   if (kind === "ours" || kind === "ours-off") {
@@ -72,7 +92,7 @@ export async function startServer(kind: ServerKind, options: { databaseUrl: stri
   }
   Object.assign(env, options.env ?? {});
   const shipped = kind === "ours" || kind === "ours-off" ? shippedNodeFlags() : [];
-  const [cmd, args] = pinned(options.core, [process.execPath, "--expose-gc", ...shipped, ...(options.flags ?? []), "--import", "tsx", "--import", probe, entry]);
+  const [cmd, args] = pinned(options.core, [process.execPath, "--expose-gc", ...shipped, ...(options.flags ?? []), "--import", probe, entry]);
   const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe", "ipc"], detached: true });
   prioritize(child.pid!);
   let out = "";

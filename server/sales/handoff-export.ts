@@ -1,4 +1,3 @@
-import archiver from "archiver";
 import { once } from "node:events";
 import type { Readable, Writable } from "node:stream";
 import { z } from "zod";
@@ -15,7 +14,6 @@ import { parseInput } from "../validation.ts";
 import { fileCardLinesFor } from "../wiki/file-cards.ts";
 import { getVersion, listVersions, type VersionSummary } from "../wiki/versions.ts";
 import { formatDay, recordDocument, renderMarkdown } from "./handoff-document.ts";
-import { createRecordPdf, drawBlock, pacer } from "./handoff-pdf.ts";
 import { handoffRecord, recordStanding, type HandoffRecord } from "./handoff-record.ts";
 
 /**
@@ -83,6 +81,8 @@ export function recordMarkdown(record: HandoffRecord): string {
 
 /** Streams the record as a PDF into `out` (the response), yielding between blocks so it flushes as it goes. */
 export async function writeRecordPdf(record: HandoffRecord, out: Writable, options: { compress: boolean }): Promise<void> {
+  // pdfkit (and its fonts) load on the first PDF, not at start (docs/performance.md, "Memory at start").
+  const { createRecordPdf, drawBlock, pacer } = await import("./handoff-pdf.ts");
   const blocks = recordDocument(record);
   const doc = createRecordPdf({ title: `Hand-off record: ${record.room.name}`, compress: options.compress });
   doc.pipe(out);
@@ -186,6 +186,8 @@ export async function prepareRoomArchive(ctx: ActorContext, roomId: string | und
     filename: exportName(record, "archive.zip"),
     async streamTo(out: Writable): Promise<void> {
       // Stored (not deflated) under test, so the permission matrix can search the bytes for leaks.
+      // The ZIP writer loads on the first archive, not at start.
+      const { default: archiver } = await import("archiver");
       const archive = archiver("zip", store ? { store: true } : { zlib: { level: 6 } });
       let failed: Error | null = null;
       archive.on("error", (error) => {

@@ -2,6 +2,7 @@ import type { JSONContent } from "@tiptap/core";
 import type { Node as PMNode } from "@tiptap/pm/model";
 import { Piscina } from "piscina";
 import { AppError } from "../errors.ts";
+import { siblingEntry } from "../runtime.ts";
 import { pageSchema } from "./schema.ts";
 
 /**
@@ -10,8 +11,11 @@ import { pageSchema } from "./schema.ts";
  * A parse that takes longer than MAX_PARSE_MS is cut off (its worker is replaced) and answers 422
  * `document_too_complex`; with MAX_QUEUED imports already waiting the answer is 503. Imports take
  * turns (one worker: the other core serves everyone else), each timed from when its turn comes.
+ * The worker starts on the first import and leaves after IDLE_MS without one: a server nobody
+ * imports into does not keep its memory (docs/performance.md, "Memory at start").
  */
 export const MAX_PARSE_MS = 3000;
+const IDLE_MS = 30_000;
 const MAX_QUEUED = 16;
 
 type WorkerAnswer =
@@ -20,15 +24,13 @@ type WorkerAnswer =
 
 /** The import worker of one process (AppContext.markdown): built once by createAppContext. */
 export interface MarkdownImporter {
-  /** Starts the worker now, so the first import does not wait for it (server start). */
-  start(): void;
   /** markdownToNode (markdown-import.ts) in the worker: the same node, the same errors, within MAX_PARSE_MS. */
   importMarkdown(markdown: string): Promise<PMNode>;
   /** Stops the worker (server shutdown, tests). */
   close(): Promise<void>;
 }
 
-/** One worker, started on first use (or `start()`), with its queue of waiting imports. */
+/** One worker, started on first use and gone after IDLE_MS without one, with its queue of waiting imports. */
 export function createMarkdownImporter(): MarkdownImporter {
   let pool: Piscina | undefined;
   /** Settles once the worker has started (loading the schema takes a second or two): the time bound is for parsing only. */
@@ -37,19 +39,24 @@ export function createMarkdownImporter(): MarkdownImporter {
   let waiting = 0;
   let lane: Promise<unknown> = Promise.resolve();
 
-  /** A cut-off parse takes its worker with it; the next task waits for the new one to start, not the clock. */
+  /**
+   * A worker that is starting (the first import, after an idle exit, or after a cut-off parse took
+   * its worker with it) is waited for before the clock starts: the time bound is for parsing only.
+   */
   const warm = (p: Piscina) => {
     ready = p.run("").catch(() => {});
   };
 
   const markdownPool = (): Piscina => {
     if (!pool) {
+      // The worker runs as the server does: compiled (npm start) or from the sources through tsx.
+      const worker = siblingEntry(import.meta.url, "./markdown-worker");
       pool = new Piscina({
-        filename: new URL("./markdown-worker.ts", import.meta.url).href,
-        // The worker loads TypeScript as the server does (scripts.start).
-        execArgv: ["--import", "tsx"],
-        minThreads: 1,
+        filename: worker.url.href,
+        execArgv: worker.execArgv,
+        minThreads: 0,
         maxThreads: 1,
+        idleTimeout: IDLE_MS,
         // A parse is bounded in memory as well as in time: past this heap the worker ends, the import answers 422.
         resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 16 },
       });
@@ -72,14 +79,12 @@ export function createMarkdownImporter(): MarkdownImporter {
   };
 
   return {
-    start() {
-      markdownPool();
-    },
     async importMarkdown(markdown) {
       let answer: WorkerAnswer;
       const p = markdownPool();
       try {
         answer = await inLane(async () => {
+          if (p.threads.length === 0) warm(p);
           await ready;
           return p.run(markdown, { signal: AbortSignal.timeout(MAX_PARSE_MS) }) as Promise<WorkerAnswer>;
         });

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-if [ ! -f build/server/index.js ]; then
+if [ ! -f build/server/index.js ] || [ ! -f build/node/main.js ]; then
   echo "No production build: run 'npm run build' before 'npx playwright test'." >&2
   exit 1
 fi
@@ -27,7 +27,8 @@ else
   unset DATABASE_URL
 fi
 
-node --max-semi-space-size=4 --import tsx server/main.ts &
+# The compiled server, as `npm start` runs it (docs/decisions/002-tsx-at-runtime.md).
+node --max-semi-space-size=4 build/node/main.js &
 server=$!
 stop() {
   kill -TERM "$server" 2>/dev/null || true
