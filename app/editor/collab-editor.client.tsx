@@ -212,7 +212,10 @@ export default function CollabEditor(props: {
             comments?.canComment
               ? () => {
                   const anchor = selectionAnchor(editor);
-                  if (anchor) commentsRef.current?.onComment(anchor);
+                  if (!anchor) return;
+                  // The selection has done its job: collapse it, so the toolbar goes while one writes.
+                  editor.commands.setTextSelection(editor.state.selection.to);
+                  commentsRef.current?.onComment(anchor);
                 }
               : undefined
           }
