@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import type { Page, WebSocket } from "@playwright/test";
 import { expect, test, unique } from "./fixtures.ts";
 
@@ -58,6 +59,13 @@ function captureFrames(page: Page) {
     });
   });
   return frames;
+}
+
+/** As the sweep asks (tests/e2e/sweep.spec.ts): no serious or critical violation, no skipped heading level. */
+async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  const found = results.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+  expect(found.filter((v) => v.impact === "serious" || v.impact === "critical" || v.id === "heading-order")).toEqual([]);
 }
 
 async function createSharedPage(page: Page, token: string, roomId: string, markdown: string) {
@@ -177,6 +185,9 @@ test("an internal comment on a shared page never reaches the guest: not on the p
   await page.getByTestId("page-comment").filter({ hasText: "Which hours?" }).getByRole("button", { name: "Reply" }).click();
   await expect(guestPage.getByTestId("page-comment").filter({ hasText: "Nine to five." })).toBeVisible({ timeout: 10_000 });
   await guestPage.screenshot({ path: testInfo.outputPath("guest-view.png") });
+  await page.screenshot({ path: testInfo.outputPath("seller-view-internal.png") });
+  await expectAccessible(guestPage);
+  await expectAccessible(page);
 
   // On the guest's page: one comment (their own), no internal highlight, not a word of the secret.
   await expect(guestPage.getByTestId("page-comment")).toHaveCount(1);
@@ -217,4 +228,5 @@ test("comments at 390 px: the panel sits below the page", async ({ page, api, si
   expect(overflow).toBeLessThanOrEqual(390);
   await panel.scrollIntoViewIfNeeded();
   await page.screenshot({ path: testInfo.outputPath("comment-390.png"), fullPage: true });
+  await expectAccessible(page);
 });
