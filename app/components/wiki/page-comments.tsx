@@ -51,12 +51,14 @@ async function send(path: string, body: unknown): Promise<{ ok: boolean; message
 }
 
 /** The page's comments for this reader, kept fresh by live events. */
-export function usePageComments(roomId: string, pageId: string) {
+export function usePageComments(roomId: string, pageId: string, enabled = true) {
   const [answer, setAnswer] = useState<Answer | null>(null);
+  // A page that ended here (made internal, access gone) answers 404 now: stop asking.
   const load = useCallback(async () => {
+    if (!enabled) return;
     const res = await fetch(`/api/v1/pages/${pageId}/comments`, { headers: { accept: "application/json" }, credentials: "same-origin" });
     if (res.ok) setAnswer((await res.json()) as Answer);
-  }, [pageId]);
+  }, [pageId, enabled]);
   useEffect(() => {
     setAnswer(null);
     void load();
@@ -191,10 +193,16 @@ function CommentItem(props: {
     await reload();
     return true;
   };
+  const item = useRef<HTMLLIElement>(null);
+  // A highlight clicked in the page brings its thread into view.
+  useEffect(() => {
+    if (active) item.current?.scrollIntoView({ block: "nearest" });
+  }, [active]);
   const isOpen = comment.status === "open";
   const heading = `Comment by ${comment.createdBy?.name ?? "a former participant"}`;
   return (
     <li
+      ref={item}
       className={`page-comment${active ? " is-active" : ""}${isOpen ? "" : " is-resolved"}`}
       data-testid="page-comment"
       data-thread-id={comment.id}
