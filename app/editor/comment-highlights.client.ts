@@ -96,7 +96,7 @@ export const CommentHighlights = Extension.create<CommentHighlightsOptions>({
       new Plugin<HighlightState>({
         key: commentHighlightsKey,
         state: {
-          init: (_, state) => ({ anchors: [], active: null, places: {}, decorations: DecorationSet.empty }),
+          init: () => ({ anchors: [], active: null, places: {}, decorations: DecorationSet.empty }),
           apply(tr, value, _old, state) {
             const meta = tr.getMeta(commentHighlightsKey) as Meta | undefined;
             if (meta) {
