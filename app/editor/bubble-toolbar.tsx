@@ -6,9 +6,9 @@ import { IMAGE_BOUNDS, PAGE_IMAGE } from "./page-image.ts";
 import { linkHref } from "./toolbar.tsx";
 
 /**
- * The toolbar that appears over a selection (TipTap's BubbleMenu): bold, italic and link for
- * text; alt text and width for a selected image. "Comment" is not offered: pages have no
- * anchored comments yet (issue 19, not built), so the button would lead nowhere.
+ * The toolbar that appears over a selection (TipTap's BubbleMenu): bold, italic, link and
+ * "Comment" for text; alt text and width for a selected image. A reader who may comment but not
+ * edit gets "Comment" alone (docs/decisions/028-comments-anchored-to-text.md).
  */
 
 const IMAGE_WIDTHS = [
@@ -22,7 +22,7 @@ function isImageSelected(editor: Editor) {
   return selection instanceof NodeSelection && selection.node.type.name === PAGE_IMAGE;
 }
 
-export function BubbleToolbar({ editor }: { editor: Editor }) {
+export function BubbleToolbar({ editor, editable = true, onComment }: { editor: Editor; editable?: boolean; onComment?: (() => void) | undefined }) {
   const state = useEditorState({
     editor,
     selector: ({ editor }) => ({
@@ -43,8 +43,8 @@ export function BubbleToolbar({ editor }: { editor: Editor }) {
       data-testid="bubble-toolbar"
       options={{ placement: "top", offset: 8, flip: true, shift: { padding: 8 } }}
       shouldShow={({ editor, state: s, from, to }) => {
-        if (!editor.isEditable) return false;
-        if (isImageSelected(editor)) return true;
+        if (!editor.isEditable && !onComment) return false;
+        if (isImageSelected(editor)) return editor.isEditable;
         // Text only: not an empty selection, not a whole block node (a file card), not inside code.
         return from !== to && !(s.selection instanceof NodeSelection) && !editor.isActive("codeBlock") && s.doc.textBetween(from, to).trim() !== "";
       }}
@@ -55,9 +55,14 @@ export function BubbleToolbar({ editor }: { editor: Editor }) {
         <BubbleLinkForm editor={editor} onDone={() => setLinkOpen(false)} />
       ) : (
         <div role="toolbar" aria-label="Selection" className="bubble-row">
-          <BubbleButton label="Bold" active={state.bold} onClick={() => editor.chain().focus().toggleBold().run()}><b>B</b></BubbleButton>
-          <BubbleButton label="Italic" active={state.italic} onClick={() => editor.chain().focus().toggleItalic().run()}><i>I</i></BubbleButton>
-          <BubbleButton label="Link" active={state.link} onClick={() => setLinkOpen(true)}>Link</BubbleButton>
+          {editable && (
+            <>
+              <BubbleButton label="Bold" active={state.bold} onClick={() => editor.chain().focus().toggleBold().run()}><b>B</b></BubbleButton>
+              <BubbleButton label="Italic" active={state.italic} onClick={() => editor.chain().focus().toggleItalic().run()}><i>I</i></BubbleButton>
+              <BubbleButton label="Link" active={state.link} onClick={() => setLinkOpen(true)}>Link</BubbleButton>
+            </>
+          )}
+          {onComment && <BubbleButton label="Comment" onClick={onComment}>Comment</BubbleButton>}
         </div>
       )}
     </BubbleMenu>

@@ -11,6 +11,7 @@ import { editorExtensions } from "./extensions.ts";
 import { FILE_CARD } from "./file-card.ts";
 import { browserFileCard, browserImage } from "./file-card-view.client.ts";
 import { BubbleToolbar } from "./bubble-toolbar.tsx";
+import { CommentHighlights, selectionAnchor, setCommentAnchors, type AnchorPlaces, type CommentAnchor } from "./comment-highlights.client.ts";
 import { imageUpload, insertImages } from "./image-upload.client.ts";
 import { PAGE_IMAGE } from "./page-image.ts";
 import { mentionLabel, PAGE_MENTION, PageMention } from "./page-mention.ts";
@@ -71,6 +72,16 @@ function renderCaret(other: Record<string, unknown>): HTMLElement {
   return caret;
 }
 
+/** What the page hands the editor about comments anchored to text. */
+export interface EditorComments {
+  anchors: CommentAnchor[];
+  active: string | null;
+  canComment: boolean;
+  onComment: (anchor: { from: string; to: string; quote: string }) => void;
+  onPlaces: (places: AnchorPlaces) => void;
+  onActivate: (id: string) => void;
+}
+
 export interface CaretUser {
   id: string;
   name: string;
@@ -94,8 +105,13 @@ export default function CollabEditor(props: {
   mentionable: readonly Mentionable[];
   /** Called once the editor shows the synced document, so the page can drop its static copy. */
   onReady?: () => void;
+  /** Comments anchored to text: the reader's anchors, and the way to start one (commenters and up). */
+  comments?: EditorComments | undefined;
 }) {
-  const { doc, provider, user, editable, roomId, pageVisibility, mentionable, onReady } = props;
+  const { doc, provider, user, editable, roomId, pageVisibility, mentionable, onReady, comments } = props;
+  // The editor is made once per document; the comment callbacks it calls are read through a ref.
+  const commentsRef = useRef(comments);
+  commentsRef.current = comments;
   const navigate = useNavigate();
   const [fileOpen, setFileOpen] = useState(false);
   const [uploadMessage, setUploadMessage] = useState<string | null>(null);
@@ -123,6 +139,11 @@ export default function CollabEditor(props: {
           render: renderCaret,
           selectionRender: (other) => ({ style: `background-color: ${caretColour(other)}33`, class: "ProseMirror-yjs-selection" }),
         }),
+        // Decorations only (docs/decisions/028-comments-anchored-to-text.md): nothing enters the document.
+        CommentHighlights.configure({
+          onPlaces: (places) => commentsRef.current?.onPlaces(places),
+          onActivate: (id) => commentsRef.current?.onActivate(id),
+        }),
         // Display only (a decoration), so it does not change the shared schema.
         Placeholder.configure({ placeholder: editable ? "Start writing… (type / for blocks, @ to mention; # heading, - list, [] task, > quote)" : "" }),
       ],
@@ -145,6 +166,13 @@ export default function CollabEditor(props: {
   useEffect(() => {
     if (editor) onReady?.();
   }, [editor, onReady]);
+
+  const anchors = comments?.anchors;
+  const active = comments?.active ?? null;
+  useEffect(() => {
+    if (!editor || !anchors) return;
+    commentsRef.current?.onPlaces(setCommentAnchors(editor, anchors, active));
+  }, [editor, anchors, active]);
 
   if (!editor) return null;
   return (
@@ -176,7 +204,23 @@ export default function CollabEditor(props: {
         />
       )}
       <p className="wiki-upload-status" role="status" aria-live="polite" data-testid="image-upload-status">{uploadMessage ?? ""}</p>
-      {editable && <BubbleToolbar editor={editor} />}
+      {(editable || comments?.canComment) && (
+        <BubbleToolbar
+          editor={editor}
+          editable={editable}
+          onComment={
+            comments?.canComment
+              ? () => {
+                  const anchor = selectionAnchor(editor);
+                  if (!anchor) return;
+                  // The selection has done its job: collapse it, so the toolbar goes while one writes.
+                  editor.commands.setTextSelection(editor.state.selection.to);
+                  commentsRef.current?.onComment(anchor);
+                }
+              : undefined
+          }
+        />
+      )}
       <EditorContent editor={editor} />
     </div>
   );

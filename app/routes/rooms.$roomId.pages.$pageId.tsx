@@ -1,9 +1,12 @@
-import { useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Outlet, data, isRouteErrorResponse, useMatches, useRouteLoaderData, type ShouldRevalidateFunctionArgs } from "react-router";
 import type { Route } from "./+types/rooms.$roomId.pages.$pageId";
 import { useEngagement } from "../components/engagement.tsx";
 import type { loader as pagesLoader } from "./rooms.$roomId.pages.tsx";
 import { PageBody } from "../components/wiki/page-body.tsx";
+import { anchorsOf, PageComments, usePageComments, type CommentDraft } from "../components/wiki/page-comments.tsx";
+import type { EditorComments } from "../editor/collab-editor.client.tsx";
+import type { AnchorPlaces } from "../editor/comment-highlights.client.ts";
 import { useRoomEvents } from "../components/threads/live.ts";
 import { PageHeader } from "../components/wiki/page-header.tsx";
 import { usePresence } from "../editor/presence.ts";
@@ -55,12 +58,28 @@ export default function PageView({ loaderData }: Route.ComponentProps) {
     "page.updated": (p) => p?.pageId === page.id && setChange((c) => ({ ...(c?.pageId === page.id ? c : {}), pageId: page.id, title: p.title, visibility: p.visibility })),
     "page.removed": (p) => p?.pageId === page.id && setChange((c) => ({ ...(c?.pageId === page.id ? c : {}), pageId: page.id, removed: true })),
   });
+  // Comments anchored to text (docs/decisions/028-comments-anchored-to-text.md): the reader's own
+  // list from the server; the editor highlights those anchors and reports where they are now.
+  const comments = usePageComments(page.roomId, page.id, !live.ended && !(change?.pageId === page.id && change.removed));
+  const [draft, setDraft] = useState<CommentDraft | null>(null);
+  const [active, setActive] = useState<string | null>(null);
+  const [places, setPlaces] = useState<AnchorPlaces>({});
+  useEffect(() => {
+    setDraft(null);
+    setActive(null);
+    setPlaces({});
+  }, [page.id]);
+  const anchors = useMemo(() => anchorsOf(comments.items), [comments.items]);
+  const editorComments = useMemo<EditorComments>(
+    () => ({ anchors, active, canComment: comments.abilities.comment, onComment: setDraft, onPlaces: setPlaces, onActivate: setActive }),
+    [anchors, active, comments.abilities.comment],
+  );
   const mine = change?.pageId === page.id ? change : null;
   const shown = { ...page, title: mine?.title ?? page.title, visibility: mine?.visibility ?? page.visibility };
   const ended = mine?.removed ? "unshared" : live.ended;
 
   return (
-    <div className={`wiki-page-grid${panelOpen ? " with-panel" : ""}`}>
+    <div className={`wiki-page-grid${panelOpen ? " with-panel" : ""}${!panelOpen && !ended && (draft || comments.items.length > 0) ? " with-comments" : ""}`}>
       <article className="wiki-page" aria-labelledby="page-title" data-page-id={page.id}>
         <PageHeader page={shown} pages={pages} present={ended ? [] : present} status={ended ? null : live.status} editable={editable && !ended} historyOpen={panelOpen} />
         {ended ? (
@@ -78,9 +97,25 @@ export default function PageView({ loaderData }: Route.ComponentProps) {
             roomId={page.roomId}
             pageVisibility={page.visibility}
             mentionable={mentionable}
+            comments={editorComments}
           />
         )}
       </article>
+      {!panelOpen && !ended && (
+        <PageComments
+          roomId={page.roomId}
+          pageId={page.id}
+          pageVisibility={shown.visibility}
+          items={comments.items}
+          abilities={comments.abilities}
+          places={places}
+          active={active}
+          onActivate={setActive}
+          draft={draft}
+          onDraftDone={() => setDraft(null)}
+          reload={comments.reload}
+        />
+      )}
       <Outlet />
     </div>
   );

@@ -113,6 +113,12 @@ export default function ThreadView({ loaderData }: Route.ComponentProps) {
               </Link>
             ) : null}
           </div>
+          {thread.anchor ? (
+            // A comment anchored to text (decision 028): the words it was made on, as they read then.
+            <p className="thread-anchor small" data-testid="thread-anchor">
+              Comment on <q>{thread.anchor.quote}</q>
+            </p>
+          ) : null}
         </div>
         {canComment ? (
           <resolve.Form method="post">

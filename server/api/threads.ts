@@ -6,6 +6,7 @@ import { listNotifications, markAllNotificationsRead, markNotificationRead } fro
 import { getPreferences, setDigest, setRoomLevel } from "../notifications/preferences.ts";
 import { mentionableUsers } from "../threads/access.ts";
 import { deleteMessage, editMessage, listMessages, postMessage } from "../threads/messages.ts";
+import { createComment, listPageComments } from "../threads/comments.ts";
 import { createThread, getThread, listThreads, setResolved, updateThread } from "../threads/threads.ts";
 import { markThreadRead, roomUnread } from "../threads/unread.ts";
 import { actorContext, param, route } from "./http.ts";
@@ -55,6 +56,13 @@ export function threadsApi(app: AppContext) {
   api.delete("/messages/:messageId", route(async (req, res) => {
     await deleteMessage(ctx(req, res), param(req, "messageId"));
     res.status(204).end();
+  }));
+  // Comments anchored to text (additions; docs/decisions/028-comments-anchored-to-text.md)
+  api.post("/pages/:pageId/comments", route(async (req, res) => {
+    res.status(201).json(await createComment(ctx(req, res), param(req, "pageId"), body(req)));
+  }));
+  api.get("/pages/:pageId/comments", route(async (req, res) => {
+    res.json(await listPageComments(ctx(req, res), param(req, "pageId")));
   }));
   api.get("/rooms/:roomId/unread", route(async (req, res) => {
     res.json(await roomUnread(ctx(req, res), param(req, "roomId")));

@@ -23,6 +23,7 @@ import * as forecast from "../sales/forecast.ts";
 import * as timeline from "../sales/timeline.ts";
 import * as search from "../search.ts";
 import * as threadAccess from "../threads/access.ts";
+import * as comments from "../threads/comments.ts";
 import * as messages from "../threads/messages.ts";
 import * as threads from "../threads/threads.ts";
 import * as unread from "../threads/unread.ts";
@@ -90,6 +91,7 @@ export const services = {
   forecast,
   webhooks,
   threadAccess,
+  comments,
   threads,
   timeline,
   unread,

@@ -58,18 +58,39 @@ export async function createThread(ctx: ActorContext, roomId: string | undefined
   const body = checkBody(input.body);
   if (input.pageId) await assertLinkablePage(ctx, standing, input.pageId);
   await limitThread(ctx, standing.roomId);
+  return startThread(ctx, standing, { title: input.title, visibility: input.visibility, body, pageId: input.pageId ?? null });
+}
 
+/** A thread checked and bounded by its caller (createThread, server/threads/comments.ts). */
+export interface NewThread {
+  title: string;
+  visibility: "internal" | "shared";
+  body: string;
+  pageId: string | null;
+}
+
+/**
+ * Writes a thread and its first message in one transaction (`within` adds to it, e.g. a comment's
+ * anchor), then announces both on the thread's own visibility. The caller has authorized it.
+ */
+export async function startThread(
+  ctx: ActorContext,
+  standing: Standing,
+  input: NewThread,
+  within?: (sql: Tx, threadId: string) => Promise<void>,
+): Promise<ThreadWithUnread & { messages: MessageView[] }> {
   const { thread, messageId, notified } = await transaction(ctx.sql, async (sql) => {
     const [row] = await sql<{ id: string }[]>`
       insert into threads (room_id, title, visibility, page_id, created_by)
-      values (${standing.roomId}, ${input.title}, ${input.visibility}, ${input.pageId ?? null}, ${ctx.actor.userId})
+      values (${standing.roomId}, ${input.title}, ${input.visibility}, ${input.pageId}, ${ctx.actor.userId})
       returning id`;
+    if (within) await within(sql, row!.id);
     const thread = (await findThread(sql, row!.id))!;
     await recordActivity(sql, {
       roomId: thread.roomId, organizationId: thread.organizationId, actorId: ctx.actor.userId, type: "thread.created",
       objectType: "thread", objectId: thread.id, visibility: thread.visibility, ip: ctx.ip,
     });
-    const first = await insertMessage(sql, ctx, thread, body, { recordActivity: false });
+    const first = await insertMessage(sql, ctx, thread, input.body, { recordActivity: false });
     return { thread, ...first };
   });
   await publishThread(ctx, "thread.created", thread);

@@ -26,6 +26,12 @@ export interface ThreadView {
   updatedAt: string;
   messageCount: number;
   lastMessageAt: string | null;
+  /**
+   * Where in its page the thread was started (a comment anchored to text), shown with the page
+   * link: only when the reader (or the live channel) may see the page. `from`/`to` are base64
+   * Y.encodeRelativePosition bytes; docs/decisions/028-comments-anchored-to-text.md.
+   */
+  anchor: { pageId: string; from: string; to: string; quote: string } | null;
 }
 
 export interface MessageView {
@@ -98,16 +104,21 @@ export async function threadViews(
       linkedPageTitle: string | null;
       messageCount: number;
       lastMessageAt: Date | null;
+      anchorFrom: Uint8Array | null;
+      anchorTo: Uint8Array | null;
+      anchorQuote: string | null;
     })[]
   >`
     select t.id, t.room_id as "roomId", t.title, t.visibility, t.page_id as "pageId", t.created_by as "createdBy",
       t.created_at as "createdAt", t.updated_at as "updatedAt", t.resolved_at as "resolvedAt", t.resolved_by as "resolvedBy",
       cu.name as "creatorName", ru.name as "resolverName", p.id as "linkedPageId", p.title as "linkedPageTitle",
-      coalesce(m.count, 0)::int as "messageCount", m.last_at as "lastMessageAt"
+      coalesce(m.count, 0)::int as "messageCount", m.last_at as "lastMessageAt",
+      a.anchor_from as "anchorFrom", a.anchor_to as "anchorTo", a.quote as "anchorQuote"
     from threads t
     left join users cu on cu.id = t.created_by
     left join users ru on ru.id = t.resolved_by
     left join pages p on p.id = t.page_id and p.archived_at is null and ${pageVisible}
+    left join thread_anchors a on a.thread_id = t.id and a.page_id = p.id
     left join lateral (
       select count(*) filter (where deleted_at is null) as count, max(created_at) filter (where deleted_at is null) as last_at
       from messages where thread_id = t.id
@@ -128,12 +139,21 @@ export async function threadViews(
     updatedAt: r.updatedAt.toISOString(),
     messageCount: r.messageCount,
     lastMessageAt: iso(r.lastMessageAt),
+    anchor:
+      r.linkedPageId && r.anchorFrom && r.anchorTo && r.anchorQuote !== null
+        ? { pageId: r.linkedPageId, from: Buffer.from(r.anchorFrom).toString("base64"), to: Buffer.from(r.anchorTo).toString("base64"), quote: r.anchorQuote }
+        : null,
   }));
 }
 
-/** Message views: for one thread in posting order, or the given ids. */
-export async function messageViews(sql: Tx, filter: { threadId: string } | { messageIds: string[] }): Promise<MessageView[]> {
-  const scope = "threadId" in filter ? sql`m.thread_id = ${filter.threadId}` : sql`m.id = any(${filter.messageIds}::uuid[])`;
+/** Message views: for one thread (or several) in posting order, or the given ids. */
+export async function messageViews(sql: Tx, filter: { threadId: string } | { threadIds: string[] } | { messageIds: string[] }): Promise<MessageView[]> {
+  const scope =
+    "threadId" in filter
+      ? sql`m.thread_id = ${filter.threadId}`
+      : "threadIds" in filter
+        ? sql`m.thread_id = any(${filter.threadIds}::uuid[])`
+        : sql`m.id = any(${filter.messageIds}::uuid[])`;
   const rows = await sql<
     { id: string; threadId: string; roomId: string; authorId: string | null; authorName: string | null; body: string; html: string; createdAt: Date; editedAt: Date | null; deletedAt: Date | null }[]
   >`

@@ -128,6 +128,8 @@ describe("what an external participant's clients receive during a busy internal 
         `/rooms/${room.id}/activity`,
         `/organizations/${cast.organization.id}/room-templates`,
         `/rooms/${room.id}/threads`,
+        // Comments anchored to text on the shared page (decision 028).
+        `/pages/${pageA.id}/comments`,
         `/rooms/${room.id}/files`,
         `/rooms/${room.id}/folders`,
         `/rooms/${room.id}/participants`,
@@ -229,6 +231,20 @@ describe("what an external participant's clients receive during a busy internal 
     // A shared thread about the internal page: the thread is shared, the page stays hidden.
     await call(owner, "POST", `/rooms/${room.id}/threads`, { title: "Question on pricing", visibility: "shared", body: "Shared question.", pageId: internalPage.id }, 201);
     await call(owner, "POST", `/threads/${thread.id}/resolve`, undefined, 200);
+    // An internal comment anchored to the shared page the external has open (decision 028): its
+    // words, its id and its anchor stay on the inside; the external's collab frames never change for it.
+    const helloText = insiderOnA.doc
+      .getXmlFragment("default")
+      .toArray()
+      .flatMap((node) => (node instanceof Y.XmlElement ? node.toArray() : []))
+      .find((child): child is Y.XmlText => child instanceof Y.XmlText && child.toString() === sharedHello)!;
+    const position = (index: number) => Buffer.from(Y.encodeRelativePosition(Y.createRelativePositionFromTypeIndex(helloText, index))).toString("base64");
+    const anchor = { from: position(0), to: position(sharedHello.length) };
+    const internalComment = await call(internalEditor, "POST", `/pages/${pageA.id}/comments`, { body: secret("internal comment on a shared page"), visibility: "internal", quote: sharedHello, anchor }, 201);
+    hideId("internal comment id", internalComment.id);
+    hideId("internal comment anchor start", anchor.from);
+    hideId("internal comment anchor end", anchor.to);
+    await call(owner, "POST", `/threads/${internalComment.id}/messages`, { body: secret("reply to an internal comment") }, 201);
     await look();
 
     // Internal files and folders, including one archived.

@@ -14,6 +14,7 @@ import { createSession, hashToken, publicSessionId } from "../../server/auth/ses
 import { SESSION_COOKIE } from "../../server/auth/cookies.ts";
 import {
   buildFixtures,
+  commentAnchor,
   freshFile,
   freshFolder,
   freshInvitation,
@@ -679,6 +680,33 @@ const API: ApiEntry[] = [
       owner inEd inView exEd exCom exView admin member other anon
       internal 200 200 403    404  404   404    403   404    404   401
       shared   200 200 403    200  200   403    403   404    404   401`,
+  },
+  {
+    // Comments anchored to text (decision 028): commenters and up on pages they see; "shared-internal"
+    // is an internal comment on a shared page, which only internal commenters may make.
+    endpoint: "POST /pages/:pageId/comments",
+    items: { "shared-internal": "shared" },
+    fresh: async ({ f, item }) => {
+      const page = await freshPage(f, item.visibility);
+      return { page, anchor: await commentAnchor(f.server, page) };
+    },
+    request: ({ item, fresh, row, actor }) => ({
+      path: `/pages/${fresh.page ?? item.page}/comments`,
+      body: { body: `A comment from ${actor}.`, quote: "First", anchor: fresh.anchor ?? item.commentAnchor, ...(row === "shared-internal" ? { visibility: "internal" } : {}) },
+    }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal        201 201 403    404  404   404    403   404    404   401
+      shared          201 201 403    201  201   403    403   404    404   401
+      shared-internal 201 201 403    403  403   403    403   404    404   401`,
+  },
+  {
+    endpoint: "GET /pages/:pageId/comments",
+    request: ({ item }) => ({ path: `/pages/${item.page}/comments` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 200    404  404   404    200   404    404   401
+      shared   200 200 200    200  200   200    200   404    404   401`,
   },
   {
     endpoint: "POST /threads/:threadId/read",

@@ -1,6 +1,7 @@
 // The world the permission matrix asks about: one room with an actor of every kind, and an
 // internal and a shared item of every kind, all made through the public API as the owner.
 import { RateLimiterMemory } from "rate-limiter-flexible";
+import * as Y from "yjs";
 import { createSession } from "../../server/auth/sessions.ts";
 import { addParticipant, createRoom, roomWithCast, type TestUser } from "./factories.ts";
 import type { ActorName } from "./matrix.ts";
@@ -13,6 +14,8 @@ export interface ItemSet {
   visibility: Visibility;
   page: string;
   pageTitle: string;
+  /** A range of the page's first words, as a comment anchors to it (POST /pages/:pageId/comments). */
+  commentAnchor: { from: string; to: string };
   thread: string;
   threadTitle: string;
   /** The thread's first message, written by the owner. */
@@ -194,6 +197,7 @@ async function itemSet(server: TestServer, owner: TestUser, roomId: string, visi
     visibility,
     page,
     pageTitle,
+    commentAnchor: await commentAnchor(server, page),
     thread: thread.id,
     threadTitle,
     message: thread.messages[0].id,
@@ -205,6 +209,21 @@ async function itemSet(server: TestServer, owner: TestUser, roomId: string, visi
     step: step.id,
     stepTitle,
   };
+}
+
+/**
+ * Relative positions around the first word of a page's document as the server holds it, encoded
+ * as the editor sends them (docs/decisions/028-comments-anchored-to-text.md).
+ */
+export async function commentAnchor(server: TestServer, pageId: string): Promise<{ from: string; to: string }> {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, await server.app.documents.encodeState(pageId));
+  const paragraph = doc.getXmlFragment("default").get(0) as Y.XmlElement;
+  const text = paragraph.get(0) as Y.XmlText;
+  const at = (index: number) => Buffer.from(Y.encodeRelativePosition(Y.createRelativePositionFromTypeIndex(text, index))).toString("base64");
+  const anchor = { from: at(0), to: at(Math.min(5, text.length)) };
+  doc.destroy();
+  return anchor;
 }
 
 /** A page whose versions 1 and 2 differ (so restore and diff have something to do). */

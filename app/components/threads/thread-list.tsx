@@ -12,6 +12,8 @@ export interface ThreadSummary {
   createdAt: string;
   unreadCount: number;
   page: { id: string; title: string } | null;
+  /** Set for a comment anchored to text (docs/decisions/028-comments-anchored-to-text.md). */
+  anchor?: { quote: string } | null;
 }
 
 function ThreadLink({ roomId, thread }: { roomId: string; thread: ThreadSummary }) {
@@ -30,6 +32,7 @@ function ThreadLink({ roomId, thread }: { roomId: string; thread: ThreadSummary 
         </span>
         <span className="thread-link-meta">
           <span>
+            {thread.anchor ? "Comment · " : ""}
             {thread.messageCount} {thread.messageCount === 1 ? "message" : "messages"}
             {thread.lastMessageAt ? ` · ${formatDateTime(thread.lastMessageAt)}` : ""}
           </span>

@@ -1,5 +1,5 @@
 import { Suspense, lazy, useCallback, useState } from "react";
-import type { CaretUser, Mentionable } from "../../editor/collab-editor.client.tsx";
+import type { CaretUser, EditorComments, Mentionable } from "../../editor/collab-editor.client.tsx";
 import type { LiveSession } from "../../editor/use-live-page.ts";
 
 // The editor bundle (TipTap, ProseMirror, Yjs bindings) loads in the browser only, after the
@@ -20,8 +20,9 @@ export function PageBody(props: {
   roomId: string;
   pageVisibility: "internal" | "shared";
   mentionable: readonly Mentionable[];
+  comments?: EditorComments;
 }) {
-  const { html, session, synced, user, editable, roomId, pageVisibility, mentionable } = props;
+  const { html, session, synced, user, editable, roomId, pageVisibility, mentionable, comments } = props;
   const [readyFor, setReadyFor] = useState<LiveSession | null>(null);
   const onReady = useCallback(() => setReadyFor(session), [session]);
   const live = session !== null && synced && readyFor === session;
@@ -50,6 +51,7 @@ export function PageBody(props: {
               pageVisibility={pageVisibility}
               mentionable={mentionable}
               onReady={onReady}
+              comments={comments}
             />
           </Suspense>
         </div>
