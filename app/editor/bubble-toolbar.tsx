@@ -3,7 +3,7 @@ import { useEditorState, type Editor } from "@tiptap/react";
 import { BubbleMenu } from "@tiptap/react/menus";
 import { useEffect, useState, type FormEvent, type ReactNode } from "react";
 import { IMAGE_BOUNDS, PAGE_IMAGE } from "./page-image.ts";
-import { linkHref } from "./toolbar.tsx";
+import { LinkForm } from "./link-form.tsx";
 
 /**
  * The toolbar that appears over a selection (TipTap's BubbleMenu): bold, italic, link and
@@ -52,7 +52,7 @@ export function BubbleToolbar({ editor, editable = true, onComment }: { editor: 
       {state.image ? (
         <ImageControls editor={editor} alt={state.alt} width={state.width} />
       ) : linkOpen ? (
-        <BubbleLinkForm editor={editor} onDone={() => setLinkOpen(false)} />
+        <LinkForm editor={editor} onDone={() => setLinkOpen(false)} className="bubble-row bubble-link" inputId="bubble-link-url" removeLabel="Remove" />
       ) : (
         <div role="toolbar" aria-label="Selection" className="bubble-row">
           {editable && (
@@ -103,43 +103,6 @@ function ImageControls({ editor, alt, width }: { editor: Editor; alt: string; wi
         <button type="submit" className="button small">Save</button>
       </form>
     </div>
-  );
-}
-
-function BubbleLinkForm({ editor, onDone }: { editor: Editor; onDone: () => void }) {
-  const [value, setValue] = useState((editor.getAttributes("link").href as string | undefined) ?? "");
-  const [error, setError] = useState<string | null>(null);
-  const apply = (event: FormEvent) => {
-    event.preventDefault();
-    const href = linkHref(value);
-    if (!href) return setError("Enter a web address (https://…) or an e-mail link (mailto:…).");
-    editor.chain().focus().extendMarkRange("link").setLink({ href }).run();
-    onDone();
-  };
-  return (
-    <form className="bubble-row bubble-link" onSubmit={apply}>
-      <label className="visually-hidden" htmlFor="bubble-link-url">Link address</label>
-      <input
-        id="bubble-link-url"
-        autoFocus
-        type="text"
-        inputMode="url"
-        placeholder="https://example.com"
-        value={value}
-        onChange={(e) => {
-          setValue(e.target.value);
-          setError(null);
-        }}
-        onKeyDown={(e) => e.key === "Escape" && onDone()}
-      />
-      <button type="submit" className="button small">Apply</button>
-      {editor.isActive("link") && (
-        <button type="button" className="button small ghost" onClick={() => { editor.chain().focus().extendMarkRange("link").unsetLink().run(); onDone(); }}>
-          Remove
-        </button>
-      )}
-      {error && <p className="wiki-linkform-error" role="alert">{error}</p>}
-    </form>
   );
 }
 

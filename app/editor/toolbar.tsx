@@ -1,8 +1,8 @@
 import { useEditorState, type Editor } from "@tiptap/react";
-import { useState, type FormEvent, type ReactNode } from "react";
-import { isAllowedLink } from "./extensions.ts";
+import { useState, type ReactNode } from "react";
 import { FILE_CARD } from "./file-card.ts";
 import { FilePicker } from "./file-picker.tsx";
+import { LinkForm } from "./link-form.tsx";
 
 /** Extensions a toolbar button needs; a button whose extension is not in the shared list is left out. */
 const has = (editor: Editor, name: string) => editor.extensionManager.extensions.some((e) => e.name === name);
@@ -137,7 +137,7 @@ export function Toolbar({ editor, roomId, pageVisibility, fileOpen, setFileOpen,
           </Btn>
         </Group>
       </div>
-      {linkOpen && <LinkForm editor={editor} onDone={() => setLinkOpen(false)} />}
+      {linkOpen && <LinkForm editor={editor} onDone={() => setLinkOpen(false)} className="wiki-linkform" inputId="wiki-link-url" removeLabel="Remove link" withCancel />}
       {fileOpen && (
         <FilePicker
           roomId={roomId}
@@ -153,61 +153,6 @@ export function Toolbar({ editor, roomId, pageVisibility, fileOpen, setFileOpen,
         />
       )}
     </div>
-  );
-}
-
-/** What the user typed, as an href the shared link rule allows ("acme.com" becomes https://acme.com), or null. */
-export function linkHref(raw: string): string | null {
-  // Browsers drop whitespace and control characters inside a URL ("java\tscript:"): so do we, first.
-  const text = raw.replace(/[\u0000-\u0020\u007f-\u009f]/g, "");
-  if (!text) return null;
-  const href = /^([a-z][a-z0-9+.-]*:|[/#?.])/i.test(text) ? text : `https://${text}`;
-  return isAllowedLink(href) ? href : null;
-}
-
-function LinkForm({ editor, onDone }: { editor: Editor; onDone: () => void }) {
-  const current = (editor.getAttributes("link").href as string | undefined) ?? "";
-  const [value, setValue] = useState(current);
-  const [error, setError] = useState<string | null>(null);
-
-  const apply = (event: FormEvent) => {
-    event.preventDefault();
-    const href = linkHref(value);
-    if (!href) {
-      setError("Enter a web address (https://…) or an e-mail link (mailto:…).");
-      return;
-    }
-    editor.chain().focus().extendMarkRange("link").setLink({ href }).run();
-    onDone();
-  };
-  const remove = () => {
-    editor.chain().focus().extendMarkRange("link").unsetLink().run();
-    onDone();
-  };
-
-  return (
-    <form className="wiki-linkform" onSubmit={apply}>
-      <label className="visually-hidden" htmlFor="wiki-link-url">Link address</label>
-      <input
-        id="wiki-link-url"
-        autoFocus
-        type="text"
-        inputMode="url"
-        placeholder="https://example.com"
-        value={value}
-        onChange={(e) => {
-          setValue(e.target.value);
-          setError(null);
-        }}
-        onKeyDown={(e) => e.key === "Escape" && onDone()}
-      />
-      <button type="submit" className="button small">Apply</button>
-      {current && (
-        <button type="button" className="button small ghost" onClick={remove}>Remove link</button>
-      )}
-      <button type="button" className="button small ghost" onClick={onDone}>Cancel</button>
-      {error && <p className="wiki-linkform-error" role="alert">{error}</p>}
-    </form>
   );
 }
 

@@ -5,7 +5,7 @@ import * as Y from "yjs";
 import { buildTree, type TreePage } from "../../app/components/wiki/page-tree.tsx";
 import { SearchSnippet } from "../../app/components/wiki/search-snippet.tsx";
 import { presentUsers } from "../../app/editor/presence.ts";
-import { linkHref } from "../../app/editor/toolbar.tsx";
+import { linkHref } from "../../app/editor/link-form.tsx";
 
 // The wiki UI's pure parts: the tree, link input, presence and search snippets.
 
