@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { addParticipant, createRoom, roomWithCast, type TestUser } from "../support/factories.ts";
 import { notifyQuietRooms } from "../../server/engagement/quiet.ts";
+import { sendDigests } from "../../server/notifications/digest.ts";
 import { relaxPerIpLimits } from "../support/matrix-fixtures.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { socketClient, type SocketClient } from "./socket-support.ts";
@@ -210,5 +211,71 @@ describe("gone quiet", () => {
     await notifyQuietRooms(server.app);
     const again = await api(cast.owner, "/notifications");
     expect(again.body.items.filter((n: any) => n.roomId === quiet.id).length).toBe(1);
+  });
+});
+
+describe("the owner's daily digest", () => {
+  it("says which buyers were active and on what, never the team's own reading, nothing where tracking is off", async () => {
+    // A cast of its own: its owner's digest covers only what happens here.
+    const deal = await roomWithCast(server);
+    const room = deal.room.id;
+    const as = (user: TestUser, path: string, body?: unknown, method?: string) =>
+      server.api(`/api/v1${path}`, { token: user.token, body, method: method ?? (body === undefined ? "GET" : "POST") });
+    const businessCase = (await as(deal.owner, `/rooms/${room}/pages`, { title: "Business case", visibility: "shared" })).body.id;
+    const pricing = (await as(deal.owner, `/rooms/${room}/pages`, { title: "Pricing floor", visibility: "internal" })).body.id;
+    for (const who of [deal.owner, deal.externalEditor]) {
+      expect((await as(who, "/notifications/digest", { enabled: true }, "PUT")).status).toBe(200);
+    }
+    const read = async (user: TestUser, r: string, itemType: string, itemId: string, seconds: number) => {
+      const c = await client(user);
+      await c.emit("engagement:beat", { roomId: r, itemType, itemId, seconds: 0 });
+      await age(user, seconds + 5);
+      expect(await c.emit("engagement:beat", { roomId: r, itemType, itemId, seconds })).toMatchObject({ credited: seconds });
+    };
+    // The buyer reads the business case for 6 minutes (in 30-second beats) and the plan briefly.
+    const buyer = await client(deal.externalEditor);
+    await buyer.emit("engagement:beat", { roomId: room, itemType: "page", itemId: businessCase, seconds: 0 });
+    for (let i = 0; i < 12; i++) {
+      await age(deal.externalEditor, 31);
+      expect(await buyer.emit("engagement:beat", { roomId: room, itemType: "page", itemId: businessCase, seconds: 30 })).toMatchObject({ credited: 30 });
+    }
+    await read(deal.externalEditor, room, "plan", room, 20);
+    // The seller's team reads too: never buyer activity.
+    await read(deal.internalEditor, room, "page", pricing, 25);
+    await read(deal.internalEditor, room, "page", businessCase, 25);
+    // A second room of the same owner, with a buyer who read while tracking was on; then it is turned off.
+    const quietRoom = deal.otherRoom.id;
+    const otherBuyer = await addParticipant(server, deal.owner, quietRoom, "external", "viewer");
+    await read(otherBuyer, quietRoom, "plan", quietRoom, 15);
+    await server.sql`update rooms set engagement_tracking = false where id = ${quietRoom}`;
+
+    expect((await sendDigests(server.app, new Date(Date.now() + 1000))).sent).toBeGreaterThanOrEqual(1);
+    // The outbox, read as each recipient's own mail.
+    const mailTo = (user: TestUser) => server.sql<{ subject: string; text: string }[]>`
+      select subject, text from mail_outbox where "to" = ${user.email} and subject not like '%invited you%' order by created_at`;
+    const [mail, ...more] = await mailTo(deal.owner);
+    expect(more).toEqual([]);
+    expect(mail!.subject).toBe(`Dealroom: buyer activity in ${deal.room.name}`);
+    const section = mail!.text.slice(mail!.text.indexOf("Buyer activity"));
+    expect(section).toContain(`${deal.externalEditor.name} (Acme Corp) read Business case 6 min, Mutual action plan 20 s`);
+    expect(section).toContain(`/rooms/${room}/engagement`);
+    expect(section).not.toContain(deal.internalEditor.name);
+    expect(section).not.toContain("Pricing floor");
+    expect(mail!.text).not.toContain(deal.otherRoom.name);
+    expect(mail!.text).not.toContain(otherBuyer.name);
+    // The buyer owns no room: their digest (if any) has no buyer activity, and never the team's reading.
+    for (const m of await mailTo(deal.externalEditor)) {
+      expect(m.text).not.toContain("Buyer activity");
+      expect(m.text).not.toContain(deal.internalEditor.name);
+    }
+    // With the organization's tracking off, the next day's digest says nothing of engagement.
+    await server.sql`update organizations set engagement_tracking = false where id = ${deal.organization.id}`;
+    try {
+      await server.sql`update digest_subscriptions set last_sent_at = now() - interval '2 days' where user_id = ${deal.owner.id}`;
+      await sendDigests(server.app, new Date(Date.now() + 2000));
+      expect((await mailTo(deal.owner)).length).toBe(1);
+    } finally {
+      await server.sql`update organizations set engagement_tracking = true where id = ${deal.organization.id}`;
+    }
   });
 });
