@@ -118,7 +118,9 @@ export function attachRealtime(app: AppContext, server: http.Server) {
     },
     async "engagement:beat"(socket, input) {
       const data = socket.data as SocketData;
-      const result = await recordBeat(withActor(app, data.actor, data.ip), input);
+      // The standing this socket was admitted to the room with, if it joined it (the browser does,
+      // on every room page); the access bus drops it when access changes (below).
+      const result = await recordBeat(withActor(app, data.actor, data.ip), input, data.rooms.get(input.roomId));
       return { ok: true, ...result };
     },
   };
