@@ -51,6 +51,7 @@ export default [
     route("delivery-team", "routes/settings.delivery-team.tsx"),
     route("templates", "routes/settings.templates.tsx"),
     route("forecast", "routes/settings.forecast.tsx"),
+    route("engagement", "routes/settings.engagement.tsx"),
     route("webhooks", "routes/settings.webhooks.tsx"),
   ]),
   route("notifications", "routes/notifications.tsx"),

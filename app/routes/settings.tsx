@@ -22,6 +22,7 @@ export const SETTINGS_TABS: { to: string; label: string }[] = [
   { to: "/settings/delivery-team", label: "Delivery team" },
   { to: "/settings/templates", label: "Room templates" },
   { to: "/settings/forecast", label: "Forecast" },
+  { to: "/settings/engagement", label: "Engagement" },
   { to: "/settings/webhooks", label: "Webhooks" },
   { to: "/outbox", label: "Outbox" },
 ];

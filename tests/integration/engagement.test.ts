@@ -103,6 +103,32 @@ describe("heartbeats", () => {
     expect(await guest.emit("engagement:beat", { roomId, itemType: "video", itemId: sharedPage, seconds: 1 })).toMatchObject({ error: { code: "invalid_input" } });
   });
 
+  it("from a socket that joined the room are checked afresh: an item made internal, or the reader removed, and the beat is dropped", async () => {
+    // A room of its own, so the figures of the other tests stay theirs.
+    const own = (await createRoom(server, cast.owner)).id;
+    const guest = await addParticipant(server, cast.owner, own, "external", "viewer");
+    const page = await api(cast.owner, `/rooms/${own}/pages`, { title: "Joined-socket page", visibility: "shared" });
+    const live = await client(guest);
+    // As the browser does on a room page: the socket joins the room; its beats then use the standing it was admitted with.
+    expect(await live.emit("room:join", { roomId: own })).toEqual({ ok: true });
+    const beat = (seconds: number) => live.emit("engagement:beat", { roomId: own, itemType: "page", itemId: page.body.id, seconds });
+    expect(await beat(0)).toMatchObject({ ok: true, credited: 0 });
+    await age(guest, 12);
+    expect(await beat(10)).toMatchObject({ ok: true, credited: 10 });
+    // The page is made internal: the next beat is dropped, nothing more is stored.
+    expect((await api(cast.owner, `/pages/${page.body.id}`, { visibility: "internal" }, "PATCH")).status).toBe(200);
+    await age(guest, 12);
+    expect(await beat(10)).toMatchObject({ error: { code: "not_found" } });
+    expect(await stored(guest, page.body.id)).toBe(10);
+    // The guest is removed from the room: the access bus drops the socket's standing; the plan is refused too.
+    expect((await api(cast.owner, `/rooms/${own}/participants/${guest.id}`, undefined, "DELETE")).status).toBe(204);
+    await live.waitFor("room:revoked");
+    await age(guest, 12);
+    expect(await live.emit("engagement:beat", { roomId: own, itemType: "plan", itemId: own, seconds: 10 })).toMatchObject({ error: { code: "not_found" } });
+    const [plan] = await server.sql<{ n: number }[]>`select count(*)::int as n from engagement_daily where user_id = ${guest.id} and item_type = 'plan'`;
+    expect(plan?.n).toBe(0);
+  });
+
   it("never credit more than the wall-clock time since the person's previous beat, nor more than the cap", async () => {
     const reader = await client(cast.internalViewer);
     // A first beat has nothing to measure from: it starts the clock and credits nothing.
@@ -276,6 +302,61 @@ describe("the owner's daily digest", () => {
       expect((await mailTo(deal.owner)).length).toBe(1);
     } finally {
       await server.sql`update organizations set engagement_tracking = true where id = ${deal.organization.id}`;
+    }
+  });
+});
+
+describe("the switches and the threshold", () => {
+  it("the organization's: admins read and change them, members get 403, guests and outsiders 404, bad input 400", async () => {
+    const org = `/organizations/${cast.organization.id}/engagement`;
+    expect((await api(cast.owner, org)).body).toEqual({ organizationId: cast.organization.id, tracking: true, quietAfterDays: 14 });
+    for (const guest of [cast.externalEditor, cast.externalViewer, cast.outsider]) {
+      expect((await api(guest, org)).status).toBe(404);
+      expect((await api(guest, org, { tracking: false }, "PUT")).status).toBe(404);
+    }
+    expect((await api(cast.internalEditor, org)).status).toBe(403);
+    expect((await api(cast.internalEditor, org, { tracking: false }, "PUT")).status).toBe(403);
+    for (const bad of [{ quietAfterDays: 0 }, { quietAfterDays: 366 }, { quietAfterDays: 2.5 }, { quietAfterDays: "7" }, { tracking: "no" }, { tracking: false, extra: 1 }]) {
+      const res = await api(cast.owner, org, bad, "PUT");
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+    }
+    expect((await api(cast.owner, org)).body).toMatchObject({ tracking: true, quietAfterDays: 14 });
+    try {
+      expect((await api(cast.owner, org, { quietAfterDays: 30 }, "PUT")).body).toEqual({ organizationId: cast.organization.id, tracking: true, quietAfterDays: 30 });
+      expect((await api(cast.owner, `/rooms/${roomId}/engagement`)).body.quietAfterDays).toBe(30);
+      expect((await api(cast.owner, org, { tracking: false }, "PUT")).body).toMatchObject({ tracking: false, quietAfterDays: 30 });
+      // Off for all rooms: nothing recorded, and both pages' data say so.
+      const buyer = await client(cast.externalEditor);
+      await age(cast.externalEditor, 20);
+      const before = await stored(cast.externalEditor, sharedPage);
+      expect(await buyer.emit("engagement:beat", { roomId, itemType: "page", itemId: sharedPage, seconds: 15 })).toEqual({ ok: true, credited: 0, tracking: false });
+      expect(await stored(cast.externalEditor, sharedPage)).toBe(before);
+      expect((await api(cast.externalEditor, `/rooms/${roomId}/engagement/me`)).body.tracking).toEqual({ enabled: false, organization: false, room: true });
+    } finally {
+      expect((await api(cast.owner, org, { tracking: true, quietAfterDays: 14 }, "PUT")).status).toBe(200);
+    }
+  });
+
+  it("one room's: its owner and internal editors turn it off and on; internal viewers 403; guests 404", async () => {
+    const room = `/rooms/${roomId}/engagement/settings`;
+    for (const guest of [cast.externalEditor, cast.externalViewer, cast.outsider, cast.orgMember]) {
+      expect((await api(guest, room, { tracking: false }, "PUT")).status).toBe(404);
+    }
+    expect((await api(cast.internalViewer, room, { tracking: false }, "PUT")).status).toBe(403);
+    for (const bad of [{}, { tracking: "off" }, { tracking: false, more: true }]) {
+      expect((await api(cast.owner, room, bad, "PUT")).status, JSON.stringify(bad)).toBe(400);
+    }
+    try {
+      expect((await api(cast.internalEditor, room, { tracking: false }, "PUT")).body).toEqual({ enabled: false, organization: true, room: false });
+      const view = await api(cast.owner, `/rooms/${roomId}/engagement`);
+      expect(view.body.tracking).toEqual({ enabled: false, organization: true, room: false });
+      expect(view.body.abilities).toEqual({ manageTracking: true });
+      expect((await api(cast.internalViewer, `/rooms/${roomId}/engagement`)).body.abilities).toEqual({ manageTracking: false });
+      const buyer = await client(cast.externalViewer);
+      expect(await buyer.emit("engagement:beat", { roomId, itemType: "plan", itemId: roomId, seconds: 10 })).toEqual({ ok: true, credited: 0, tracking: false });
+      expect((await api(cast.externalViewer, `/rooms/${roomId}/engagement/me`)).body.tracking).toEqual({ enabled: false, organization: true, room: false });
+    } finally {
+      expect((await api(cast.owner, room, { tracking: true }, "PUT")).body).toEqual({ enabled: true, organization: true, room: true });
     }
   });
 });

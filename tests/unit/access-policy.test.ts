@@ -119,25 +119,26 @@ const PLANNING_COLUMNS = {
   editQual: "qualification.edit",
   engagement: "engagement.read",
   ownEngagement: "engagement.readOwn",
+  offEngagement: "engagement.manage",
   forecast: "forecast.read",
   editForecast: "forecast.edit",
 } as const satisfies Record<string, RoomAction>;
 
 const PLANNING = parseTable(
   `
-  who                  newStep newIntStep reorder readPeople editPeople readQual editQual engagement ownEngagement forecast editForecast
-  internalOwnerAdmin   Y       Y          Y       Y          Y          Y        Y        Y          Y          Y        Y
-  internalOwner        Y       Y          Y       Y          Y          Y        Y        Y          Y          Y        Y
-  internalEditorAdmin  Y       Y          Y       Y          Y          Y        Y        Y          Y          Y        Y
-  internalEditor       Y       Y          Y       Y          Y          Y        Y        Y          Y          Y        Y
-  internalCommenter    .       .          .       Y          .          Y        .        Y          Y          Y        .
-  internalViewer       .       .          .       Y          .          Y        .        Y          Y          Y        .
-  externalEditor       Y       .          Y       .          .          .        .        .          Y          .        .
-  externalCommenter    .       .          .       .          .          .        .        .          Y          .        .
-  externalViewer       .       .          .       .          .          .        .        .          Y          .        .
-  adminNotInRoom       .       .          .       Y          .          Y        .        Y          Y          Y        .
-  memberNotInRoom      .       .          .       .          .          .        .        .          .          .        .
-  outsider             .       .          .       .          .          .        .        .          .          .        .
+  who                 newStep newIntStep reorder readPeople editPeople readQual editQual engagement ownEngagement offEngagement forecast editForecast
+  internalOwnerAdmin  Y       Y          Y       Y          Y          Y        Y        Y          Y             Y             Y        Y
+  internalOwner       Y       Y          Y       Y          Y          Y        Y        Y          Y             Y             Y        Y
+  internalEditorAdmin Y       Y          Y       Y          Y          Y        Y        Y          Y             Y             Y        Y
+  internalEditor      Y       Y          Y       Y          Y          Y        Y        Y          Y             Y             Y        Y
+  internalCommenter   .       .          .       Y          .          Y        .        Y          Y             .             Y        .
+  internalViewer      .       .          .       Y          .          Y        .        Y          Y             .             Y        .
+  externalEditor      Y       .          Y       .          .          .        .        .          Y             .             .        .
+  externalCommenter   .       .          .       .          .          .        .        .          Y             .             .        .
+  externalViewer      .       .          .       .          .          .        .        .          Y             .             .        .
+  adminNotInRoom      .       .          .       Y          .          Y        .        Y          Y             .             Y        .
+  memberNotInRoom     .       .          .       .          .          .        .        .          .             .             .        .
+  outsider            .       .          .       .          .          .        .        .          .             .             .        .
   `,
   PLANNING_COLUMNS,
 );
@@ -179,23 +180,24 @@ const ORG_COLUMNS = {
   forecast: "org.readForecast",
   editForecast: "org.manageForecast",
   webhooks: "org.manageWebhooks",
+  engagement: "org.manageEngagement",
 } as const satisfies Record<string, OrgAction>;
 
 const ORG = parseTable(
   `
-  who                  read newRoom settings members sales outbox allRooms pipeline targets templates forecast editForecast webhooks
-  internalOwnerAdmin   Y    Y       Y        Y       Y     Y      Y      Y        Y        Y         Y        Y            Y
-  internalOwner        Y    Y       .        .       .     .      .      Y        .        .         Y        .            .
-  internalEditorAdmin  Y    Y       Y        Y       Y     Y      Y      Y        Y        Y         Y        Y            Y
-  internalEditor       Y    Y       .        .       .     .      .      Y        .        .         Y        .            .
-  internalCommenter    Y    Y       .        .       .     .      .      Y        .        .         Y        .            .
-  internalViewer       Y    Y       .        .       .     .      .      Y        .        .         Y        .            .
-  externalEditor       .    .       .        .       .     .      .      .        .        .         .        .            .
-  externalCommenter    .    .       .        .       .     .      .      .        .        .         .        .            .
-  externalViewer       .    .       .        .       .     .      .      .        .        .         .        .            .
-  adminNotInRoom       Y    Y       Y        Y       Y     Y      Y      Y        Y        Y         Y        Y            Y
-  memberNotInRoom      Y    Y       .        .       .     .      .      Y        .        .         Y        .            .
-  outsider             .    .       .        .       .     .      .      .        .        .         .        .            .
+  who                 read newRoom settings members sales outbox allRooms pipeline targets templates forecast editForecast webhooks engagement
+  internalOwnerAdmin  Y    Y       Y        Y       Y     Y      Y        Y        Y       Y         Y        Y            Y        Y
+  internalOwner       Y    Y       .        .       .     .      .        Y        .       .         Y        .            .        .
+  internalEditorAdmin Y    Y       Y        Y       Y     Y      Y        Y        Y       Y         Y        Y            Y        Y
+  internalEditor      Y    Y       .        .       .     .      .        Y        .       .         Y        .            .        .
+  internalCommenter   Y    Y       .        .       .     .      .        Y        .       .         Y        .            .        .
+  internalViewer      Y    Y       .        .       .     .      .        Y        .       .         Y        .            .        .
+  externalEditor      .    .       .        .       .     .      .        .        .       .         .        .            .        .
+  externalCommenter   .    .       .        .       .     .      .        .        .       .         .        .            .        .
+  externalViewer      .    .       .        .       .     .      .        .        .       .         .        .            .        .
+  adminNotInRoom      Y    Y       Y        Y       Y     Y      Y        Y        Y       Y         Y        Y            Y        Y
+  memberNotInRoom     Y    Y       .        .       .     .      .        Y        .       .         Y        .            .        .
+  outsider            .    .       .        .       .     .      .        .        .       .         .        .            .        .
   `,
   ORG_COLUMNS,
 );
