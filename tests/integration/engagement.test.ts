@@ -150,6 +150,29 @@ describe("heartbeats", () => {
     expect(a.credited + b.credited).toBeLessThanOrEqual(11);
   });
 
+  it("arriving together are written in one batch, each with its own answer and its own bounds", async () => {
+    const own = (await createRoom(server, cast.owner)).id;
+    const people = await Promise.all([0, 1, 2].map(() => addParticipant(server, cast.owner, own, "external", "viewer")));
+    const page = (await api(cast.owner, `/rooms/${own}/pages`, { title: "Batch page", visibility: "shared" })).body.id;
+    const secret = (await api(cast.owner, `/rooms/${own}/pages`, { title: "Batch secret", visibility: "internal" })).body.id;
+    const sockets = await Promise.all(people.map((p) => client(p)));
+    await Promise.all(sockets.map((s) => s.emit("engagement:beat", { roomId: own, itemType: "page", itemId: page, seconds: 0 })));
+    await Promise.all(people.map((p) => age(p, 40)));
+    const [a, b, c, again, refused] = await Promise.all([
+      sockets[0]!.emit("engagement:beat", { roomId: own, itemType: "page", itemId: page, seconds: 15 }),
+      sockets[1]!.emit("engagement:beat", { roomId: own, itemType: "page", itemId: page, seconds: 7 }),
+      sockets[2]!.emit("engagement:beat", { roomId: own, itemType: "plan", itemId: own, seconds: 60 }),
+      // The same person twice at once: the second adds nothing (no wall-clock time between them).
+      sockets[0]!.emit("engagement:beat", { roomId: own, itemType: "page", itemId: page, seconds: 15 }),
+      sockets[1]!.emit("engagement:beat", { roomId: own, itemType: "page", itemId: secret, seconds: 15 }),
+    ]);
+    expect([a.credited + again.credited, b.credited, c.credited]).toEqual([15, 7, 30]); // c: the cap
+    expect(refused).toMatchObject({ error: { code: "not_found" } });
+    expect(await stored(people[0]!, page)).toBe(15);
+    expect(await stored(people[1]!, page)).toBe(7);
+    expect(await stored(people[1]!, secret)).toBe(0);
+  });
+
   it("are rate-limited: a flood is refused, and what it stored stays within wall-clock time", async () => {
     const flooder = await client(cast.internalEditor);
     const started = Date.now();
