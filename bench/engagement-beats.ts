@@ -5,12 +5,14 @@
 // database, migrated at start), makes one room with a shared page and READERS external
 // participants, then opens READERS real socket.io clients in a separate process
 // (bench/engagement/readers.ts), each sending `engagement:beat` at the browser tracker's cadence
-// (a beat every 15 s, spread evenly). After a warm-up it measures, over SECONDS, the CPU time of
-// the server process and of its PostgreSQL backends (utime + stime from /proc/<pid>/stat) and
-// prints it as a percentage of one core.
+// (a beat every 15 s, spread evenly). It measures the CPU time of the server process and of its
+// PostgreSQL backends (utime + stime from /proc/<pid>/stat) as a percentage of one core: first
+// with the readers connected and in the room but silent (what open connections cost alone), then,
+// after a warm-up, over BENCH_REPEAT windows of BENCH_SECONDS while they beat (the median).
 //
-// Environment: BENCH_READERS (500), BENCH_SECONDS (60), BENCH_WARMUP_SECONDS (20),
-// BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres).
+// Environment: BENCH_READERS (500), BENCH_SECONDS (60), BENCH_REPEAT (3), BENCH_IDLE_SECONDS (30),
+// BENCH_WARMUP_SECONDS (20), BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres),
+// BENCH_SERVER_FLAGS (node flags for the server, comma-separated, e.g. --cpu-prof,--cpu-prof-dir=/tmp/prof).
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -21,6 +23,9 @@ import { connectDb, createDatabase, dropDatabase } from "./collab/stores.ts";
 const READERS = Number(process.env.BENCH_READERS ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 20);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+const IDLE = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
+const IDLE_WARMUP = 10;
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const DB = `dealroom_bench_engagement_${process.pid}`;
 const TICKS = 100; // USER_HZ: /proc/<pid>/stat counts in 1/100 s on Linux.
@@ -41,7 +46,7 @@ function cpuSeconds(pid: number): number | null {
 
 async function main() {
   const url = await createDatabase(ADMIN_URL, DB);
-  const server = await startServer("ours", { databaseUrl: url, core: null });
+  const server = await startServer("ours", { databaseUrl: url, core: null, flags: process.env.BENCH_SERVER_FLAGS?.split(",").filter(Boolean) ?? [] });
   const sql = connectDb(url, 2);
   let readers: ReturnType<typeof spawn> | null = null;
   try {
@@ -84,35 +89,47 @@ async function main() {
     });
     readers.stdin!.end(JSON.stringify({ url: server.http, roomId: room.id, pageId: page.id, tokens }));
     await ready;
-    log(`${last.connected} readers connected; warming up ${WARMUP} s`);
-    await sleep(WARMUP * 1000);
+    log(`${last.connected} readers connected and in the room`);
 
     const backends = async () =>
       (await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${DB} and pid <> pg_backend_pid() and application_name <> 'dealroom-bench'`).map((r) => r.pid);
-    const pgPids = await backends();
-    const before = { server: cpuSeconds(server.pid)!, pg: new Map(pgPids.map((p) => [p, cpuSeconds(p)])), beats: last.beats, at: performance.now() };
-    await sleep(SECONDS * 1000);
-    const wall = (performance.now() - before.at) / 1000;
-    const serverCpu = cpuSeconds(server.pid)! - before.server;
-    // The pool opens connections as it needs them: a backend that started during the window counts whole.
-    let pgCpu = 0;
-    let pgSeen = 0;
-    for (const pid of new Set([...before.pg.keys(), ...(await backends())])) {
-      const start = before.pg.has(pid) ? before.pg.get(pid)! : 0;
-      const end = cpuSeconds(pid);
-      if (start !== null && end !== null) {
-        pgCpu += end - start;
-        pgSeen++;
+    /** One measurement window: CPU of the server and of its PostgreSQL backends, and the beats sent. */
+    const measure = async (seconds: number) => {
+      const pg = new Map((await backends()).map((p) => [p, cpuSeconds(p)]));
+      const start = { server: cpuSeconds(server.pid)!, beats: last.beats, errors: last.errors, at: performance.now() };
+      await sleep(seconds * 1000);
+      const wall = (performance.now() - start.at) / 1000;
+      // The pool opens connections as it needs them: a backend that started during the window counts whole.
+      let pgCpu = 0;
+      for (const pid of new Set([...pg.keys(), ...(await backends())])) {
+        const from = pg.has(pid) ? pg.get(pid)! : 0;
+        const to = cpuSeconds(pid);
+        if (from !== null && to !== null) pgCpu += to - from;
       }
-    }
-    const beats = last.beats - before.beats;
-    const pct = (s: number) => ((100 * s) / wall).toFixed(2);
-    log(`${READERS} readers, ${wall.toFixed(1)} s measured, ${beats} beats (${(beats / wall).toFixed(1)}/s), acked ${last.acked}, errors ${last.errors}${last.lastError ? ` (${last.lastError})` : ""}, credited ${last.credited} s in all`);
-    console.log(`server process:        ${pct(serverCpu)} % of a core`);
-    console.log(`PostgreSQL backends:   ${pct(pgCpu)} % of a core (${pgSeen} backends of the server's pool)`);
-    console.log(`together:              ${pct(serverCpu + pgCpu)} % of a core`);
-    console.log(JSON.stringify({ readers: READERS, seconds: Number(wall.toFixed(1)), beats, beatsPerSecond: Number((beats / wall).toFixed(2)), errors: last.errors, serverPercent: Number(pct(serverCpu)), postgresPercent: Number(pct(pgCpu)) }));
-    if (process.env.BENCH_NOTE) log(process.env.BENCH_NOTE);
+      const r = { seconds: wall, server: (100 * (cpuSeconds(server.pid)! - start.server)) / wall, postgres: (100 * pgCpu) / wall, beatsPerSecond: (last.beats - start.beats) / wall, errors: last.errors - start.errors };
+      log(`${wall.toFixed(1)} s: server ${r.server.toFixed(2)} %, PostgreSQL ${r.postgres.toFixed(2)} %, ${r.beatsPerSecond.toFixed(1)} beats/s, ${r.errors} errors`);
+      return r;
+    };
+
+    log(`open connections alone: settling ${IDLE_WARMUP} s, then ${IDLE} s`);
+    await sleep(IDLE_WARMUP * 1000);
+    const idle = await measure(IDLE);
+    readers.kill("SIGUSR1");
+    log(`beating; warming up ${WARMUP} s, then ${REPEAT} windows of ${SECONDS} s`);
+    await sleep(WARMUP * 1000);
+    const windows: Awaited<ReturnType<typeof measure>>[] = [];
+    for (let i = 0; i < REPEAT; i++) windows.push(await measure(SECONDS));
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    const m = { server: median(windows.map((w) => w.server)), postgres: median(windows.map((w) => w.postgres)), total: median(windows.map((w) => w.server + w.postgres)) };
+    const pct = (x: number) => `${x.toFixed(2)} %`.padStart(8);
+    console.log(`\n${READERS} readers, % of one core (median of ${REPEAT} windows of ${SECONDS} s; min–max)`);
+    console.log(`                         server    PostgreSQL   together`);
+    console.log(`open, no beats         ${pct(idle.server)}    ${pct(idle.postgres)}   ${pct(idle.server + idle.postgres)}`);
+    const range = (f: (w: Awaited<ReturnType<typeof measure>>) => number) => `${Math.min(...windows.map(f)).toFixed(2)}–${Math.max(...windows.map(f)).toFixed(2)}`;
+    console.log(`beating (${median(windows.map((w) => w.beatsPerSecond)).toFixed(1)} beats/s)  ${pct(m.server)}    ${pct(m.postgres)}   ${pct(m.total)}   (together ${range((w) => w.server + w.postgres)})`);
+    console.log(`what the beats add     ${pct(m.server - idle.server)}    ${pct(m.postgres - idle.postgres)}   ${pct(m.total - idle.server - idle.postgres)}`);
+    console.log(`errors: ${windows.reduce((s, w) => s + w.errors, 0)}; credited ${last.credited} s in all`);
+    console.log(JSON.stringify({ readers: READERS, idle, windows, median: m }));
   } finally {
     if (readers) {
       readers.kill("SIGTERM");

@@ -3,7 +3,7 @@
 // the browser's tracker sends (app/lib/engagement.ts: a zero beat to start, then the seconds it
 // counted every BEAT_INTERVAL_MS while active), spread evenly over the interval. Each first joins
 // the room, as the browser's socket does on every room page.
-// Input (stdin, JSON): { url, roomId, pageId, tokens }. Output: one JSON line per report.
+// Input (stdin, JSON): { url, roomId, pageId, tokens }. Output: one JSON line a second.
 import { io, type Socket } from "socket.io-client";
 import { BEAT_INTERVAL_MS } from "../../app/lib/engagement.ts";
 
@@ -52,13 +52,16 @@ for (const token of input.tokens) {
 }
 process.stdout.write(JSON.stringify({ event: "connected", ...stats }) + "\n");
 
-// Start: every reader announces itself (zero beat), then beats every interval, the readers spread evenly.
-sockets.forEach((socket, i) => {
-  const offset = Math.round((i / sockets.length) * BEAT_INTERVAL_MS);
-  timers.push(setTimeout(() => {
-    beat(socket, 0);
-    timers.push(setInterval(() => beat(socket, seconds), BEAT_INTERVAL_MS));
-  }, offset));
+// On SIGUSR1 (the bench first measures the open connections alone): every reader announces
+// itself (zero beat), then beats every interval, the readers spread evenly.
+process.on("SIGUSR1", () => {
+  sockets.forEach((socket, i) => {
+    const offset = Math.round((i / sockets.length) * BEAT_INTERVAL_MS);
+    timers.push(setTimeout(() => {
+      beat(socket, 0);
+      timers.push(setInterval(() => beat(socket, seconds), BEAT_INTERVAL_MS));
+    }, offset));
+  });
 });
 
 process.stdin.resume();
