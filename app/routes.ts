@@ -52,6 +52,7 @@ export default [
     route("templates", "routes/settings.templates.tsx"),
     route("targets", "routes/settings.targets.tsx"),
     route("forecast", "routes/settings.forecast.tsx"),
+    route("engagement", "routes/settings.engagement.tsx"),
     route("webhooks", "routes/settings.webhooks.tsx"),
   ]),
   route("notifications", "routes/notifications.tsx"),

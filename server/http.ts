@@ -16,6 +16,7 @@ import { attachEarlyAnswers } from "./early-answers.ts";
 import { displayUrl, rememberListenAddress } from "./links.ts";
 import { cspNonceOf, securityHeaders } from "./security-headers.ts";
 import { attachRealtime } from "./realtime/socket.ts";
+import { flushBeats } from "./engagement/batch.ts";
 import { COMPILED_BUILD_DIR, PROJECT_ROOT } from "./runtime.ts";
 import { refuseUnclaimedUpgrades } from "./upgrades.ts";
 
@@ -98,6 +99,8 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
     async close() {
       await collab.close();
       await realtime.close();
+      // Heartbeats still waiting for their batch are written before the database closes.
+      await flushBeats(app.sql);
       await vite?.close();
       stopRefusingUpgrades();
       server.closeAllConnections();

@@ -1,10 +1,11 @@
 import { lazy, Suspense, useEffect, useState } from "react";
-import { Link } from "react-router";
+import { Form, Link, useNavigation } from "react-router";
 import type { Route } from "./+types/rooms.$roomId.engagement";
 import { duration, itemHref, PersonFigures, typeLabel } from "../components/engagement/figures.tsx";
 import { LockIcon } from "../components/icons.tsx";
 import { LocalTime } from "../components/local-time.tsx";
-import { orErrorPage } from "../lib/actions.server.ts";
+import { FormAlert } from "../components/form.tsx";
+import { attempt, formFields, orErrorPage } from "../lib/actions.server.ts";
 import { actorContext } from "../lib/session.server.ts";
 import engagementStyles from "../styles/engagement.css?url";
 
@@ -24,11 +25,22 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   return orErrorPage(async () => ({ roomId: params.roomId, engagement: await context.app.services.engagement.roomEngagement(ctx, params.roomId) }));
 }
 
+/** The room's own switch (owner and internal editors; server/engagement/settings.ts decides). */
+export async function action({ request, context, params }: Route.ActionArgs) {
+  const ctx = actorContext(request, context);
+  const fields = await formFields(request);
+  return attempt(async () => {
+    await context.app.services.engagementSettings.setRoomTracking(ctx, params.roomId, { tracking: fields.tracking === "on" });
+    return { ok: true as const };
+  });
+}
+
 const buyerTime = (item: { readers: { side: string; activeSeconds: number }[] }) =>
   item.readers.filter((r) => r.side === "external").reduce((s, r) => s + r.activeSeconds, 0);
 
-export default function RoomEngagement({ loaderData }: Route.ComponentProps) {
+export default function RoomEngagement({ loaderData, actionData }: Route.ComponentProps) {
   const { roomId, engagement } = loaderData;
+  const busy = useNavigation().state === "submitting";
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
   const buyers = engagement.participants.filter((p) => p.side === "external");
@@ -55,6 +67,17 @@ export default function RoomEngagement({ loaderData }: Route.ComponentProps) {
         <p className="alert" role="status">
           Engagement tracking is off {engagement.tracking.organization ? "for this room" : "for your organization"}: nothing is being recorded.
         </p>
+      ) : null}
+
+      {actionData && !actionData.ok ? <FormAlert error={actionData.error} /> : null}
+      {engagement.abilities.manageTracking ? (
+        <Form method="post" className="engagement-switch">
+          <input type="hidden" name="tracking" value={engagement.tracking.room ? "off" : "on"} />
+          <button type="submit" className="button secondary small" disabled={busy}>
+            {engagement.tracking.room ? "Turn tracking off for this room" : "Turn tracking on for this room"}
+          </button>
+          {!engagement.tracking.organization ? <span className="muted small"> Your organization has it off for all rooms (Settings, Engagement).</span> : null}
+        </Form>
       ) : null}
 
       {engagement.quiet.length ? (

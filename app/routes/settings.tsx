@@ -23,6 +23,7 @@ export const SETTINGS_TABS: { to: string; label: string }[] = [
   { to: "/settings/templates", label: "Room templates" },
   { to: "/settings/targets", label: "Targets" },
   { to: "/settings/forecast", label: "Forecast" },
+  { to: "/settings/engagement", label: "Engagement" },
   { to: "/settings/webhooks", label: "Webhooks" },
   { to: "/outbox", label: "Outbox" },
 ];

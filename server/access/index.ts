@@ -178,6 +178,7 @@ const ORG_REFUSAL: Partial<Record<OrgAction, string>> = {
   "org.manageSettings": "change organization settings",
   "org.readOutbox": "read the outbox",
   "org.manageWebhooks": "manage webhooks",
+  "org.manageEngagement": "change engagement tracking",
 };
 
 /**

@@ -108,6 +108,8 @@ const roomRules = {
   "engagement.read": isInternal,
   /** What is recorded about oneself ("What the seller sees about me"): everyone in the room. */
   "engagement.readOwn": seesRoom,
+  /** Turning engagement tracking off (or on again) for one room: its owner and internal editors. */
+  "engagement.manage": (s: Standing) => isRoomOwner(s) || (isInternal(s) && roleAtLeast(s, "editor")),
   /** The room's event-based forecast (decision 027): internal by construction. */
   "forecast.read": isInternal,
   "forecast.edit": (s: Standing) => isInternal(s) && roleAtLeast(s, "editor"),
@@ -172,6 +174,8 @@ const orgRules = {
   "org.manageForecast": isOrgAdmin,
   /** The organization's webhooks and their deliveries (decision 022): admins. */
   "org.manageWebhooks": isOrgAdmin,
+  /** Engagement tracking for all rooms and the "gone quiet" threshold (docs/decisions/025-engagement.md): admins. */
+  "org.manageEngagement": isOrgAdmin,
 } as const satisfies Record<string, (s: OrgStanding) => boolean>;
 
 /**

@@ -2,6 +2,7 @@ import express from "express";
 import type { AppContext } from "../context.ts";
 import { recordBeat } from "../engagement/beats.ts";
 import { myEngagement, roomEngagement } from "../engagement/report.ts";
+import { getOrgEngagementSettings, setOrgEngagementSettings, setRoomTracking } from "../engagement/settings.ts";
 import { actorContext, param, route } from "./http.ts";
 
 /**
@@ -17,6 +18,17 @@ export function engagementApi(app: AppContext) {
   }));
   api.get("/rooms/:roomId/engagement/me", route(async (req, res) => {
     res.json(await myEngagement(actorContext(app, req, res), param(req, "roomId")));
+  }));
+  // The switches and the "gone quiet" threshold (server/engagement/settings.ts).
+  api.put("/rooms/:roomId/engagement/settings", route(async (req, res) => {
+    res.json(await setRoomTracking(actorContext(app, req, res), param(req, "roomId"), req.body === undefined ? {} : req.body));
+  }));
+  api.get("/organizations/:organizationId/engagement", route(async (req, res) => {
+    res.setHeader("Cache-Control", "private, no-store");
+    res.json(await getOrgEngagementSettings(actorContext(app, req, res), param(req, "organizationId")));
+  }));
+  api.put("/organizations/:organizationId/engagement", route(async (req, res) => {
+    res.json(await setOrgEngagementSettings(actorContext(app, req, res), param(req, "organizationId"), req.body === undefined ? {} : req.body));
   }));
   api.post("/engagement/beats", route(async (req, res) => {
     res.json(await recordBeat(actorContext(app, req, res), req.body === undefined ? {} : req.body));

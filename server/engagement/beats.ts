@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { transaction, type Tx } from "../../db/client.ts";
-import { canReadItem, effectiveSide, loadStanding, type ScopedItem, type Standing } from "../access/index.ts";
+import { canReadItem, effectiveSide, loadStanding, type Standing } from "../access/index.ts";
 import { noteRefusal } from "../access/refusals.ts";
 import { consume } from "../auth/rate-limits.ts";
 import type { ActorContext } from "../context.ts";
 import { notFound } from "../errors.ts";
 import { Id, parseInput } from "../validation.ts";
+import { queueBeat } from "./batch.ts";
 
 /**
  * Heartbeats of active reading time (docs/decisions/025-engagement.md). The browser's tracker
@@ -45,57 +45,40 @@ export interface BeatResult {
   tracking: boolean;
 }
 
-/** The item a beat names, with its visibility, if it is in that room and not archived. */
-async function findItem(sql: Tx, roomId: string, type: EngagementItemType, id: string): Promise<ScopedItem | null> {
-  if (type === "plan") return id === roomId ? { visibility: "shared" } : null;
-  const [row] =
-    type === "page"
-      ? await sql<ScopedItem[]>`select visibility from pages where id = ${id} and room_id = ${roomId} and archived_at is null`
-      : type === "file"
-        ? await sql<ScopedItem[]>`select visibility from files where id = ${id} and room_id = ${roomId} and archived_at is null`
-        : await sql<ScopedItem[]>`select visibility from threads where id = ${id} and room_id = ${roomId}`;
-  return row ?? null;
-}
-
-/** Whether engagement is recorded in this room (the organization's switch and the room's). */
-export async function trackingEnabled(sql: Tx, roomId: string): Promise<boolean> {
-  const [row] = await sql<{ on: boolean }[]>`
-    select (o.engagement_tracking and r.engagement_tracking) as on from rooms r join organizations o on o.id = r.organization_id where r.id = ${roomId}`;
-  return row?.on ?? false;
-}
-
-/** Checks one heartbeat and adds what it may add. Throws 404 (nothing stored) for an item the sender may not read. */
-export async function recordBeat(ctx: ActorContext, raw: unknown): Promise<BeatResult> {
+/**
+ * Checks one heartbeat and adds what it may add. Throws 404 (nothing stored) for an item the
+ * sender may not read. `admitted` is the standing a live socket was admitted to the room with
+ * (server/realtime/socket.ts keeps it, and drops it when the access bus says access changed);
+ * without it the standing is loaded.
+ *
+ * The hot path (500 open readers: docs/performance.md): the standing from the socket, then the
+ * beat joins the process's batch (server/engagement/batch.ts), one statement every FLUSH_MS that
+ * finds each item among those its sender may read, reads the switches, moves each person's
+ * cursor (under its row lock: beats from several tabs or processes are credited one after
+ * another) and adds what the bound allows to the day's row; the answer waits for it.
+ */
+export async function recordBeat(ctx: ActorContext, raw: unknown, admitted?: Standing): Promise<BeatResult> {
   const input = parseInput(Beat, raw);
   await consume(ctx.rateLimits.engagementBeats, ctx.actor.userId);
-  const standing: Standing = await loadStanding(ctx.sql, ctx.actor, input.roomId);
-  const item = await findItem(ctx.sql, input.roomId, input.itemType, input.itemId);
-  if (!item || !canReadItem(standing, item)) {
+  const standing: Standing = admitted ?? (await loadStanding(ctx.sql, ctx.actor, input.roomId));
+  const refuse = () => {
     noteRefusal({ roomId: standing.roomId, organizationId: standing.organizationId, type: "access.denied", status: 404, data: { action: "engagement.beat", what: input.itemType } });
-    throw notFound("That item");
-  }
-  if (!(await trackingEnabled(ctx.sql, input.roomId))) return { credited: 0, tracking: false };
-  const side = effectiveSide(standing)!;
-  const credited = await transaction(ctx.sql, async (sql) => {
-    // The person's previous beat, locked: concurrent beats from several tabs are credited one after another.
-    const [fresh] = await sql`insert into engagement_cursors (user_id, last_beat_at) values (${ctx.actor.userId}, now())
-      on conflict (user_id) do nothing returning user_id`;
-    let elapsed = 0;
-    if (!fresh) {
-      const [cursor] = await sql<{ elapsed: number }[]>`
-        select extract(epoch from now() - last_beat_at)::float8 as elapsed from engagement_cursors where user_id = ${ctx.actor.userId} for update`;
-      elapsed = Math.max(0, cursor?.elapsed ?? 0);
-      await sql`update engagement_cursors set last_beat_at = greatest(last_beat_at, now()) where user_id = ${ctx.actor.userId}`;
-    }
-    const seconds = Math.floor(Math.min(input.seconds, elapsed, BEAT_CAP_SECONDS));
-    if (seconds > 0) {
-      await sql`insert into engagement_daily (room_id, user_id, item_type, item_id, day, side, active_seconds, last_active_at)
-        values (${input.roomId}, ${ctx.actor.userId}, ${input.itemType}, ${input.itemId}, (now() at time zone 'utc')::date, ${side}, ${seconds}, now())
-        on conflict (room_id, user_id, item_type, item_id, day) do update
-          set active_seconds = least(86400, engagement_daily.active_seconds + excluded.active_seconds),
-              last_active_at = excluded.last_active_at, side = excluded.side`;
-    }
-    return seconds;
+    return notFound("That item");
+  };
+  // The visibilities this reader may read (the policy decides; the statement only filters by them).
+  const visible = (["internal", "shared"] as const).filter((visibility) => canReadItem(standing, { visibility }));
+  if (visible.length === 0) throw refuse();
+  const outcome = await queueBeat(ctx.sql, {
+    userId: ctx.actor.userId,
+    roomId: input.roomId,
+    itemType: input.itemType,
+    itemId: input.itemId,
+    side: effectiveSide(standing)!,
+    mayReadInternal: visible.includes("internal"),
+    seconds: input.seconds,
+    cap: BEAT_CAP_SECONDS,
   });
-  return { credited, tracking: true };
+  if (!outcome.found) throw refuse();
+  if (!outcome.tracking) return { credited: 0, tracking: false };
+  return { credited: outcome.credited, tracking: true };
 }

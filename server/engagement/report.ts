@@ -61,6 +61,8 @@ export interface RoomEngagement extends EngagementReport {
   items: ItemReaders[];
   quiet: QuietFlag[];
   quietAfterDays: number;
+  /** manageTracking: the caller may turn tracking off (or on) for this room (engagement.manage). */
+  abilities: { manageTracking: boolean };
 }
 
 const DAY_MS = 86_400_000;
@@ -245,6 +247,7 @@ export async function roomEngagement(ctx: ActorContext, roomId: string | undefin
     items: [...items.values()].sort((a, b) => buyerSeconds(b) - buyerSeconds(a) || totalSeconds(b) - totalSeconds(a)),
     quiet,
     quietAfterDays: report.quietAfterDays,
+    abilities: { manageTracking: can(standing, "engagement.manage") },
   };
 }
 

@@ -19,6 +19,9 @@ interface SocketData {
   actor: Actor;
   /** The session the handshake was made with; when it ends, the socket is disconnected. */
   sessionId: string;
+  /** When the session was last found valid, and until when it is (for heartbeats, below). */
+  sessionCheckedAt?: number;
+  sessionExpiresAt?: number;
   /** The client's address, by the same TRUST_PROXY rule as HTTP and /collab (server/client-ip.ts). */
   ip: string;
   /** Rooms this socket was admitted to, with the standing that admitted it. */
@@ -31,6 +34,8 @@ const channel = (roomId: string, scope: "shared" | "internal") => `room:${roomId
 const userChannel = (userId: string) => `user:${userId}`;
 
 type Ack = (value: unknown) => void;
+/** How old a session check a heartbeat may rely on (every other event checks afresh). */
+const BEAT_SESSION_RECHECK_MS = 30_000;
 const errorReply = (code: string, message: string) => ({ error: { code, message } });
 
 /** What a client may send, and the shape each message must have. */
@@ -118,7 +123,9 @@ export function attachRealtime(app: AppContext, server: http.Server) {
     },
     async "engagement:beat"(socket, input) {
       const data = socket.data as SocketData;
-      const result = await recordBeat(withActor(app, data.actor, data.ip), input);
+      // The standing this socket was admitted to the room with, if it joined it (the browser does,
+      // on every room page); the access bus drops it when access changes (below).
+      const result = await recordBeat(withActor(app, data.actor, data.ip), input, data.rooms.get(input.roomId));
       return { ok: true, ...result };
     },
   };
@@ -147,11 +154,21 @@ export function attachRealtime(app: AppContext, server: http.Server) {
         try {
           // The session may have ended since the handshake (logout, password change, revocation,
           // expiry): then nothing is answered but the refusal, and the socket is closed.
-          const raw = tokens.get(socket);
-          const session = raw ? await validateSessionToken(app.sql, raw) : null;
-          if (!session || session.session.id !== data.sessionId) {
-            reply(errorReply("unauthenticated", "Your session has ended. Sign in again."));
-            return endSocket(socket);
+          // Heartbeats alone (a reader's sends one every 15 s) use a check at most
+          // BEAT_SESSION_RECHECK_MS old: an ended session closes the socket at once anyway (the
+          // bus's { sessionIds }, below), and a beat reveals nothing (docs/decisions/025-engagement.md).
+          const now = Date.now();
+          const recent =
+            event === "engagement:beat" && data.sessionCheckedAt !== undefined && now - data.sessionCheckedAt < BEAT_SESSION_RECHECK_MS && now < (data.sessionExpiresAt ?? 0);
+          if (!recent) {
+            const raw = tokens.get(socket);
+            const session = raw ? await validateSessionToken(app.sql, raw) : null;
+            if (!session || session.session.id !== data.sessionId) {
+              reply(errorReply("unauthenticated", "Your session has ended. Sign in again."));
+              return endSocket(socket);
+            }
+            data.sessionCheckedAt = now;
+            data.sessionExpiresAt = session.session.expiresAt.getTime();
           }
           // What the policy refuses here reaches the audit trail as an HTTP refusal does (server/access/refusals.ts).
           const source = { actorId: data.actor.userId, ip: data.ip, method: "socket.io", path: event };
@@ -201,6 +218,7 @@ export function attachRealtime(app: AppContext, server: http.Server) {
         continue;
       }
       if ("pageIds" in scope) continue;
+      if ("userIds" in scope && scope.userIds.includes(data.actor.userId)) data.sessionCheckedAt = undefined;
       for (const roomId of [...data.rooms.keys()]) {
         const hit =
           ("userIds" in scope && scope.userIds.includes(data.actor.userId) && (!scope.roomId || scope.roomId === roomId)) ||
@@ -219,6 +237,7 @@ export function attachRealtime(app: AppContext, server: http.Server) {
   const offResync = app.bus.onResync(() => {
     for (const socket of io.sockets.sockets.values()) {
       const data = socket.data as SocketData;
+      data.sessionCheckedAt = undefined;
       for (const roomId of [...(data.rooms?.keys() ?? [])]) {
         data.rooms.delete(roomId);
         socket.leave(channel(roomId, "shared"));

@@ -3,6 +3,7 @@ import * as cookies from "../auth/cookies.ts";
 import * as sessions from "../auth/sessions.ts";
 import * as errors from "../errors.ts";
 import * as engagement from "../engagement/report.ts";
+import * as engagementSettings from "../engagement/settings.ts";
 import * as files from "../files/files.ts";
 import * as folders from "../files/folders.ts";
 import * as feed from "../notifications/feed.ts";
@@ -59,6 +60,7 @@ export const services = {
   dealTeam,
   deliveryTeam,
   engagement,
+  engagementSettings,
   errors,
   feed,
   fileCards,

@@ -71,3 +71,52 @@ test("20 s of visible reading count about 20 s; 20 s in a hidden tab count about
   await expect(sellerPage.getByRole("article", { name: prospect.name }).getByText(fig).first()).toBeVisible();
   await expect(buyer.getByRole("article", { name: prospect.name }).getByText(fig).first()).toBeVisible();
 });
+
+test("the room's switch and the organization's settings: off, both pages say so", async ({ api, newPerson, signIn, consoleGuard }) => {
+  test.setTimeout(90_000);
+  // The refused threshold below is answered 400, as every refused form is.
+  consoleGuard.allow(/settings\/engagement: Failed to load resource: .*status of 400/);
+  const seller = await api.signup(`Maya ${unique()}`);
+  const room = await api.createRoom(seller, { name: `Switch ${unique()}` });
+  const prospect = await api.addParticipant(seller, room.id, "external", "viewer", `Jordan ${unique()}`);
+
+  const sellerPage = await newPerson();
+  await signIn(sellerPage.context(), seller);
+  await sellerPage.goto(`/rooms/${room.id}/engagement`);
+  await sellerPage.getByRole("button", { name: "Turn tracking off for this room" }).click();
+  await expect(sellerPage.getByRole("status").filter({ hasText: "Engagement tracking is off for this room: nothing is being recorded." })).toBeVisible();
+  await expect(sellerPage.getByRole("button", { name: "Turn tracking on for this room" })).toBeVisible();
+
+  const buyer = await newPerson();
+  await signIn(buyer.context(), prospect);
+  await buyer.goto(`/rooms/${room.id}/engagement/me`);
+  await expect(buyer.getByText("Engagement tracking is off for this room: nothing about your reading is being recorded.")).toBeVisible();
+
+  await sellerPage.getByRole("button", { name: "Turn tracking on for this room" }).click();
+  await expect(sellerPage.getByRole("button", { name: "Turn tracking off for this room" })).toBeVisible();
+  await expect(sellerPage.getByText("Engagement tracking is off")).toHaveCount(0);
+
+  // The organization's settings, as its admin, at a phone's width.
+  await sellerPage.setViewportSize({ width: 390, height: 844 });
+  await sellerPage.goto("/settings/engagement");
+  const days = sellerPage.getByLabel("Gone quiet after");
+  await expect(days).toHaveValue("14");
+  await days.fill("0");
+  await sellerPage.getByRole("button", { name: "Save engagement settings" }).click();
+  await expect(sellerPage.getByText("Gone quiet after must be at least 1")).toBeVisible();
+  await days.fill("21");
+  await sellerPage.getByLabel("Record engagement in all rooms").uncheck();
+  await sellerPage.getByRole("button", { name: "Save engagement settings" }).click();
+  await expect(sellerPage.getByText("Saved.")).toBeVisible();
+  await expect(sellerPage.getByText("Engagement tracking is off for all rooms: nothing is being recorded.")).toBeVisible();
+  await expect(sellerPage.getByLabel("Gone quiet after")).toHaveValue("21");
+  if (process.env.ENGAGEMENT_SCREENSHOTS) await sellerPage.screenshot({ path: `${process.env.ENGAGEMENT_SCREENSHOTS}/settings-engagement-390.png`, fullPage: true });
+
+  await buyer.reload();
+  await expect(buyer.getByText("Engagement tracking is off for this organization: nothing about your reading is being recorded.")).toBeVisible();
+  await sellerPage.setViewportSize({ width: 1280, height: 800 });
+  await sellerPage.goto(`/rooms/${room.id}/engagement`);
+  await expect(sellerPage.getByText("Engagement tracking is off for your organization: nothing is being recorded.")).toBeVisible();
+  await expect(sellerPage.getByText("Your organization has it off for all rooms")).toBeVisible();
+  if (process.env.ENGAGEMENT_SCREENSHOTS) await sellerPage.screenshot({ path: `${process.env.ENGAGEMENT_SCREENSHOTS}/engagement-tab-off.png` });
+});

@@ -74,6 +74,7 @@ const ROUTES: Route[] = [
   { name: "settings-templates", path: () => "/settings/templates", refused: { prospect: 403, delivery: 403 }, screenshot: true },
   { name: "settings-targets", path: () => "/settings/targets", refused: { prospect: 403, delivery: 403 } },
   { name: "settings-forecast", path: () => "/settings/forecast", refused: { prospect: 403, delivery: 403 } },
+  { name: "settings-engagement", path: () => "/settings/engagement", refused: { prospect: 403, delivery: 403 }, screenshot: true },
   { name: "settings-webhooks", path: () => "/settings/webhooks", refused: { prospect: 403, delivery: 403 } },
   { name: "outbox", path: () => "/outbox", refused: { prospect: 403, delivery: 403 } },
   // The organization's pipeline (decision 021): its members; the prospect is a guest (404).

@@ -978,6 +978,22 @@ const API: ApiEntry[] = [
       org   200   403  403    404  404   404    200   403    404   401`,
   },
   {
+    // Engagement tracking for all rooms and the "gone quiet" threshold (decision 025): admins only; guests learn nothing.
+    endpoint: "GET /organizations/:organizationId/engagement",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/engagement` }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   403  403    404  404   404    200   403    404   401`,
+  },
+  {
+    // The values the fixture already has: a success changes nothing later cells see.
+    endpoint: "PUT /organizations/:organizationId/engagement",
+    request: ({ f }) => ({ path: `/organizations/${f.organizationId}/engagement`, body: { tracking: true, quietAfterDays: 14 } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      org   200   403  403    404  404   404    200   403    404   401`,
+  },
+  {
     // Members of the organization read its cycle (they create rooms in it); admins change it.
     endpoint: "GET /organizations/:organizationId/stages",
     request: ({ f }) => ({ path: `/organizations/${f.organizationId}/stages` }),
@@ -1214,6 +1230,14 @@ const API: ApiEntry[] = [
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       room  200   200  200    200  200   200    200   404    404   401`,
+  },
+  {
+    // One room's off switch: its owner and internal editors; for the buyer's side it does not exist. Kept on here.
+    endpoint: "PUT /rooms/:roomId/engagement/settings",
+    request: ({ f }) => ({ path: `/rooms/${f.roomId}/engagement/settings`, body: { tracking: true } }),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      internal 200 200 403    404  404   404    403   404    404   401`,
   },
   {
     // A heartbeat: anyone who may read the item; for an internal item the buyer's side gets 404 (dropped, nothing stored).
@@ -1518,6 +1542,15 @@ const PAGES: PageEntry[] = [
     // Targets and team credit (decision 021): the settings page, admins only.
     path: "/settings/targets",
     url: (f, row) => (row === "org" ? `/settings/targets?org=${f.organizationId}` : "/settings/targets"),
+    expect: `
+      owner inEd inView exEd exCom exView admin member other anon
+      self  200   403  403    403  403   403    200   403    200   login
+      org   200   403  403    404  404   404    200   403    404   login`,
+  },
+  {
+    // Engagement tracking and the "gone quiet" threshold (decision 025): the settings page, admins only.
+    path: "/settings/engagement",
+    url: (f, row) => (row === "org" ? `/settings/engagement?org=${f.organizationId}` : "/settings/engagement"),
     expect: `
       owner inEd inView exEd exCom exView admin member other anon
       self  200   403  403    403  403   403    200   403    200   login

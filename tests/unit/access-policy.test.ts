@@ -119,6 +119,7 @@ const PLANNING_COLUMNS = {
   editQual: "qualification.edit",
   engagement: "engagement.read",
   ownEngagement: "engagement.readOwn",
+  offEngagement: "engagement.manage",
   forecast: "forecast.read",
   editForecast: "forecast.edit",
   dealTeam: "dealTeam.read",
@@ -127,19 +128,19 @@ const PLANNING_COLUMNS = {
 
 const PLANNING = parseTable(
   `
-  who                  newStep newIntStep reorder readPeople editPeople readQual editQual engagement ownEngagement forecast editForecast dealTeam editDealTeam
-  internalOwnerAdmin   Y       Y          Y       Y          Y          Y        Y        Y          Y          Y        Y                  Y        Y
-  internalOwner        Y       Y          Y       Y          Y          Y        Y        Y          Y          Y        Y                  Y        Y
-  internalEditorAdmin  Y       Y          Y       Y          Y          Y        Y        Y          Y          Y        Y                  Y        Y
-  internalEditor       Y       Y          Y       Y          Y          Y        Y        Y          Y          Y        Y                  Y        .
-  internalCommenter    .       .          .       Y          .          Y        .        Y          Y          Y        .                  Y        .
-  internalViewer       .       .          .       Y          .          Y        .        Y          Y          Y        .                  Y        .
-  externalEditor       Y       .          Y       .          .          .        .        .          Y          .        .                  .        .
-  externalCommenter    .       .          .       .          .          .        .        .          Y          .        .                  .        .
-  externalViewer       .       .          .       .          .          .        .        .          Y          .        .                  .        .
-  adminNotInRoom       .       .          .       Y          .          Y        .        Y          Y          Y        .                  Y        Y
-  memberNotInRoom      .       .          .       .          .          .        .        .          .          .        .                  .        .
-  outsider             .       .          .       .          .          .        .        .          .          .        .                  .        .
+  who                 newStep newIntStep reorder readPeople editPeople readQual editQual engagement ownEngagement offEngagement forecast editForecast dealTeam editDealTeam
+  internalOwnerAdmin  Y       Y          Y       Y          Y          Y        Y        Y          Y             Y             Y        Y            Y        Y
+  internalOwner       Y       Y          Y       Y          Y          Y        Y        Y          Y             Y             Y        Y            Y        Y
+  internalEditorAdmin Y       Y          Y       Y          Y          Y        Y        Y          Y             Y             Y        Y            Y        Y
+  internalEditor      Y       Y          Y       Y          Y          Y        Y        Y          Y             Y             Y        Y            Y        .
+  internalCommenter   .       .          .       Y          .          Y        .        Y          Y             .             Y        .            Y        .
+  internalViewer      .       .          .       Y          .          Y        .        Y          Y             .             Y        .            Y        .
+  externalEditor      Y       .          Y       .          .          .        .        .          Y             .             .        .            .        .
+  externalCommenter   .       .          .       .          .          .        .        .          Y             .             .        .            .        .
+  externalViewer      .       .          .       .          .          .        .        .          Y             .             .        .            .        .
+  adminNotInRoom      .       .          .       Y          .          Y        .        Y          Y             .             Y        .            Y        Y
+  memberNotInRoom     .       .          .       .          .          .        .        .          .             .             .        .            .        .
+  outsider            .       .          .       .          .          .        .        .          .             .             .        .            .        .
   `,
   PLANNING_COLUMNS,
 );
@@ -181,23 +182,24 @@ const ORG_COLUMNS = {
   forecast: "org.readForecast",
   editForecast: "org.manageForecast",
   webhooks: "org.manageWebhooks",
+  engagement: "org.manageEngagement",
 } as const satisfies Record<string, OrgAction>;
 
 const ORG = parseTable(
   `
-  who                  read newRoom settings members sales outbox allRooms pipeline targets templates forecast editForecast webhooks
-  internalOwnerAdmin   Y    Y       Y        Y       Y     Y      Y      Y        Y        Y         Y        Y            Y
-  internalOwner        Y    Y       .        .       .     .      .      Y        .        .         Y        .            .
-  internalEditorAdmin  Y    Y       Y        Y       Y     Y      Y      Y        Y        Y         Y        Y            Y
-  internalEditor       Y    Y       .        .       .     .      .      Y        .        .         Y        .            .
-  internalCommenter    Y    Y       .        .       .     .      .      Y        .        .         Y        .            .
-  internalViewer       Y    Y       .        .       .     .      .      Y        .        .         Y        .            .
-  externalEditor       .    .       .        .       .     .      .      .        .        .         .        .            .
-  externalCommenter    .    .       .        .       .     .      .      .        .        .         .        .            .
-  externalViewer       .    .       .        .       .     .      .      .        .        .         .        .            .
-  adminNotInRoom       Y    Y       Y        Y       Y     Y      Y      Y        Y        Y         Y        Y            Y
-  memberNotInRoom      Y    Y       .        .       .     .      .      Y        .        .         Y        .            .
-  outsider             .    .       .        .       .     .      .      .        .        .         .        .            .
+  who                 read newRoom settings members sales outbox allRooms pipeline targets templates forecast editForecast webhooks engagement
+  internalOwnerAdmin  Y    Y       Y        Y       Y     Y      Y        Y        Y       Y         Y        Y            Y        Y
+  internalOwner       Y    Y       .        .       .     .      .        Y        .       .         Y        .            .        .
+  internalEditorAdmin Y    Y       Y        Y       Y     Y      Y        Y        Y       Y         Y        Y            Y        Y
+  internalEditor      Y    Y       .        .       .     .      .        Y        .       .         Y        .            .        .
+  internalCommenter   Y    Y       .        .       .     .      .        Y        .       .         Y        .            .        .
+  internalViewer      Y    Y       .        .       .     .      .        Y        .       .         Y        .            .        .
+  externalEditor      .    .       .        .       .     .      .        .        .       .         .        .            .        .
+  externalCommenter   .    .       .        .       .     .      .        .        .       .         .        .            .        .
+  externalViewer      .    .       .        .       .     .      .        .        .       .         .        .            .        .
+  adminNotInRoom      Y    Y       Y        Y       Y     Y      Y        Y        Y       Y         Y        Y            Y        Y
+  memberNotInRoom     Y    Y       .        .       .     .      .        Y        .       .         Y        .            .        .
+  outsider            .    .       .        .       .     .      .        .        .       .         .        .            .        .
   `,
   ORG_COLUMNS,
 );
