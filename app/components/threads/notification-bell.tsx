@@ -14,7 +14,7 @@ const BellIcon = () => (
  * person's live events (a mention elsewhere, notifications read in another tab).
  */
 export function NotificationBell() {
-  const fetcher = useFetcher<{ unreadCount: number }>();
+  const fetcher = useFetcher<{ unreadCount: number | null }>();
   const { pathname } = useLocation();
   const [live, setLive] = useState<number | null>(null);
   useEffect(() => {
@@ -26,7 +26,13 @@ export function NotificationBell() {
     "notification.created": (p: { unreadCount?: number }) => typeof p?.unreadCount === "number" && setLive(p.unreadCount),
     "notifications.changed": (p: { unreadCount?: number }) => typeof p?.unreadCount === "number" && setLive(p.unreadCount),
   });
-  const count = live ?? fetcher.data?.unreadCount ?? 0;
+  // Offline, the count is not known (null): the last one stays.
+  const [known, setKnown] = useState(0);
+  const fetched = fetcher.data?.unreadCount;
+  useEffect(() => {
+    if (typeof fetched === "number") setKnown(fetched);
+  }, [fetched]);
+  const count = live ?? (typeof fetched === "number" ? fetched : known);
   return (
     <Link to="/notifications" className="button ghost small notification-bell" aria-label={count ? `Notifications, ${count} unread` : "Notifications"}>
       <BellIcon />
