@@ -4,7 +4,7 @@
  * (docs/decisions/029-offline-editing.md; scope rules in docs/access.md, "Offline copies"):
  *
  * - the HTML of wiki pages (`OFFLINE_PAGE_PATH` only), network first: online, every open is
- *   answered by the server and the copy refreshed; offline (or no answer within 4 s) the last
+ *   answered by the server and the copy refreshed; offline (or no answer within 10 s) the last
  *   copy of that very URL. Only 200 answers are kept, never a redirect or an error;
  * - the hashed browser assets under /assets/, cache first (their names change with their content).
  *
@@ -33,7 +33,7 @@ registerRoute(
   ({ request, url }) => request.method === "GET" && sameOrigin(url) && url.search === "" && OFFLINE_PAGE_PATH.test(url.pathname),
   new NetworkFirst({
     cacheName: PAGES_CACHE,
-    networkTimeoutSeconds: 4,
+    networkTimeoutSeconds: 10,
     matchOptions: { ignoreVary: true },
     plugins: [new CacheableResponsePlugin({ statuses: [200] }), new ExpirationPlugin({ maxEntries: 100, maxAgeSeconds: 30 * 24 * 3600 })],
   }),

@@ -180,3 +180,20 @@ test("a guest whose access ends while offline is told so, and what they typed of
     .poll(() => buyer.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? "").filter((n) => n.startsWith("dealroom-page:"))))
     .toEqual([]);
 });
+
+test("signing out deletes the person's offline copies: the page's document and the cached page", async ({ page, context, request, api, signIn }) => {
+  const seller = await api.signup("Maya Seller");
+  const room = await api.createRoom(seller);
+  const created = await call(request, "POST", `/api/v1/rooms/${room.id}/pages`, seller.token, { title: "Notes", visibility: "shared", markdown: "Kick-off on Monday." });
+  await signIn(context, seller);
+  await page.goto(`/rooms/${room.id}/pages/${created.id}`);
+  await waitLive(page);
+  await waitKeptOffline(page);
+  const stores = () => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? "").filter((n) => n.startsWith("dealroom-page:")));
+  expect(await stores()).toEqual([`dealroom-page:${seller.id}:${created.id}`]);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("banner").getByRole("link", { name: "Sign in" })).toBeVisible();
+  expect(await stores()).toEqual([]);
+  expect(await page.evaluate(async () => (await caches.keys()).includes("dealroom-pages") && (await (await caches.open("dealroom-pages")).keys()).length > 0)).toBe(false);
+});
