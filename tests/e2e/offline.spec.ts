@@ -53,11 +53,6 @@ async function waitKeptOffline(page: Page) {
     .toBe(true);
 }
 
-/** What the browser itself reports while it has no network (failed socket.io and fetch attempts): provoked here. */
-function allowOfflineNoise(consoleGuard: { allow(pattern: RegExp): void }) {
-  consoleGuard.allow(/ERR_INTERNET_DISCONNECTED|ERR_NETWORK_CHANGED|Failed to fetch/);
-}
-
 async function markdownOf(request: APIRequestContext, token: string, pageId: string): Promise<string> {
   return (await call(request, "GET", `/api/v1/pages/${pageId}`, token)).markdown as string;
 }
@@ -68,10 +63,8 @@ test("text typed offline, with the tab closed and opened again offline, reaches 
   request,
   newPerson,
   signIn,
-  consoleGuard,
 }) => {
   test.slow(); // two browsers, a service worker, a reconnect
-  allowOfflineNoise(consoleGuard);
   const seller = await demoUser(request, "maya.chen@northwind.example", "Maya Chen");
   const prospect = await demoUser(request, "jordan.lee@acme.example", "Jordan Lee");
   const rooms: { items: { id: string; name: string }[] } = await call(request, "GET", "/api/v1/rooms", seller.token);
@@ -134,10 +127,8 @@ test("a guest whose access ends while offline is told so, and what they typed of
   api,
   newPerson,
   signIn,
-  consoleGuard,
 }) => {
   test.slow();
-  allowOfflineNoise(consoleGuard);
   const seller = await api.signup("Maya Seller");
   const room = await api.createRoom(seller);
   const guest = await joinAs(request, seller, room.id, "Jordan Buyer");

@@ -19,6 +19,8 @@ export function NotificationBell() {
   const [live, setLive] = useState<number | null>(null);
   useEffect(() => {
     setLive(null);
+    // Offline (a page opened from this device's copy) there is no count to fetch: the last one stays.
+    if (navigator.onLine === false) return;
     fetcher.load("/notifications/count");
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per page the reader opens
   }, [pathname]);
