@@ -19,9 +19,12 @@ export function NotificationBell() {
   const [live, setLive] = useState<number | null>(null);
   useEffect(() => {
     setLive(null);
-    // Offline (a page opened from this device's copy) there is no count to fetch: the last one stays.
-    if (navigator.onLine === false) return;
-    fetcher.load("/notifications/count");
+    // Offline (a page opened from this device's copy) there is no count to fetch: the last one
+    // stays until the network is back.
+    const load = () => fetcher.load("/notifications/count");
+    window.addEventListener("online", load);
+    if (navigator.onLine !== false) void load();
+    return () => window.removeEventListener("online", load);
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per page the reader opens
   }, [pathname]);
   usePersonalEvents({
