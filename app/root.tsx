@@ -2,6 +2,7 @@ import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, 
 import type { Route } from "./+types/root";
 import { ErrorPage } from "./components/error-page.tsx";
 import { TopBar } from "./components/top-bar.tsx";
+import { useOfflineOwner } from "./offline/forget.ts";
 import "./load-context";
 import stylesheet from "./styles/app.css?url";
 
@@ -35,6 +36,8 @@ export async function loader({ context }: Route.LoaderArgs) {
 export function Layout({ children }: { children: React.ReactNode }) {
   // Undefined when the root loader itself failed; the page then renders signed out.
   const root = useRouteLoaderData<typeof loader>("root");
+  // Offline copies belong to whoever left them: another person (or nobody) signed in deletes them.
+  useOfflineOwner(root ? (root.user?.userId ?? null) : undefined);
   return (
     <html lang="en">
       <head>

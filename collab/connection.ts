@@ -134,8 +134,9 @@ export class Connection implements Peer {
     const grant = this.grant!;
     switch (message.type) {
       case "sync-step1":
-        if (document.replica && grant.access.canWrite && this.wantsSaved) this.watchUnstored(message.stateVector);
-        return this.send(encodeSyncStep2(document.doc, message.stateVector));
+        this.send(encodeSyncStep2(document.doc, message.stateVector));
+        if (grant.access.canWrite && this.wantsSaved) this.watchUnstored(message.stateVector);
+        return;
       case "sync-step2":
       case "update":
         // Viewers and commenters read; what they send is neither applied, stored nor relayed.
@@ -187,18 +188,25 @@ export class Connection implements Peer {
   }
 
   /**
-   * Several processes: a client that reconnects here may hold edits this process already has
-   * (relayed by the process it was on) but PostgreSQL does not yet: it will not send them again,
-   * so their clients are reported in MESSAGE_SAVED as they become stored (collab/relay.ts).
+   * A client may hold edits it will not send again: the server already has them (relayed by
+   * another process, or sent by an earlier tab whose acknowledgement never arrived; an offline
+   * copy keeps them across a closed tab, docs/decisions/029-offline-editing.md). What of its
+   * state vector is stored is acknowledged at once; the rest is watched and reported as it
+   * becomes stored (collab/relay.ts, `committed`).
    */
   private watchUnstored(stateVector: Uint8Array) {
     const durable = this.document!.durable;
+    const stored = new Map<number, number>();
     for (const [client, clock] of Y.decodeStateVector(stateVector)) {
-      if ((durable.get(client) ?? 0) < clock) {
+      const durableClock = durable.get(client) ?? 0;
+      if (durableClock < clock) {
         this.writtenClients.add(client);
-        this.watched.set(client, durable.get(client) ?? 0);
+        this.watched.set(client, durableClock);
+      } else if (clock > 0) {
+        stored.set(client, clock);
       }
     }
+    if (stored.size) this.send(encodeSavedMessage(stored, new Map()));
   }
 
   /** Watched clients (see watchUnstored) and the durable clock last reported for each. */

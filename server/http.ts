@@ -82,7 +82,11 @@ export async function createHttpServer(app: AppContext, options: WebOptions): Pr
       // client accepts it, with Vary: Accept-Encoding; hashed names are cached for good.
       const compressed = { enableBrotli: true, orderPreference: ["br", "gzip"], index: false };
       web.use("/assets", expressStaticGzip(path.join(buildDir, "client/assets"), { ...compressed, serveStatic: { immutable: true, maxAge: "1y", index: false } }));
-      web.use(expressStaticGzip(path.join(buildDir, "client"), { ...compressed, serveStatic: { maxAge: "1h", index: false } }));
+      // The service worker (docs/decisions/029-offline-editing.md) is checked for a new version on every registration.
+      const noCacheForWorker = (res: http.ServerResponse, file: string) => {
+        if (path.basename(file) === "sw.js") res.setHeader("Cache-Control", "no-cache");
+      };
+      web.use(expressStaticGzip(path.join(buildDir, "client"), { ...compressed, serveStatic: { maxAge: "1h", index: false, setHeaders: noCacheForWorker } }));
       build = (await import(path.join(buildDir, "server/index.js"))) as ServerBuild;
     }
     web.use(

@@ -1,4 +1,6 @@
-import { Form, Link, NavLink } from "react-router";
+import { useRef } from "react";
+import { Form, Link, NavLink, useSubmit } from "react-router";
+import { forgetOfflineCopies } from "../offline/forget.ts";
 import type { OrgAbilities } from "../../server/access/policy.ts";
 import { Avatar } from "./people.tsx";
 import { NotificationBell } from "./threads/notification-bell.tsx";
@@ -7,6 +9,37 @@ export interface SignedInUser {
   userId: string;
   name: string;
   email: string;
+}
+
+/**
+ * Signing out first deletes what this browser keeps of the person's pages for offline use
+ * (their documents and the cached page HTML; docs/access.md, "Offline copies"), then posts.
+ * Without JavaScript the form posts as it is: nothing was kept then.
+ */
+function SignOutForm({ userId }: { userId: string }) {
+  const submit = useSubmit();
+  const forgotten = useRef(false);
+  return (
+    <Form
+      method="post"
+      action="/logout"
+      onSubmit={(event) => {
+        if (forgotten.current) return;
+        event.preventDefault();
+        const form = event.currentTarget;
+        // A browser that does not answer within 3 s does not keep anyone from signing out.
+        const timeout = new Promise((resolve) => setTimeout(resolve, 3000));
+        void Promise.race([forgetOfflineCopies(userId).catch(() => undefined), timeout]).then(() => {
+          forgotten.current = true;
+          void submit(form);
+        });
+      }}
+    >
+      <button type="submit" className="button ghost small">
+        Sign out
+      </button>
+    </Form>
+  );
 }
 
 export function Logo() {
@@ -57,11 +90,7 @@ export function TopBar({ user, organizations = [] }: { user: SignedInUser | null
                   <span className="user-email">{user.email}</span>
                 </span>
               </span>
-              <Form method="post" action="/logout">
-                <button type="submit" className="button ghost small">
-                  Sign out
-                </button>
-              </Form>
+              <SignOutForm userId={user.userId} />
             </>
           ) : (
             <>

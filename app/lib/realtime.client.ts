@@ -30,7 +30,11 @@ function ask(roomId: string) {
 
 function connection(): Socket {
   if (socket) return socket;
-  socket = io({ transports: ["websocket"], withCredentials: true });
+  // A device without network does not try (each failed attempt is an error in the console); it
+  // connects when the network is back (docs/decisions/029-offline-editing.md).
+  socket = io({ transports: ["websocket"], withCredentials: true, autoConnect: navigator.onLine !== false });
+  window.addEventListener("offline", () => socket?.disconnect());
+  window.addEventListener("online", () => socket?.connect());
   socket.on("connect", () => {
     for (const roomId of wantedRooms.keys()) ask(roomId);
   });

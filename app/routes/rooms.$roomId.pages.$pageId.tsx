@@ -81,10 +81,18 @@ export default function PageView({ loaderData }: Route.ComponentProps) {
   return (
     <div className={`wiki-page-grid${panelOpen ? " with-panel" : ""}${!panelOpen && !ended && (draft || comments.items.length > 0) ? " with-comments" : ""}`}>
       <article className="wiki-page" aria-labelledby="page-title" data-page-id={page.id}>
-        <PageHeader page={shown} pages={pages} present={ended ? [] : present} status={ended ? null : live.status} editable={editable && !ended} historyOpen={panelOpen} />
+        <PageHeader
+          page={shown}
+          pages={pages}
+          present={ended ? [] : present}
+          status={ended ? null : live.status}
+          unsaved={{ count: live.unsaved, kept: live.kept }}
+          editable={editable && !ended}
+          historyOpen={panelOpen}
+        />
         {ended ? (
           <div className="alert alert-error" role="alert" data-testid="page-ended">
-            {ENDED_MESSAGES[ended]}
+            {live.discarded ? DISCARDED_MESSAGES[live.ended ?? "not-visible"] : ENDED_MESSAGES[ended]}
           </div>
         ) : (
           <PageBody
@@ -92,6 +100,7 @@ export default function PageView({ loaderData }: Route.ComponentProps) {
             html={html}
             session={live.session}
             synced={live.synced}
+            local={live.local}
             user={me}
             editable={editable}
             roomId={page.roomId}
@@ -125,6 +134,12 @@ const ENDED_MESSAGES = {
   unshared: "This page is no longer shared with you.",
   "not-visible": "This page is no longer available to you. Its visibility or your access may have changed.",
   "signed-out": "Your session has ended. Sign in again to keep working on this page.",
+} as const;
+
+/** The server refused the page while this device held changes made offline: they were deleted, not sent. */
+const DISCARDED_MESSAGES = {
+  "not-visible": "You no longer have access to this page; the changes you made offline were not sent.",
+  "signed-out": "Your session has ended; the changes you made offline were not sent. Sign in again to keep working on this page.",
 } as const;
 
 /** A page that does not exist (or may not be seen) reads like one: the tab and its tree stay around it. */

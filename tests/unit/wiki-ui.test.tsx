@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 import { buildTree, type TreePage } from "../../app/components/wiki/page-tree.tsx";
+import { SaveStatus } from "../../app/components/wiki/save-status.tsx";
 import { SearchSnippet } from "../../app/components/wiki/search-snippet.tsx";
 import { presentUsers } from "../../app/editor/presence.ts";
 import { linkHref } from "../../app/editor/link-form.tsx";
@@ -86,5 +87,19 @@ describe("SearchSnippet", () => {
   it("ignores overlapping or empty ranges instead of garbling the text", () => {
     const html = renderToStaticMarkup(<SearchSnippet hit={{ id: "p", title: "t", snippet: "pilot plan", highlights: [[0, 5], [2, 4], [6, 6]] }} />);
     expect(html).toBe('<span class="wiki-search-snippet"><mark>pilot</mark> plan</span>');
+  });
+});
+
+describe("SaveStatus", () => {
+  const label = (props: Parameters<typeof SaveStatus>[0]) => renderToStaticMarkup(<SaveStatus {...props} />).replace(/<[^>]+>/g, "");
+  it("says Saved only for the saved state, and how many changes wait offline (docs/decisions/029-offline-editing.md)", () => {
+    expect(label({ status: "saved", editable: true, unsaved: { count: 0, kept: true } })).toBe("Saved");
+    expect(label({ status: "saving", editable: true, unsaved: { count: 3, kept: true } })).toBe("Saving…");
+    expect(label({ status: "offline", editable: true, unsaved: { count: 0, kept: true } })).toBe("Offline — changes kept, reconnecting");
+    expect(label({ status: "offline", editable: true, unsaved: { count: 1, kept: true } })).toBe("Offline — 1 change kept on this device");
+    expect(label({ status: "offline", editable: true, unsaved: { count: 12, kept: true } })).toBe("Offline — 12 changes kept on this device");
+    expect(label({ status: "offline", editable: true, unsaved: { count: 2, kept: false } })).toBe("Offline — 2 changes kept until reconnected");
+    // Readers have no changes to keep.
+    expect(label({ status: "offline", editable: false, unsaved: { count: 2, kept: true } })).toBe("Offline — reconnecting");
   });
 });

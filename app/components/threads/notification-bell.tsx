@@ -14,19 +14,30 @@ const BellIcon = () => (
  * person's live events (a mention elsewhere, notifications read in another tab).
  */
 export function NotificationBell() {
-  const fetcher = useFetcher<{ unreadCount: number }>();
+  const fetcher = useFetcher<{ unreadCount: number | null }>();
   const { pathname } = useLocation();
   const [live, setLive] = useState<number | null>(null);
   useEffect(() => {
     setLive(null);
-    fetcher.load("/notifications/count");
+    // Offline (a page opened from this device's copy) there is no count to fetch: the last one
+    // stays until the network is back.
+    const load = () => fetcher.load("/notifications/count");
+    window.addEventListener("online", load);
+    if (navigator.onLine !== false) void load();
+    return () => window.removeEventListener("online", load);
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per page the reader opens
   }, [pathname]);
   usePersonalEvents({
     "notification.created": (p: { unreadCount?: number }) => typeof p?.unreadCount === "number" && setLive(p.unreadCount),
     "notifications.changed": (p: { unreadCount?: number }) => typeof p?.unreadCount === "number" && setLive(p.unreadCount),
   });
-  const count = live ?? fetcher.data?.unreadCount ?? 0;
+  // Offline, the count is not known (null): the last one stays.
+  const [known, setKnown] = useState(0);
+  const fetched = fetcher.data?.unreadCount;
+  useEffect(() => {
+    if (typeof fetched === "number") setKnown(fetched);
+  }, [fetched]);
+  const count = live ?? (typeof fetched === "number" ? fetched : known);
   return (
     <Link to="/notifications" className="button ghost small notification-bell" aria-label={count ? `Notifications, ${count} unread` : "Notifications"}>
       <BellIcon />

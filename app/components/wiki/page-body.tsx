@@ -1,4 +1,4 @@
-import { Suspense, lazy, useCallback, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useState } from "react";
 import type { CaretUser, EditorComments, Mentionable } from "../../editor/collab-editor.client.tsx";
 import type { LiveSession } from "../../editor/use-live-page.ts";
 
@@ -9,12 +9,15 @@ const CollabEditor = lazy(() => import("../../editor/collab-editor.client.tsx"))
 /**
  * The page's content. First the last saved HTML from the server, so the page reads at once
  * and still reads when the websocket cannot connect; once the live document has synced and
- * the editor has rendered it, the editor takes its place.
+ * the editor has rendered it, the editor takes its place. A copy kept on this device from an
+ * earlier visit counts as synced enough: offline, the editor shows it and what was typed there.
  */
 export function PageBody(props: {
   html: string;
   session: LiveSession | null;
   synced: boolean;
+  /** The device's copy of the document was synced with the server before: shown (and editable) without a connection. */
+  local?: boolean;
   user: CaretUser;
   editable: boolean;
   roomId: string;
@@ -22,10 +25,15 @@ export function PageBody(props: {
   mentionable: readonly Mentionable[];
   comments?: EditorComments;
 }) {
-  const { html, session, synced, user, editable, roomId, pageVisibility, mentionable, comments } = props;
+  const { html, session, synced, local = false, user, editable, roomId, pageVisibility, mentionable, comments } = props;
   const [readyFor, setReadyFor] = useState<LiveSession | null>(null);
   const onReady = useCallback(() => setReadyFor(session), [session]);
-  const live = session !== null && synced && readyFor === session;
+  const live = session !== null && (synced || local) && readyFor === session;
+
+  // Once the editor shows the page, keep the page (and what it loaded) for opening offline.
+  useEffect(() => {
+    if (live && import.meta.env.PROD) void import("../../offline/register.ts").then(({ keepPageForOffline }) => keepPageForOffline());
+  }, [live]);
 
   return (
     <div className="wiki-page-body">

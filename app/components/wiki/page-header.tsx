@@ -28,10 +28,12 @@ export function PageHeader(props: {
   present: PresentUser[];
   /** null once the page has ended for this reader (no longer shared, signed out): no save state to show. */
   status: ConnectionStatus | null;
+  /** My changes the server has not stored yet, and whether the device keeps them (an offline copy). */
+  unsaved?: { count: number; kept: boolean };
   editable: boolean;
   historyOpen: boolean;
 }) {
-  const { page, pages, present, status, editable, historyOpen } = props;
+  const { page, pages, present, status, unsaved, editable, historyOpen } = props;
   const base = `/rooms/${page.roomId}/pages/${page.id}`;
   const canEdit = page.abilities["item.edit"];
   const archived = page.archivedAt !== null;
@@ -62,7 +64,7 @@ export function PageHeader(props: {
         </div>
         <div className="wiki-page-tools">
           <PresenceAvatars users={present} />
-          {status && <SaveStatus status={status} editable={editable} />}
+          {status && <SaveStatus status={status} editable={editable} unsaved={unsaved} />}
           {/* A link that opens and closes the history panel: aria-expanded, as links may not be pressed. */}
           <Link
             to={historyOpen ? base : `${base}/history`}
