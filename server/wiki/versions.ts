@@ -288,44 +288,92 @@ export async function restoreVersion(ctx: ActorContext, pageId: string | undefin
   const number = versionNumber(numberParam);
   // An internal editor may restore any version; an external editor only the ones they may see.
   const { state: oldState } = await loadVersionState(ctx.sql, standing, page, number);
-  const update = contentChange(await ctx.documents.encodeState(page.id), pageNodeFromState(oldState));
-  if (update) await ctx.documents.applyUpdate(page.id, update, ctx.actor.userId);
+  const updates = contentChange(await ctx.documents.encodeState(page.id), pageNodeFromState(oldState));
+  await applyContentChanges(ctx.documents, page.id, updates, ctx.actor.userId);
   // A restore that changed the document is recorded even when it lands on the latest version's
   // content (unsaved edits thrown away); one that changed nothing is not.
   return makeVersion(ctx, page.id, "restore", {
-    createdBy: ctx.actor.userId, restoredFrom: number, ip: ctx.ip, evenIfUnchanged: update !== null, reader: standing,
+    createdBy: ctx.actor.userId, restoredFrom: number, ip: ctx.ip, evenIfUnchanged: updates.length > 0, reader: standing,
   });
 }
 
 /**
- * The Yjs update that turns the document `currentState` into `target`, or null when it
- * already is: how non-collaborative writes (restore, API edits) become CRDT changes.
- * Only the differing blocks change, so live editors' cursors in unchanged parts stay put.
+ * The Yjs updates that turn the document `currentState` into `target`, in the order they must be
+ * applied (each on its own: `applyContentChanges`), or none when it already is: how
+ * non-collaborative writes (restore, API edits) become CRDT changes. Only the differing blocks
+ * change, so live editors' cursors in unchanged parts stay put.
+ *
+ * A document stored past the bounds (before they existed: docs/decisions/013-document-bounds.md)
+ * is replaced whole instead of compared with, and emptied from the bottom up, a slice at a time:
+ * Yjs deletes an element's undeleted children recursively (ContentType.delete, and its gc), and
+ * the receiving document applies one update's deletions in clock order, outermost first, so one
+ * update deleting blocks nested 20,000 deep overflows the stack wherever it is applied (here, the
+ * live document, every editor, the next load of the log). Each slice's update deletes the
+ * children of at most DELETE_SLICE elements whose own children are already gone, so no delete
+ * recurses deeper than one slice.
  */
-export function contentChange(currentState: Uint8Array, target: PMNode): Uint8Array | null {
+export function contentChange(currentState: Uint8Array, target: PMNode): Uint8Array[] {
   const doc = new Y.Doc();
   try {
     Y.applyUpdate(doc, currentState);
-    const before = Y.encodeStateVector(doc);
+    const fragment = doc.getXmlFragment(PAGE_FRAGMENT);
+    const updates: Uint8Array[] = [];
     let changed = false;
     doc.on("afterTransaction", (tr: Y.Transaction) => {
       if (tr.changed.size > 0 || tr.deleteSet.clients.size > 0) changed = true;
     });
-    const fragment = doc.getXmlFragment(PAGE_FRAGMENT);
     const measure = measureFragment(fragment);
     if (measure.depth > BOUNDS.maxDepth || measure.nodes > BOUNDS.maxNodes) {
-      // A document stored past the bounds is replaced whole: comparing with it would recurse as deep as it is.
-      doc.transact(() => {
+      const slice = (change: () => void) => {
+        const before = Y.encodeStateVector(doc);
+        changed = false;
+        doc.transact(change);
+        if (changed) updates.push(Y.encodeStateAsUpdate(doc, before));
+      };
+      // Elements in pre-order, without recursion: every element comes before its descendants.
+      const elements: Y.XmlElement[] = [];
+      const stack: Y.XmlElement[] = fragment.toArray().filter((n): n is Y.XmlElement => n instanceof Y.XmlElement).reverse();
+      while (stack.length) {
+        const element = stack.pop()!;
+        elements.push(element);
+        const children = element.toArray();
+        for (let i = children.length - 1; i >= 0; i--) {
+          const child = children[i];
+          if (child instanceof Y.XmlElement) stack.push(child);
+        }
+      }
+      // Deepest first: emptying an element whose child elements are already empty recurses one level.
+      for (let end = elements.length; end > 0; end -= DELETE_SLICE) {
+        slice(() => {
+          for (let i = end - 1; i >= Math.max(0, end - DELETE_SLICE); i--) {
+            const element = elements[i]!;
+            if (element.length > 0) element.delete(0, element.length);
+          }
+        });
+      }
+      slice(() => {
         fragment.delete(0, fragment.length);
         prosemirrorToYXmlFragment(target, fragment);
       });
-    } else {
-      updateYFragment(doc, fragment, target, { mapping: new Map(), isOMark: new Map() });
+      return updates;
     }
-    return changed ? Y.encodeStateAsUpdate(doc, before) : null;
+    const before = Y.encodeStateVector(doc);
+    updateYFragment(doc, fragment, target, { mapping: new Map(), isOMark: new Map() });
+    return changed ? [Y.encodeStateAsUpdate(doc, before)] : [];
   } finally {
     doc.destroy();
   }
+}
+
+/** Elements emptied per update when a document past the bounds is replaced (contentChange). */
+const DELETE_SLICE = 1_000;
+
+/**
+ * Applies contentChange's updates in order, each on its own through the live document (each
+ * becomes its own log row: merged, their deletions would apply outermost first again).
+ */
+export async function applyContentChanges(documents: PageDocuments, pageId: string, updates: Uint8Array[], authorId: string | null) {
+  for (const update of updates) await documents.applyUpdate(pageId, update, authorId);
 }
 
 export interface VersionDiff {
