@@ -23,6 +23,7 @@ async function main() {
   const app = createAppContext(db.sql, config, log);
   // The Markdown import's worker thread starts now, not on the first import (docs/access.md, "Resource bounds").
   app.markdown.start();
+  app.renders.start();
   const demo = config.seedDemo ? await seedDemo(app) : null;
   const web = config.env === "development" ? "development" : "production";
   const { server, close } = await createHttpServer(app, { web });
@@ -52,6 +53,7 @@ async function main() {
       await jobs.stop();
       await close();
       await app.markdown.close();
+      await app.renders.close();
       await app.redis?.close();
       await db.sql.end({ timeout: 5 });
       await db.embedded?.stop();

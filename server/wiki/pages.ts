@@ -15,7 +15,7 @@ import type { ActorContext } from "../context.ts";
 import { AppError, forbidden, invalid, notFound } from "../errors.ts";
 import { recordActivity } from "../services/activity.ts";
 import { Visibility, parseInput } from "../validation.ts";
-import { markdownToNode, nodeToUpdate, stateToMarkdown } from "./markdown.ts";
+import { markdownToNode, nodeToUpdate } from "./markdown.ts";
 import { PAGE_COLUMNS, loadPage, toPage, type Page, type PageRow } from "./load-page.ts";
 import { applyPageTemplate, PageTemplateInput } from "./page-templates.ts";
 import { renderNode } from "./render.ts";
@@ -136,7 +136,7 @@ export async function listPages(
 async function view(ctx: ActorContext, standing: Standing, pageId: string): Promise<PageView> {
   const [page] = await shownPages(ctx.sql, standing, { pageId });
   if (!page) throw notFound("Page");
-  const markdown = stateToMarkdown(await ctx.documents.encodeState(pageId));
+  const markdown = await ctx.renders.markdown(await ctx.documents.encodeState(pageId));
   return { ...page, markdown, abilities: abilities(standing, page) };
 }
 

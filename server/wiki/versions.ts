@@ -12,12 +12,12 @@ import { parseInput } from "../validation.ts";
 import type { Bus } from "../realtime/bus.ts";
 import { recordActivity } from "../services/activity.ts";
 import { BOUNDS, measureFragment } from "./bounds.ts";
-import { diffPages, type DiffBlock } from "./diff.ts";
-import { nodeToMarkdown } from "./markdown.ts";
-import { pageHtmlFor } from "./file-cards.ts";
+import type { DiffBlock } from "./diff.ts";
 import { loadPage, type Page } from "./load-page.ts";
-import { pageNodeFromState, renderState } from "./render.ts";
-import { PAGE_FRAGMENT, pageSchema } from "./schema.ts";
+import { pageNodeFromState } from "./render.ts";
+import type { PageRenderer } from "./render-pool.ts";
+import { PAGE_FRAGMENT } from "./schema.ts";
+import { AppError } from "../errors.ts";
 
 /**
  * Page versions: full Yjs state plus text and HTML, credited to everyone who edited since
@@ -59,6 +59,7 @@ export interface VersionDeps {
   sql: Tx;
   documents: PageDocuments;
   bus: Bus;
+  renders: PageRenderer;
 }
 
 type VersionRow = Omit<VersionSummary, "createdAt"> & { createdAt: Date };
@@ -122,7 +123,7 @@ export async function makeVersion(
   // Read the document before taking the row lock: the live document may be waiting on a
   // flush that itself needs this row.
   const state = await deps.documents.encodeState(pageId);
-  const content = renderState(state);
+  const content = await deps.renders.content(state);
   const made = await transaction(deps.sql, async (sql) => {
     // "No key update": the log appends' foreign-key checks on this row need not wait for us.
     const [page] = await sql<{ roomId: string; organizationId: string; title: string; visibility: Visibility; epoch: number }[]>`
@@ -258,8 +259,8 @@ async function loadVersionState(sql: Tx, reader: Standing, page: Page, number: n
 async function versionView(ctx: ActorContext, standing: Standing, page: Page, number: number): Promise<VersionView> {
   const { state } = await loadVersionState(ctx.sql, standing, page, number);
   // The stored HTML is the same for everyone (file cards as placeholders): render for this reader.
-  const node = pageNodeFromState(state);
-  return { ...(await versionSummary(ctx.sql, page.id, number, standing)), markdown: nodeToMarkdown(node), html: await pageHtmlFor(ctx.sql, standing, node) };
+  const view = await ctx.renders.view(ctx.sql, standing, state);
+  return { ...(await versionSummary(ctx.sql, page.id, number, standing)), markdown: view.markdown, html: view.html };
 }
 
 export async function getVersion(ctx: ActorContext, pageId: string | undefined, numberParam: string | undefined): Promise<VersionView> {
@@ -393,8 +394,13 @@ export async function diffVersions(
   const to = versionNumber(toParam);
   // Both ends must be versions the reader may see: a diff from a hidden version to a visible one would show the hidden one.
   const [before, after] = await Promise.all([loadVersionState(ctx.sql, standing, page, from), loadVersionState(ctx.sql, standing, page, to)]);
-  return { from, to, blocks: diffPages(pageNodeFromState(before.state), pageNodeFromState(after.state)) };
+  const blocks = await ctx.renders.diff(before.state, after.state);
+  if (blocks === null) throw new AppError(422, "document_too_complex", "These versions are too large to compare.");
+  return { from, to, blocks };
 }
+
+/** What a comparison that took too long shows (render-pool.ts MAX_RENDER_MS). */
+export const TOO_LARGE_TO_COMPARE = "This page is too large to compare with its earlier version.";
 
 export interface CurrentComparison {
   /** The page's current content, as markdown and as HTML for this reader. */
@@ -411,9 +417,10 @@ export interface CurrentComparison {
  */
 export async function compareWithCurrent(ctx: ActorContext, pageId: string | undefined, fromParam: string | null): Promise<CurrentComparison> {
   const { page, standing } = await loadPage(ctx, pageId);
-  const before = fromParam === null
-    ? pageSchema().schema.topNodeType.createAndFill()!
-    : pageNodeFromState((await loadVersionState(ctx.sql, standing, page, versionNumber(fromParam))).state);
-  const current = pageNodeFromState(await ctx.documents.encodeState(page.id));
-  return { markdown: nodeToMarkdown(current), html: await pageHtmlFor(ctx.sql, standing, current), blocks: diffPages(before, current) };
+  const before = fromParam === null ? null : (await loadVersionState(ctx.sql, standing, page, versionNumber(fromParam))).state;
+  const current = await ctx.documents.encodeState(page.id);
+  const view = await ctx.renders.view(ctx.sql, standing, current);
+  // A diff that takes too long shows as one placeholder block: the record stays readable.
+  const blocks = (await ctx.renders.diff(before, current)) ?? [{ change: "changed", segments: [{ type: "same", text: TOO_LARGE_TO_COMPARE }] }];
+  return { markdown: view.markdown, html: view.html, blocks };
 }
