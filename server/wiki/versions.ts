@@ -325,12 +325,9 @@ export function contentChange(currentState: Uint8Array, target: PMNode): Uint8Ar
     });
     const measure = measureFragment(fragment);
     if (measure.depth > BOUNDS.maxDepth || measure.nodes > BOUNDS.maxNodes) {
-      const slice = (change: () => void) => {
-        const before = Y.encodeStateVector(doc);
-        changed = false;
-        doc.transact(change);
-        if (changed) updates.push(Y.encodeStateAsUpdate(doc, before));
-      };
+      // Each transaction's own update (encodeStateAsUpdate would carry the whole delete set every time).
+      doc.on("update", (update: Uint8Array) => updates.push(update));
+      const slice = (change: () => void) => doc.transact(change);
       // Elements in pre-order, without recursion: every element comes before its descendants.
       const elements: Y.XmlElement[] = [];
       const stack: Y.XmlElement[] = fragment.toArray().filter((n): n is Y.XmlElement => n instanceof Y.XmlElement).reverse();
