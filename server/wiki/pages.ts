@@ -19,7 +19,7 @@ import { markdownToNode, nodeToUpdate } from "./markdown.ts";
 import { PAGE_COLUMNS, loadPage, toPage, type Page, type PageRow } from "./load-page.ts";
 import { applyPageTemplate, PageTemplateInput } from "./page-templates.ts";
 import { renderNode } from "./render.ts";
-import { applyContentChanges, contentChange } from "./versions.ts";
+import { applyContentChanges } from "./versions.ts";
 
 export type { Page } from "./load-page.ts";
 
@@ -251,7 +251,7 @@ export async function updatePage(ctx: ActorContext, pageId: string | undefined, 
   if (visibilityChanged) authorize(standing, "item.changeVisibility", page, "Page");
   // Computed against the document as it is now; edits made meanwhile merge with it (CRDT).
   const contentUpdate =
-    input.markdown === undefined ? [] : contentChange(await ctx.documents.encodeState(page.id), await ctx.markdown.importMarkdown(input.markdown));
+    input.markdown === undefined ? [] : await ctx.renders.change(await ctx.documents.encodeState(page.id), { node: await ctx.markdown.importMarkdown(input.markdown) });
 
   const changed = await transaction(ctx.sql, async (sql) => {
     const changes: Record<string, unknown> = {};

@@ -1,3 +1,4 @@
+import type { Node as PMNode } from "@tiptap/pm/model";
 import { Piscina } from "piscina";
 import type { FileCardData } from "../../app/editor/file-card.ts";
 import type { Tx } from "../../db/client.ts";
@@ -7,7 +8,8 @@ import { loadFileCards } from "../files/file-cards.ts";
 import { placeholderNode } from "./bounds.ts";
 import type { DiffBlock } from "./diff.ts";
 import { nodeToMarkdown } from "./markdown.ts";
-import { renderNode, type RenderedContent } from "./render.ts";
+import { pageNodeFromState, renderNode, type RenderedContent } from "./render.ts";
+import { contentChange } from "./versions.ts";
 import renderInline, { viewOf, type RenderTask } from "./render-worker.ts";
 
 /**
@@ -43,6 +45,11 @@ export interface PageRenderer {
   markdown(state: Uint8Array): Promise<string>;
   /** The readable diff between two states (null before: an empty page); null when it took too long. */
   diff(before: Uint8Array | null, after: Uint8Array): Promise<DiffBlock[] | null>;
+  /**
+   * The Yjs updates that turn `current` into the target's content (versions.ts contentChange):
+   * a version's state (restore) or a node (Markdown edit). 422 when it takes too long.
+   */
+  change(current: Uint8Array, target: { state: Uint8Array } | { node: PMNode }): Promise<Uint8Array[]>;
   close(): Promise<void>;
 }
 
@@ -134,6 +141,14 @@ export function createPageRenderer(options: { inlineMaxBytes?: number; maxRender
       if (!big(before, after)) return renderInline({ kind: "diff", before, after }) as DiffBlock[];
       const answer = await inWorker<DiffBlock[]>({ kind: "diff", before, after });
       return answer === TIMED_OUT ? null : answer;
+    },
+    async change(current, target) {
+      if (!big(current, "state" in target ? target.state : null) && ("state" in target || target.node.nodeSize < inlineMax / 4)) {
+        return contentChange(current, "state" in target ? pageNodeFromState(target.state) : target.node);
+      }
+      const answer = await inWorker<Uint8Array[]>({ kind: "change", current, target: "state" in target ? target : { json: target.node.toJSON() } });
+      if (answer === TIMED_OUT) throw new AppError(422, "document_too_complex", "The page is too large to change this way.");
+      return answer;
     },
     async close() {
       const running = pool;

@@ -1,5 +1,7 @@
 import type { FileCardData } from "../../app/editor/file-card.ts";
+import type { JSONContent } from "@tiptap/core";
 import { diffPages } from "./diff.ts";
+import { contentChange } from "./versions.ts";
 import { fileCardIds } from "./file-cards.ts";
 import { nodeToMarkdown } from "./markdown.ts";
 import { pageNodeFromState, renderNode, renderNodeHtmlFor } from "./render.ts";
@@ -14,7 +16,9 @@ export type RenderTask =
   | { kind: "warm" }
   | { kind: "content"; state: Uint8Array }
   | { kind: "view"; state: Uint8Array; roomId: string; cards: [string, FileCardData][] | null }
-  | { kind: "diff"; before: Uint8Array | null; after: Uint8Array };
+  | { kind: "diff"; before: Uint8Array | null; after: Uint8Array }
+  /** versions.ts contentChange from `current` to a state's content (restore) or a node as JSON (Markdown edit). */
+  | { kind: "change"; current: Uint8Array; target: { state: Uint8Array } | { json: JSONContent } };
 
 export default function render(task: RenderTask) {
   switch (task.kind) {
@@ -25,6 +29,10 @@ export default function render(task: RenderTask) {
       return renderNode(pageNodeFromState(task.state));
     case "view":
       return viewOf(task.state, task.roomId, task.cards === null ? null : new Map(task.cards));
+    case "change": {
+      const target = "state" in task.target ? pageNodeFromState(task.target.state) : pageSchema().schema.nodeFromJSON(task.target.json);
+      return contentChange(task.current, target);
+    }
     case "diff": {
       const before = task.before === null ? pageSchema().schema.topNodeType.createAndFill()! : pageNodeFromState(task.before);
       return diffPages(before, pageNodeFromState(task.after));

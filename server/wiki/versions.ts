@@ -14,7 +14,6 @@ import { recordActivity } from "../services/activity.ts";
 import { BOUNDS, measureFragment } from "./bounds.ts";
 import type { DiffBlock } from "./diff.ts";
 import { loadPage, type Page } from "./load-page.ts";
-import { pageNodeFromState } from "./render.ts";
 import type { PageRenderer } from "./render-pool.ts";
 import { PAGE_FRAGMENT } from "./schema.ts";
 import { AppError } from "../errors.ts";
@@ -289,7 +288,7 @@ export async function restoreVersion(ctx: ActorContext, pageId: string | undefin
   const number = versionNumber(numberParam);
   // An internal editor may restore any version; an external editor only the ones they may see.
   const { state: oldState } = await loadVersionState(ctx.sql, standing, page, number);
-  const updates = contentChange(await ctx.documents.encodeState(page.id), pageNodeFromState(oldState));
+  const updates = await ctx.renders.change(await ctx.documents.encodeState(page.id), { state: oldState });
   await applyContentChanges(ctx.documents, page.id, updates, ctx.actor.userId);
   // A restore that changed the document is recorded even when it lands on the latest version's
   // content (unsaved edits thrown away); one that changed nothing is not.
@@ -349,10 +348,10 @@ export function contentChange(currentState: Uint8Array, target: PMNode): Uint8Ar
           }
         });
       }
-      slice(() => {
-        fragment.delete(0, fragment.length);
-        prosemirrorToYXmlFragment(target, fragment);
-      });
+      // The blocks go in an update of their own before the new content: checked against the
+      // element bound, one update doing both would count the old blocks with the new.
+      slice(() => fragment.delete(0, fragment.length));
+      slice(() => prosemirrorToYXmlFragment(target, fragment));
       return updates;
     }
     const before = Y.encodeStateVector(doc);
