@@ -63,6 +63,11 @@ const editor = () => cast.internalEditor.token;
 const registry = () => server.app.documents as DocumentRegistry;
 const logRows = async (pageId: string) =>
   Number((await server.sql<{ n: string }[]>`select count(*) as n from page_updates where page_id = ${pageId}`)[0]!.n);
+/** Archived once checked, so the room's record does not grow with every attack's page. */
+const archivePage = async (pageId: string) => {
+  const archived = await server.api(`/api/v1/pages/${pageId}/archive`, { token: cast.owner.token, method: "POST" });
+  expect(archived.status, JSON.stringify(archived.body)).toBe(200);
+};
 const pagesTitled = async (title: string) =>
   Number((await server.sql<{ n: string }[]>`select count(*) as n from pages where room_id = ${cast.room.id} and title = ${title}`)[0]!.n);
 
@@ -110,10 +115,20 @@ describe("Markdown import (POST/PATCH pages) cannot hold the server", () => {
     ["table within the bounds", rows(2_000)],
   ];
 
-  it("each pathological body is answered clearly (201 or a 4xx), in bounded time, with /healthz responsive and nothing half-applied", async () => {
-    const target = await createPage(server, cast.owner.token, cast.room.id, "Target keeps this.", "Target");
-    const answers: Record<string, string> = {};
-    for (const [name, markdown] of PATHOLOGICAL) {
+  /** What the structural bounds must answer (create/PATCH): refused, not parsed into something the renderers choke on. */
+  const EXPECTED: Record<string, string> = {
+    "deep blockquotes": "422/422",
+    "deep list nesting": "422/422",
+    "huge table": "422/422",
+    "table within the bounds": "201/200",
+  };
+  let target: string;
+  beforeAll(async () => {
+    target = await createPage(server, cast.owner.token, cast.room.id, "Target keeps this.", "Target");
+  });
+
+  for (const [name, markdown] of PATHOLOGICAL) {
+    it(`${name} (${Math.round(markdown.length / 1000)} KB): answered clearly (201 or a 4xx) on create and PATCH, /healthz responsive, nothing half-applied`, async () => {
       const health = pollHealth(server);
       const title = `Pathological ${name}`;
       const started = performance.now();
@@ -122,15 +137,16 @@ describe("Markdown import (POST/PATCH pages) cannot hold the server", () => {
       const rowsBefore = await logRows(target);
       const patched = await server.api(`/api/v1/pages/${target}`, { token: guest(), method: "PATCH", body: { markdown } });
       await health.expectResponsive(`markdown: ${name}`);
-      answers[name] = `${created.status}/${patched.status}`;
-      expect(tookCreate, name).toBeLessThan(30_000);
+      expect(tookCreate, name).toBeLessThan(60_000);
       for (const res of [created, patched]) {
         expect([200, 201, 413, 422], `${name}: ${JSON.stringify(res.body).slice(0, 200)}`).toContain(res.status);
         if (res.status >= 400) expect(["payload_too_large", "document_too_complex"], name).toContain(res.body.error.code);
       }
+      if (EXPECTED[name]) expect(`${created.status}/${patched.status}`).toBe(EXPECTED[name]);
       if (created.status === 201) {
         const page = await server.api(`/api/v1/pages/${created.body.id}`, { token: cast.externalViewer.token });
         expect(page.status, name).toBe(200);
+        await archivePage(created.body.id);
       } else {
         // Refused: no page was made.
         expect(await pagesTitled(title), name).toBe(0);
@@ -145,12 +161,10 @@ describe("Markdown import (POST/PATCH pages) cannot hold the server", () => {
         const page = await server.api(`/api/v1/pages/${target}`, { token: cast.externalViewer.token });
         expect(page.body.markdown.trim(), name).toBe("Target keeps this.");
       }
-    }
-    // The structural bounds are refused, not parsed into something the renderers choke on.
-    expect(answers["deep blockquotes"]).toBe("422/422");
-    expect(answers["deep list nesting"]).toBe("422/422");
-    expect(answers["huge table"]).toBe("422/422");
-    expect(answers["table within the bounds"]).toBe("201/200");
+    });
+  }
+
+  it("the room's record and archive stay readable after them", async () => {
     await expectRoomRecordReadable(server, cast.externalViewer.token, cast.room.id);
   });
 
