@@ -142,7 +142,7 @@ describe("Markdown import (POST/PATCH pages) cannot hold the server", () => {
         expect([200, 201, 413, 422], `${name}: ${JSON.stringify(res.body).slice(0, 200)}`).toContain(res.status);
         if (res.status >= 400) expect(["payload_too_large", "document_too_complex"], name).toContain(res.body.error.code);
       }
-      if (EXPECTED[name]) expect(`${created.status}/${patched.status}`).toBe(EXPECTED[name]);
+      if (EXPECTED[name]) expect(`${created.status}/${patched.status}`, `${JSON.stringify(created.body).slice(0, 300)} ${JSON.stringify(patched.body).slice(0, 300)}`).toBe(EXPECTED[name]);
       if (created.status === 201) {
         const page = await server.api(`/api/v1/pages/${created.body.id}`, { token: cast.externalViewer.token });
         expect(page.status, name).toBe(200);
