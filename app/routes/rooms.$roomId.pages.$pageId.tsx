@@ -60,7 +60,8 @@ export default function PageView({ loaderData }: Route.ComponentProps) {
   });
   // Comments anchored to text (docs/decisions/028-comments-anchored-to-text.md): the reader's own
   // list from the server; the editor highlights those anchors and reports where they are now.
-  const comments = usePageComments(page.roomId, page.id, !live.ended && !(change?.pageId === page.id && change.removed));
+  const connected = live.status === "saving" || live.status === "saved";
+  const comments = usePageComments(page.roomId, page.id, connected && !live.ended && !(change?.pageId === page.id && change.removed));
   const [draft, setDraft] = useState<CommentDraft | null>(null);
   const [active, setActive] = useState<string | null>(null);
   const [places, setPlaces] = useState<AnchorPlaces>({});

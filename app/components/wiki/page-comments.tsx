@@ -40,12 +40,18 @@ interface Answer {
 const LIVE_EVENTS = ["thread.created", "thread.updated", "thread.resolved", "thread.reopened", "message.created", "message.updated", "message.deleted"];
 
 async function send(path: string, body: unknown): Promise<{ ok: boolean; message?: string; body?: any }> {
-  const res = await fetch(path, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json" },
-    credentials: "same-origin",
-    body: JSON.stringify(body),
-  });
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify(body),
+    });
+  } catch {
+    // No network (a page opened offline, docs/decisions/029-offline-editing.md): say so, keep the draft.
+    return { ok: false, message: "You are offline. The comment was not sent; try again once you are back online." };
+  }
   const json = await res.json().catch(() => null);
   return res.ok ? { ok: true, body: json } : { ok: false, message: json?.error?.message ?? "That did not work. Try again in a moment." };
 }
@@ -53,16 +59,18 @@ async function send(path: string, body: unknown): Promise<{ ok: boolean; message
 /** The page's comments for this reader, kept fresh by live events. */
 export function usePageComments(roomId: string, pageId: string, enabled = true) {
   const [answer, setAnswer] = useState<Answer | null>(null);
-  // A page that ended here (made internal, access gone) answers 404 now: stop asking.
+  // `enabled` while the page's live connection is accepted: a page that ended here (made internal,
+  // access gone) answers 404 now, and offline (a page opened from the device's copy,
+  // docs/decisions/029-offline-editing.md) a request fails; neither is asked.
   const load = useCallback(async () => {
     if (!enabled) return;
-    const res = await fetch(`/api/v1/pages/${pageId}/comments`, { headers: { accept: "application/json" }, credentials: "same-origin" });
-    if (res.ok) setAnswer((await res.json()) as Answer);
+    const res = await fetch(`/api/v1/pages/${pageId}/comments`, { headers: { accept: "application/json" }, credentials: "same-origin" }).catch(() => null);
+    if (res?.ok) setAnswer((await res.json()) as Answer);
   }, [pageId, enabled]);
-  useEffect(() => {
-    setAnswer(null);
-    void load();
-  }, [load]);
+  useEffect(() => setAnswer(null), [pageId]);
+  // Loads when enabled, and again each time it is enabled anew (the page's connection is back);
+  // while disabled the list stays as it was.
+  useEffect(() => void load(), [load]);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
   const reload = useCallback(() => {
