@@ -355,6 +355,13 @@ describe("collab quotas", () => {
 });
 
 describe("a page stored past the bounds (a legacy row) breaks nothing", () => {
+  // A room of their own: its record and archive then hold the legacy page and the bystander, not
+  // the hundreds of kilobytes the attacks above left in the first room (each rendered per surface).
+  beforeAll(async () => {
+    cast = await roomWithCast(server);
+    bystanderPage = await createPage(server, cast.owner.token, cast.room.id, "# Bystander\n\nStill here.", "Bystander");
+  });
+
   /**
    * A page whose stored log is `legacy` on top of a small first content, written straight into
    * PostgreSQL as a row from before the bounds would be, with version 1 (the small content).
