@@ -45,7 +45,7 @@ export interface DocumentOptions {
   retryInitialMs: number;
   retryMaxMs: number;
   /** Hook: the document's plain text and HTML (search, server rendering), written shortly after edits. */
-  render: (doc: Y.Doc) => { text: string; html: string } | Promise<{ text: string; html: string }>;
+  render: (doc: Y.Doc) => { text: string; html: string };
   /** Hook: what the document may hold; every change is checked against it before it is applied. */
   format: DocumentFormat;
 }
@@ -400,26 +400,19 @@ export class LiveDocument {
     if (!this.renderDirty || this.gone || this.destroyed) return this.rendering;
     this.renderDirty = false;
     this.lastRenderAt = Date.now();
-    // The hook reads the document now (a render may finish later, off the main thread); writes stay in order.
-    let content: Promise<{ text: string; html: string }>;
+    let content: { text: string; html: string };
     try {
-      content = Promise.resolve(this.options.render(this.doc));
+      content = this.options.render(this.doc);
     } catch (error) {
-      content = Promise.reject(error);
+      this.log.error({ err: error, pageId: this.pageId }, "rendering page content failed");
+      return this.rendering;
     }
-    this.rendering = this.rendering.then(async () => {
-      let rendered: { text: string; html: string };
-      try {
-        rendered = await content;
-      } catch (error) {
-        this.log.error({ err: error, pageId: this.pageId }, "rendering page content failed");
-        return;
-      }
-      await writeDerivedContent(this.sql, this.pageId, rendered).catch((error: unknown) => {
+    this.rendering = this.rendering.then(() =>
+      writeDerivedContent(this.sql, this.pageId, content).catch((error: unknown) => {
         this.log.error({ err: error, pageId: this.pageId }, "writing page content failed; retrying later");
         this.markRenderDirty();
-      });
-    });
+      }),
+    );
     return this.rendering;
   }
 

@@ -10,7 +10,6 @@ export const SERVER_ENTRIES = {
   main: "server/main.ts",
   cluster: "server/cluster.ts",
   "markdown-worker": "server/wiki/markdown-worker.ts",
-  "render-worker": "server/wiki/render-worker.ts",
 } as const;
 
 export async function compileServer(root: string, outDir: string): Promise<void> {

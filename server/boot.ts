@@ -14,7 +14,6 @@ import { createLocalBus, createRedisBus } from "./realtime/bus.ts";
 import { Channels, connectRedis, type RedisConnections } from "./redis.ts";
 import { services } from "./services/index.ts";
 import { createMarkdownImporter } from "./wiki/markdown-pool.ts";
-import { createPageRenderer } from "./wiki/render-pool.ts";
 import { notifyPageMentions } from "./wiki/page-mentions.ts";
 
 export interface Database {
@@ -74,13 +73,11 @@ export function createAppContext(sql: Sql, config: Config, log: Logger, options:
   const relay = pubsub ? createPageRelay(pubsub, (error) => log.warn({ err: error }, "page relay: Redis failed")) : null;
   // COLLAB_ANTI_ENTROPY_MS: how often each live page is compared with PostgreSQL's log (several processes; tests shorten it).
   const antiEntropyMs = Number(process.env.COLLAB_ANTI_ENTROPY_MS) > 0 ? Number(process.env.COLLAB_ANTI_ENTROPY_MS) : undefined;
-  // Renders of big pages run in a worker, bounded in time (docs/decisions/013-document-bounds.md): the live documents' background renders too.
-  const renders = createPageRenderer();
   const documents = createPageDocuments(sql, log, {
     ...(process.env.COLLAB_PERSISTENCE === "off" ? { flushDelayMs: 2 ** 31 - 1, maxPendingBytes: Infinity } : {}),
     relay,
     ...(antiEntropyMs ? { antiEntropyMs } : {}),
-  }, renders);
+  });
   const app: AppContext = {
     sql,
     config,
@@ -93,7 +90,6 @@ export function createAppContext(sql: Sql, config: Config, log: Logger, options:
     mail: createMailTransport(config),
     // Its worker thread starts on first use; server/main.ts starts it at once (docs/access.md, "Resource bounds").
     markdown: createMarkdownImporter(),
-    renders,
     services,
     listenAddress: { url: undefined },
   };

@@ -17,8 +17,6 @@ import { AppError, notFound } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { documentTooComplex, PAGE_FORMAT } from "./wiki/bounds.ts";
 import { renderPageContent } from "./wiki/render.ts";
-import type { PageRenderer } from "./wiki/render-pool.ts";
-import * as Y from "yjs";
 
 /**
  * The composition root of the collaboration server: the collab library (collab/) knows nothing
@@ -52,15 +50,8 @@ export const PAGE_DOCUMENT_ERRORS: DocumentErrors = {
 export const PAGE_DOCUMENT_HOOKS: RegistryHooks = { render: renderPageContent, format: PAGE_FORMAT, errors: PAGE_DOCUMENT_ERRORS };
 
 /** The live page documents (AppContext.documents), with Dealroom's page hooks. */
-export function createPageDocuments(
-  sql: Sql,
-  log: Logger,
-  options: Partial<Omit<RegistryOptions, keyof RegistryHooks>> = {},
-  /** The app's renderer: background renders of big pages then run in its worker, bounded in time (server/wiki/render-pool.ts). */
-  renders?: PageRenderer,
-): DocumentRegistry {
-  const render = renders ? (doc: Y.Doc) => renders.content(Y.encodeStateAsUpdate(doc)) : PAGE_DOCUMENT_HOOKS.render;
-  return new DocumentRegistry(sql, log, { ...PAGE_DOCUMENT_HOOKS, render, ...options });
+export function createPageDocuments(sql: Sql, log: Logger, options: Partial<Omit<RegistryOptions, keyof RegistryHooks>> = {}): DocumentRegistry {
+  return new DocumentRegistry(sql, log, { ...PAGE_DOCUMENT_HOOKS, ...options });
 }
 
 const source = (user: CollabUser, ip: string, pageId: string): RefusalSource => ({

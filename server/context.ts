@@ -8,7 +8,6 @@ import type { BlobStorage } from "./files/storage.ts";
 import type { Logger } from "./log.ts";
 import type { MailTransport } from "./mail/outbox.ts";
 import type { MarkdownImporter } from "./wiki/markdown-pool.ts";
-import type { PageRenderer } from "./wiki/render-pool.ts";
 import type { Bus } from "./realtime/bus.ts";
 import type { RedisConnections } from "./redis.ts";
 import type { Services } from "./services/index.ts";
@@ -37,8 +36,6 @@ export interface AppContext {
   mail: MailTransport;
   /** The Markdown import's worker thread and its queue (server/wiki/markdown-pool.ts). */
   markdown: MarkdownImporter;
-  /** Renders of page documents, big ones in a worker thread, each bounded in time (server/wiki/render-pool.ts). */
-  renders: PageRenderer;
   /** The domain's service modules, which page routes call through `context.app.services`. */
   services: Services;
   /**

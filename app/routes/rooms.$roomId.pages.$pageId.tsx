@@ -28,7 +28,7 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   // A page id under another room's URL is not a page of this room.
   if (page.roomId !== params.roomId) throw data({ code: "not_found", message: "Page does not exist or is not visible to you." }, { status: 404 });
   // Rendered for this reader: file cards show only what the reader may see of their file.
-  const html = await services.fileCards.pageStateHtmlForActor(ctx, page.roomId, await ctx.documents.encodeState(page.id));
+  const html = await services.fileCards.pageHtmlForActor(ctx, page.roomId, services.render.pageNodeFromState(await ctx.documents.encodeState(page.id)));
   const me = { id: ctx.actor.userId, name: ctx.actor.name, color: avatarColour(ctx.actor.userId) };
   // Who an @mention may name: participants who can read this page (never a guest on an internal page).
   const mentionable = page.abilities["item.edit"] ? await services.threadAccess.mentionableUsers(ctx, page.roomId, page.visibility) : [];

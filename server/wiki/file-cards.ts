@@ -35,15 +35,6 @@ export async function pageHtmlFor(sql: Tx, standing: Standing, node: PMNode): Pr
   return renderNodeHtmlFor(node, { roomId: standing.roomId, cards });
 }
 
-/**
- * The reader HTML of a stored state, for an actor in `roomId` (the caller has already authorized
- * the page): rendered through the app's renderer, off the main thread and bounded in time for a
- * big page (server/wiki/render-pool.ts).
- */
-export async function pageStateHtmlForActor(ctx: ActorContext, roomId: string, state: Uint8Array): Promise<string> {
-  return (await ctx.renders.view(ctx.sql, await loadStanding(ctx.sql, ctx.actor, roomId), state)).html;
-}
-
 /** The same, for an actor in `roomId` (the page's room; the caller has already authorized the page). */
 export async function pageHtmlForActor(ctx: ActorContext, roomId: string, node: PMNode): Promise<string> {
   return pageHtmlFor(ctx.sql, await loadStanding(ctx.sql, ctx.actor, roomId), node);

@@ -15,11 +15,11 @@ import type { ActorContext } from "../context.ts";
 import { AppError, forbidden, invalid, notFound } from "../errors.ts";
 import { recordActivity } from "../services/activity.ts";
 import { Visibility, parseInput } from "../validation.ts";
-import { markdownToNode, nodeToUpdate } from "./markdown.ts";
+import { markdownToNode, nodeToUpdate, stateToMarkdown } from "./markdown.ts";
 import { PAGE_COLUMNS, loadPage, toPage, type Page, type PageRow } from "./load-page.ts";
 import { applyPageTemplate, PageTemplateInput } from "./page-templates.ts";
 import { renderNode } from "./render.ts";
-import { applyContentChanges } from "./versions.ts";
+import { contentChange } from "./versions.ts";
 
 export type { Page } from "./load-page.ts";
 
@@ -136,7 +136,7 @@ export async function listPages(
 async function view(ctx: ActorContext, standing: Standing, pageId: string): Promise<PageView> {
   const [page] = await shownPages(ctx.sql, standing, { pageId });
   if (!page) throw notFound("Page");
-  const markdown = await ctx.renders.markdown(await ctx.documents.encodeState(pageId));
+  const markdown = stateToMarkdown(await ctx.documents.encodeState(pageId));
   return { ...page, markdown, abilities: abilities(standing, page) };
 }
 
@@ -251,7 +251,7 @@ export async function updatePage(ctx: ActorContext, pageId: string | undefined, 
   if (visibilityChanged) authorize(standing, "item.changeVisibility", page, "Page");
   // Computed against the document as it is now; edits made meanwhile merge with it (CRDT).
   const contentUpdate =
-    input.markdown === undefined ? [] : await ctx.renders.change(await ctx.documents.encodeState(page.id), { node: await ctx.markdown.importMarkdown(input.markdown) });
+    input.markdown === undefined ? null : contentChange(await ctx.documents.encodeState(page.id), await ctx.markdown.importMarkdown(input.markdown));
 
   const changed = await transaction(ctx.sql, async (sql) => {
     const changes: Record<string, unknown> = {};
@@ -275,7 +275,7 @@ export async function updatePage(ctx: ActorContext, pageId: string | undefined, 
       }
     }
     if (input.sortOrder !== undefined && input.sortOrder !== page.sortOrder) changes.sort_order = input.sortOrder;
-    if (Object.keys(changes).length === 0 && contentUpdate.length === 0) return false;
+    if (Object.keys(changes).length === 0 && !contentUpdate) return false;
 
     if (Object.keys(changes).length > 0) await sql`update pages set ${sql(changes)}, updated_at = now() where id = ${page.id}`;
     else await sql`update pages set updated_at = now() where id = ${page.id}`;
@@ -283,7 +283,7 @@ export async function updatePage(ctx: ActorContext, pageId: string | undefined, 
       roomId: standing.roomId, organizationId: standing.organizationId, actorId: ctx.actor.userId,
       objectType: "page", objectId: page.id, ip: ctx.ip,
     };
-    const fields = [...Object.keys(changes).filter((f) => f !== "visibility"), ...(contentUpdate.length ? ["content"] : [])];
+    const fields = [...Object.keys(changes).filter((f) => f !== "visibility"), ...(contentUpdate ? ["content"] : [])];
     if (fields.length > 0) {
       await recordActivity(sql, { ...base, type: "page.updated", visibility, data: { fields: fields.map(apiFieldName) } });
     }
@@ -295,7 +295,7 @@ export async function updatePage(ctx: ActorContext, pageId: string | undefined, 
   });
   if (!changed) return view(ctx, standing, page.id);
 
-  await applyContentChanges(ctx.documents, page.id, contentUpdate, ctx.actor.userId);
+  if (contentUpdate) await ctx.documents.applyUpdate(page.id, contentUpdate, ctx.actor.userId);
 
   const title = input.title ?? page.title;
   if (visibilityChanged && visibility === "internal") {

@@ -12,11 +12,12 @@ import { parseInput } from "../validation.ts";
 import type { Bus } from "../realtime/bus.ts";
 import { recordActivity } from "../services/activity.ts";
 import { BOUNDS, measureFragment } from "./bounds.ts";
-import type { DiffBlock } from "./diff.ts";
+import { diffPages, type DiffBlock } from "./diff.ts";
+import { nodeToMarkdown } from "./markdown.ts";
+import { pageHtmlFor } from "./file-cards.ts";
 import { loadPage, type Page } from "./load-page.ts";
-import type { PageRenderer } from "./render-pool.ts";
-import { PAGE_FRAGMENT } from "./schema.ts";
-import { AppError } from "../errors.ts";
+import { pageNodeFromState, renderState } from "./render.ts";
+import { PAGE_FRAGMENT, pageSchema } from "./schema.ts";
 
 /**
  * Page versions: full Yjs state plus text and HTML, credited to everyone who edited since
@@ -58,7 +59,6 @@ export interface VersionDeps {
   sql: Tx;
   documents: PageDocuments;
   bus: Bus;
-  renders: PageRenderer;
 }
 
 type VersionRow = Omit<VersionSummary, "createdAt"> & { createdAt: Date };
@@ -122,7 +122,7 @@ export async function makeVersion(
   // Read the document before taking the row lock: the live document may be waiting on a
   // flush that itself needs this row.
   const state = await deps.documents.encodeState(pageId);
-  const content = await deps.renders.content(state);
+  const content = renderState(state);
   const made = await transaction(deps.sql, async (sql) => {
     // "No key update": the log appends' foreign-key checks on this row need not wait for us.
     const [page] = await sql<{ roomId: string; organizationId: string; title: string; visibility: Visibility; epoch: number }[]>`
@@ -258,8 +258,8 @@ async function loadVersionState(sql: Tx, reader: Standing, page: Page, number: n
 async function versionView(ctx: ActorContext, standing: Standing, page: Page, number: number): Promise<VersionView> {
   const { state } = await loadVersionState(ctx.sql, standing, page, number);
   // The stored HTML is the same for everyone (file cards as placeholders): render for this reader.
-  const view = await ctx.renders.view(ctx.sql, standing, state);
-  return { ...(await versionSummary(ctx.sql, page.id, number, standing)), markdown: view.markdown, html: view.html };
+  const node = pageNodeFromState(state);
+  return { ...(await versionSummary(ctx.sql, page.id, number, standing)), markdown: nodeToMarkdown(node), html: await pageHtmlFor(ctx.sql, standing, node) };
 }
 
 export async function getVersion(ctx: ActorContext, pageId: string | undefined, numberParam: string | undefined): Promise<VersionView> {
@@ -288,89 +288,44 @@ export async function restoreVersion(ctx: ActorContext, pageId: string | undefin
   const number = versionNumber(numberParam);
   // An internal editor may restore any version; an external editor only the ones they may see.
   const { state: oldState } = await loadVersionState(ctx.sql, standing, page, number);
-  const updates = await ctx.renders.change(await ctx.documents.encodeState(page.id), { state: oldState });
-  await applyContentChanges(ctx.documents, page.id, updates, ctx.actor.userId);
+  const update = contentChange(await ctx.documents.encodeState(page.id), pageNodeFromState(oldState));
+  if (update) await ctx.documents.applyUpdate(page.id, update, ctx.actor.userId);
   // A restore that changed the document is recorded even when it lands on the latest version's
   // content (unsaved edits thrown away); one that changed nothing is not.
   return makeVersion(ctx, page.id, "restore", {
-    createdBy: ctx.actor.userId, restoredFrom: number, ip: ctx.ip, evenIfUnchanged: updates.length > 0, reader: standing,
+    createdBy: ctx.actor.userId, restoredFrom: number, ip: ctx.ip, evenIfUnchanged: update !== null, reader: standing,
   });
 }
 
 /**
- * The Yjs updates that turn the document `currentState` into `target`, in the order they must be
- * applied (each on its own: `applyContentChanges`), or none when it already is: how
- * non-collaborative writes (restore, API edits) become CRDT changes. Only the differing blocks
- * change, so live editors' cursors in unchanged parts stay put.
- *
- * A document stored past the bounds (before they existed: docs/decisions/013-document-bounds.md)
- * is replaced whole instead of compared with, and emptied from the bottom up, a slice at a time:
- * Yjs deletes an element's undeleted children recursively (ContentType.delete, and its gc), and
- * the receiving document applies one update's deletions in clock order, outermost first, so one
- * update deleting blocks nested 20,000 deep overflows the stack wherever it is applied (here, the
- * live document, every editor, the next load of the log). Each slice's update deletes the
- * children of at most DELETE_SLICE elements whose own children are already gone, so no delete
- * recurses deeper than one slice.
+ * The Yjs update that turns the document `currentState` into `target`, or null when it
+ * already is: how non-collaborative writes (restore, API edits) become CRDT changes.
+ * Only the differing blocks change, so live editors' cursors in unchanged parts stay put.
  */
-export function contentChange(currentState: Uint8Array, target: PMNode): Uint8Array[] {
+export function contentChange(currentState: Uint8Array, target: PMNode): Uint8Array | null {
   const doc = new Y.Doc();
   try {
     Y.applyUpdate(doc, currentState);
-    const fragment = doc.getXmlFragment(PAGE_FRAGMENT);
-    const updates: Uint8Array[] = [];
+    const before = Y.encodeStateVector(doc);
     let changed = false;
     doc.on("afterTransaction", (tr: Y.Transaction) => {
       if (tr.changed.size > 0 || tr.deleteSet.clients.size > 0) changed = true;
     });
+    const fragment = doc.getXmlFragment(PAGE_FRAGMENT);
     const measure = measureFragment(fragment);
     if (measure.depth > BOUNDS.maxDepth || measure.nodes > BOUNDS.maxNodes) {
-      // Each transaction's own update (encodeStateAsUpdate would carry the whole delete set every time).
-      doc.on("update", (update: Uint8Array) => updates.push(update));
-      const slice = (change: () => void) => doc.transact(change);
-      // Elements in pre-order, without recursion: every element comes before its descendants.
-      const elements: Y.XmlElement[] = [];
-      const stack: Y.XmlElement[] = fragment.toArray().filter((n): n is Y.XmlElement => n instanceof Y.XmlElement).reverse();
-      while (stack.length) {
-        const element = stack.pop()!;
-        elements.push(element);
-        const children = element.toArray();
-        for (let i = children.length - 1; i >= 0; i--) {
-          const child = children[i];
-          if (child instanceof Y.XmlElement) stack.push(child);
-        }
-      }
-      // Deepest first: emptying an element whose child elements are already empty recurses one level.
-      for (let end = elements.length; end > 0; end -= DELETE_SLICE) {
-        slice(() => {
-          for (let i = end - 1; i >= Math.max(0, end - DELETE_SLICE); i--) {
-            const element = elements[i]!;
-            if (element.length > 0) element.delete(0, element.length);
-          }
-        });
-      }
-      // The blocks go in an update of their own before the new content: checked against the
-      // element bound, one update doing both would count the old blocks with the new.
-      slice(() => fragment.delete(0, fragment.length));
-      slice(() => prosemirrorToYXmlFragment(target, fragment));
-      return updates;
+      // A document stored past the bounds is replaced whole: comparing with it would recurse as deep as it is.
+      doc.transact(() => {
+        fragment.delete(0, fragment.length);
+        prosemirrorToYXmlFragment(target, fragment);
+      });
+    } else {
+      updateYFragment(doc, fragment, target, { mapping: new Map(), isOMark: new Map() });
     }
-    const before = Y.encodeStateVector(doc);
-    updateYFragment(doc, fragment, target, { mapping: new Map(), isOMark: new Map() });
-    return changed ? [Y.encodeStateAsUpdate(doc, before)] : [];
+    return changed ? Y.encodeStateAsUpdate(doc, before) : null;
   } finally {
     doc.destroy();
   }
-}
-
-/** Elements emptied per update when a document past the bounds is replaced (contentChange). */
-const DELETE_SLICE = 1_000;
-
-/**
- * Applies contentChange's updates in order, each on its own through the live document (each
- * becomes its own log row: merged, their deletions would apply outermost first again).
- */
-export async function applyContentChanges(documents: PageDocuments, pageId: string, updates: Uint8Array[], authorId: string | null) {
-  for (const update of updates) await documents.applyUpdate(pageId, update, authorId);
 }
 
 export interface VersionDiff {
@@ -390,13 +345,8 @@ export async function diffVersions(
   const to = versionNumber(toParam);
   // Both ends must be versions the reader may see: a diff from a hidden version to a visible one would show the hidden one.
   const [before, after] = await Promise.all([loadVersionState(ctx.sql, standing, page, from), loadVersionState(ctx.sql, standing, page, to)]);
-  const blocks = await ctx.renders.diff(before.state, after.state);
-  if (blocks === null) throw new AppError(422, "document_too_complex", "These versions are too large to compare.");
-  return { from, to, blocks };
+  return { from, to, blocks: diffPages(pageNodeFromState(before.state), pageNodeFromState(after.state)) };
 }
-
-/** What a comparison that took too long shows (render-pool.ts MAX_RENDER_MS). */
-export const TOO_LARGE_TO_COMPARE = "This page is too large to compare with its earlier version.";
 
 export interface CurrentComparison {
   /** The page's current content, as markdown and as HTML for this reader. */
@@ -413,10 +363,9 @@ export interface CurrentComparison {
  */
 export async function compareWithCurrent(ctx: ActorContext, pageId: string | undefined, fromParam: string | null): Promise<CurrentComparison> {
   const { page, standing } = await loadPage(ctx, pageId);
-  const before = fromParam === null ? null : (await loadVersionState(ctx.sql, standing, page, versionNumber(fromParam))).state;
-  const current = await ctx.documents.encodeState(page.id);
-  const view = await ctx.renders.view(ctx.sql, standing, current);
-  // A diff that takes too long shows as one placeholder block: the record stays readable.
-  const blocks = (await ctx.renders.diff(before, current)) ?? [{ change: "changed", segments: [{ type: "same", text: TOO_LARGE_TO_COMPARE }] }];
-  return { markdown: view.markdown, html: view.html, blocks };
+  const before = fromParam === null
+    ? pageSchema().schema.topNodeType.createAndFill()!
+    : pageNodeFromState((await loadVersionState(ctx.sql, standing, page, versionNumber(fromParam))).state);
+  const current = pageNodeFromState(await ctx.documents.encodeState(page.id));
+  return { markdown: nodeToMarkdown(current), html: await pageHtmlFor(ctx.sql, standing, current), blocks: diffPages(before, current) };
 }

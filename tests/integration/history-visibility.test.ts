@@ -355,7 +355,7 @@ describe("versions made around the moment a page is shared", () => {
         return state;
       },
     };
-    const made = await makeVersion({ sql: server.app.sql, bus: server.app.bus, documents, renders: server.app.renders }, page.id, "auto");
+    const made = await makeVersion({ sql: server.app.sql, bus: server.app.bus, documents }, page.id, "auto");
     expect(made.created).toBe(true);
     expect((await api(owner, `/pages/${page.id}/versions/${made.version.number}`)).body.markdown).toContain(secret);
 

@@ -71,7 +71,6 @@ export async function startTestServer(options: Partial<WebOptions> & { env?: Rec
       await jobs.stop();
       await running.close();
       await app.markdown.close();
-      await app.renders.close();
       await app.redis?.close();
       await db.drop();
     },
